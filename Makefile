@@ -1,0 +1,87 @@
+# liveblog — plain Makefile. `make` builds build/liveblogd and build/liveblog.
+# Knobs: SANITIZER=address|undefined|address,undefined  OPT=-O2  V=1
+
+CC        ?= cc
+OPT       ?= -O2
+PREFIX    ?= /usr/local
+BUILD     ?= build
+PKGS      := libwebsockets hiredis jansson uuid libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+WARN      := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+             -Wvla -Wwrite-strings -Wformat-security -Wno-unused-parameter
+ifneq ($(SANITIZER),)
+SAN_FLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+ALL_CFLAGS = -std=gnu11 $(OPT) -g $(WARN) $(SAN_FLAGS) -MMD -MP \
+             -Iinclude -Isrc -I$(BUILD)/gen -DLIVEBLOG_VERSION='"$(VERSION)"' \
+             $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+DAEMON_SRC := $(filter-out src/liveblogd.c,$(wildcard src/*.c src/*/*.c))
+COMMON_SRC := $(wildcard src/common/*.c)
+CLIENT_SRC := $(wildcard clients/liveblog/*.c)
+LUA        := $(wildcard src/store/scripts/*.lua)
+
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/scripts.o
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
+CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all clean test unit-test integration-test browser-test install demo \
+        valgrind bench fuzz deps
+all: $(BUILD)/liveblogd $(BUILD)/liveblog
+
+$(BUILD)/liveblogd: $(BUILD)/obj/src/liveblogd.o $(DAEMON_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/liveblog: $(CLIENT_OBJ) $(COMMON_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Each .lua file becomes a C string constant named lua_<file> (tools/embed-lua.sh).
+$(BUILD)/gen/scripts.c: $(LUA) tools/embed-lua.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed-lua.sh $(LUA) > $@
+
+$(BUILD)/obj/gen/scripts.o: $(BUILD)/gen/scripts.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(DAEMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+
+# The README's test command: installs what it needs, then runs every layer.
+test:
+	sh tests/run.sh
+
+unit-test: $(UNIT_BIN)
+	sh tests/unit/run.sh $(UNIT_BIN)
+
+integration-test: all
+	sh tests/integration/run.sh
+
+browser-test: all
+	sh tests/browser/run.sh
+
+deps:
+	sh tools/install-deps.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/liveblog/www
+	install -m 755 $(BUILD)/liveblogd $(BUILD)/liveblog $(DESTDIR)$(PREFIX)/bin/
+	cp -R www/. $(DESTDIR)$(PREFIX)/share/liveblog/www/
+
+valgrind: all
+	LIVEBLOG_VALGRIND=1 sh tests/integration/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,71 @@
+/*
+ * api.h — HTTP requests to the liveblog API over libwebsockets' client,
+ * one at a time, blocking the caller while the loop runs. Retries for
+ * idempotent writes, and the one-line error report of a failed call.
+ */
+#ifndef LIVEBLOG_CLI_API_H
+#define LIVEBLOG_CLI_API_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include <libwebsockets.h>
+
+#include "reply.h"
+#include "url.h"
+
+struct api {
+	struct url url;
+	const char *token;	/* bearer token, or NULL */
+	const char *server;	/* the URL as given, for messages */
+};
+
+struct api_reply {
+	int status;		/* HTTP status; 0 when no answer came */
+	char *body;		/* malloc'd, NUL-terminated, or NULL */
+	size_t len;
+	char neterr[160];	/* when status is 0: why, lower-case */
+};
+
+enum api_flags {
+	/*
+	 * Retry on network errors and 5xx with a short doubling backoff. Only
+	 * for requests that may be applied twice without harm: reads, posts
+	 * carrying their entry id, ending a blog.
+	 */
+	API_RETRY = 1,
+};
+
+/*
+ * Sends one request (path starts with "/" and is relative to the
+ * server's prefix; body is NUL-terminated JSON or NULL) and fills r.
+ * Returns 0 when the server answered (any status), -1 when it did not
+ * (r->neterr says why). r must be released with api_reply_release()
+ * either way.
+ */
+int api_send(const struct api *api, const char *method, const char *path,
+	     const char *body, int flags, struct api_reply *r);
+
+void api_reply_release(struct api_reply *r);
+
+/*
+ * The usual call: sends body (borrowed, may be NULL), and on a 2xx
+ * answer parses it as kind. On any failure prints one line naming
+ * subject ("liveblog: post summit: ...") and returns NULL; otherwise a
+ * new reference. *status (if not NULL) gets the HTTP status or 0.
+ */
+json_t *api_call(const struct api *api, const char *method,
+		 const char *path, const json_t *body, int flags,
+		 enum reply_kind kind, const char *subject, int *status);
+
+/*
+ * Prints the one-line error for a failed reply r about subject: the
+ * server's message and status, or why nothing came back.
+ */
+void api_report(const struct api *api, const char *subject,
+		const struct api_reply *r);
+
+/* The lws protocol callback of HTTP requests (see loop.c). */
+int api_callback(struct lws *wsi, enum lws_callback_reasons reason,
+		 void *user, void *in, size_t len);
+
+#endif

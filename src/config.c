@@ -1,0 +1,195 @@
+/*
+ * config.c — the flag table: parsing, validation and --help come from it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libwebsockets.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS };
+
+struct flag {
+	const char *name;
+	enum flag_kind kind;
+	size_t offset;
+	long min, max;
+	const char *metavar;
+	const char *help;
+};
+
+#define OFF(f) offsetof(struct lb_config, f)
+
+static const struct flag flags[] = {
+	{ "listen", F_LISTEN, 0, 0, 0, "HOST:PORT", "address to serve on (default 127.0.0.1:8080)" },
+	{ "workers", F_LONG, OFF(workers), 1, 64, "N", "event loops (default: one per core)" },
+	{ "redis", F_REDIS, OFF(redis_url), 0, 0, "URL", "redis://host:port or unix:///path (default: embedded redis-server)" },
+	{ "data-dir", F_STRING, OFF(data_dir), 0, 0, "DIR", "embedded Redis data and admin.token (default ./var)" },
+	{ "admin-token", F_STRING, OFF(admin_token), 0, 0, "TOKEN", "admin token (default $LIVEBLOG_ADMIN_TOKEN or <data-dir>/admin.token)" },
+	{ "www", F_STRING, OFF(www), 0, 0, "DIR", "pages and static files (default ./www)" },
+	{ "log-level", F_LEVEL, OFF(log_level), 0, 0, "LEVEL", "error, warn, notice, info or debug (default notice)" },
+	{ "redis-server", F_STRING, OFF(redis_server), 0, 0, "PATH", "redis-server binary for the embedded Redis" },
+	{ "max-body", F_LONG, OFF(max_body), 1024, 64L << 20, "BYTES", "largest request body (default 65536)" },
+	{ "max-text", F_LONG, OFF(max_text), 1, 16L << 20, "BYTES", "largest entry text (default 16384)" },
+	{ "max-title", F_LONG, OFF(max_title), 1, 1L << 20, "BYTES", "largest title (default 300)" },
+	{ "max-ws-message", F_LONG, OFF(max_ws_message), 16, 1L << 20, "BYTES", "largest message a reader may send (default 4096)" },
+	{ "reader-backlog", F_LONG, OFF(reader_backlog), 8, 1L << 20, "N", "events a reader may lag before it is dropped (default 1024)" },
+	{ "ping-interval", F_LONG, OFF(ping_secs), 5, 3600, "SECS", "WebSocket ping interval for idle readers (default 60)" },
+	{ "replay-cap", F_LONG, OFF(replay_cap_ms), 0, 3600000, "MS", "longest pause in a replay (default 5000)" },
+	{ "max-readers", F_LONG, OFF(max_readers), 1, 10000000, "N", "readers per instance (default 100000)" },
+	{ "max-readers-per-ip", F_LONG, OFF(max_readers_per_ip), 1, 10000000, "N", "readers per client address (default 10000)" },
+};
+
+void config_defaults(struct lb_config *cfg)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(cfg, 0, sizeof(*cfg));
+	strcpy(cfg->listen_host, "127.0.0.1");
+	cfg->port = 8080;
+	cfg->workers = cores > 0 ? cores : 1;
+	cfg->data_dir = "./var";
+	cfg->www = "./www";
+	cfg->log_level = "notice";
+	cfg->redis_server = "redis-server";
+	cfg->max_body = 65536;
+	cfg->max_text = 16384;
+	cfg->max_title = 300;
+	cfg->max_ws_message = 4096;
+	cfg->reader_backlog = 1024;
+	cfg->ping_secs = 60;
+	cfg->replay_cap_ms = 5000;
+	cfg->max_readers = 100000;
+	cfg->max_readers_per_ip = 10000;
+}
+
+int config_log_mask(const char *level)
+{
+	static const struct { const char *name; int mask; } levels[] = {
+		{ "error", LLL_ERR },
+		{ "warn", LLL_ERR | LLL_WARN },
+		{ "notice", LLL_ERR | LLL_WARN | LLL_USER },
+		{ "info", LLL_ERR | LLL_WARN | LLL_USER | LLL_NOTICE },
+		{ "debug", LLL_ERR | LLL_WARN | LLL_USER | LLL_NOTICE | LLL_INFO },
+	};
+
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (!strcmp(level, levels[i].name))
+			return levels[i].mask;
+	return -1;
+}
+
+void config_usage(FILE *out)
+{
+	fprintf(out, "usage: liveblogd [options]\n\n"
+		"A liveblog publishing and push server (libwebsockets + Redis).\n\n");
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "--%s %s", flags[i].name, flags[i].metavar);
+		fprintf(out, "  %-28s %s\n", left, flags[i].help);
+	}
+	fprintf(out, "  %-28s %s\n  %-28s %s\n", "--help", "show this help",
+		"--version", "print the version");
+}
+
+static int parse_listen(struct lb_config *cfg, const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	char *end;
+	long port;
+
+	if (!colon || colon == v || (size_t)(colon - v) >= sizeof(cfg->listen_host))
+		return -1;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || port < 0 || port > 65535)
+		return -1;
+	memcpy(cfg->listen_host, v, (size_t)(colon - v));
+	cfg->listen_host[colon - v] = '\0';
+	cfg->port = (int)port;
+	return 0;
+}
+
+/* Stores one flag's value. Returns 0, or -1 with err set. */
+static int apply(struct lb_config *cfg, const struct flag *f, const char *v,
+		 char *err, size_t errlen)
+{
+	char *base = (char *)cfg, *end;
+	long n;
+
+	switch (f->kind) {
+	case F_LISTEN:
+		if (!parse_listen(cfg, v))
+			return 0;
+		break;
+	case F_LEVEL:
+		if (config_log_mask(v) < 0)
+			break;
+		/* fall through */
+	case F_STRING:
+		if (!*v)
+			break;
+		*(const char **)(base + f->offset) = v;
+		return 0;
+	case F_REDIS:
+		if (strncmp(v, "redis://", 8) && strncmp(v, "unix://", 7))
+			break;
+		*(const char **)(base + f->offset) = v;
+		return 0;
+	case F_LONG:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || *end || end == v || n < f->min || n > f->max)
+			break;
+		*(long *)(base + f->offset) = n;
+		return 0;
+	}
+	snprintf(err, errlen, "liveblogd: invalid value '%s' for --%s", v, f->name);
+	return -1;
+}
+
+static const struct flag *find_flag(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (strlen(flags[i].name) == len && !strncmp(flags[i].name, name, len))
+			return &flags[i];
+	return NULL;
+}
+
+enum config_result config_parse(struct lb_config *cfg, int argc, char **argv,
+				FILE *out, char *err, size_t errlen)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq, *val;
+		const struct flag *f;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			config_usage(out);
+			return CONFIG_EXIT_OK;
+		}
+		if (!strcmp(a, "--version")) {
+			fprintf(out, "liveblogd %s\n", LIVEBLOG_VERSION);
+			return CONFIG_EXIT_OK;
+		}
+		eq = strchr(a, '=');
+		f = strncmp(a, "--", 2) ? NULL :
+		    find_flag(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+		if (!f) {
+			snprintf(err, errlen, "liveblogd: unknown option '%s' (see --help)", a);
+			return CONFIG_ERROR;
+		}
+		if (eq) {
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			snprintf(err, errlen, "liveblogd: --%s needs a value", f->name);
+			return CONFIG_ERROR;
+		}
+		if (apply(cfg, f, val, err, errlen))
+			return CONFIG_ERROR;
+	}
+	return CONFIG_RUN;
+}

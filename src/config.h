@@ -1,0 +1,44 @@
+/*
+ * config.h — liveblogd's settings, filled from one flag table (config.c)
+ * that also drives --help and validation.
+ */
+#ifndef LB_CONFIG_H
+#define LB_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct lb_config {
+	char listen_host[128];
+	int port;
+	long workers;
+	const char *redis_url;     /* NULL: start the embedded redis-server */
+	const char *data_dir;
+	const char *admin_token;   /* NULL: env, then <data-dir>/admin.token */
+	const char *www;
+	const char *log_level;
+	const char *redis_server;  /* binary for the embedded Redis */
+	long max_body;
+	long max_text;
+	long max_title;
+	long max_ws_message;
+	long reader_backlog;       /* frames a reader may lag before it is dropped */
+	long ping_secs;
+	long replay_cap_ms;
+	long max_readers;
+	long max_readers_per_ip;
+};
+
+enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_ERROR };
+
+void config_defaults(struct lb_config *cfg);
+/*
+ * Parses argv into cfg. On CONFIG_ERROR, err holds a one-line message.
+ * --help and --version print to out and return CONFIG_EXIT_OK.
+ */
+enum config_result config_parse(struct lb_config *cfg, int argc, char **argv,
+				FILE *out, char *err, size_t errlen);
+void config_usage(FILE *out);
+int config_log_mask(const char *level);
+
+#endif

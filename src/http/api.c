@@ -1,0 +1,238 @@
+/*
+ * api.c — the HTTP API handlers of SPEC.md: validate, authorise, call the
+ * store, answer. Every path ends in exactly one req_json/req_error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "common/hash.h"
+#include "common/text.h"
+#include "http/metrics.h"
+#include "http/request.h"
+#include "push/hub.h"
+
+#define EVENTS_LIMIT_DEFAULT 100
+#define EVENTS_LIMIT_MAX     1000
+
+static bool token_is(const char *token, const char *hash)
+{
+	char h[LB_SHA256_HEX];
+
+	hash_sha256_hex(token, strlen(token), h);
+	return hash[0] && hash_equal_ct(h, hash);
+}
+
+static bool is_admin(const struct req *q)
+{
+	return q->token[0] && token_is(q->token, app.admin_hash);
+}
+
+static void unavailable(struct req *q)
+{
+	req_error(q, LB_UNAVAILABLE, NULL);
+}
+
+/* The common end of every store call: answer with the result or error. */
+static void on_result(void *arg, enum lb_status st, json_t *result, const char *msg)
+{
+	struct req *q = arg;
+
+	if ((st == LB_OK || st == LB_CREATED) && result)
+		req_json(q, st, result);
+	else
+		req_error(q, st == LB_OK || st == LB_CREATED ? LB_INTERNAL : st, msg);
+	req_unref(q);
+}
+
+static void on_created(void *arg, enum lb_status st, json_t *result, const char *msg)
+{
+	struct req *q = arg;
+
+	if (st == LB_CREATED && result) {
+		json_object_set_new(result, "editor_token", json_string(q->token));
+		known_add(json_string_value(json_object_get(result, "id")));
+	}
+	if (st == LB_CONFLICT)
+		msg = "A blog with this id exists.";
+	on_result(arg, st, result, msg);
+}
+
+static void call(struct req *q, int sent)
+{
+	if (sent)
+		unavailable(q);
+	else
+		req_ref(q);
+}
+
+static void create_blog(struct req *q)
+{
+	json_t *in = NULL;
+	char msg[256], id[72], token[65], hash[LB_SHA256_HEX];
+	enum lb_status st;
+	const char *given;
+
+	if (!is_admin(q)) {
+		req_error(q, LB_UNAUTHORIZED, "Creating a blog needs the admin token.");
+		return;
+	}
+	st = codec_blog_create(q->body, q->len, &app.limits, &in, msg, sizeof(msg));
+	if (st) {
+		req_error(q, st, msg);
+		return;
+	}
+	given = json_string_value(json_object_get(in, "id"));
+	if (given)
+		snprintf(id, sizeof(id), "%s", given);
+	else
+		codec_blog_id_from_title(json_string_value(json_object_get(in, "title")), id);
+	if (hash_random_hex(token, 32)) {
+		req_error(q, LB_INTERNAL, NULL);
+		goto out_free_in;
+	}
+	hash_sha256_hex(token, strlen(token), hash);
+	snprintf(q->token, sizeof(q->token), "%s", token); /* echoed once, below */
+	call(q, store_create_blog(&app.store, id,
+				  json_string_value(json_object_get(in, "title")),
+				  hash, on_created, q));
+out_free_in:
+	json_decref(in);
+}
+
+/* Editor routes: check the token against the blog, then act. */
+static void editor_step(struct req *q, const struct lb_blog *b)
+{
+	json_t *v = NULL;
+	char msg[256];
+	enum lb_status st = LB_OK;
+
+	if (router_has_body(q->rm.route) &&
+	    (st = (q->rm.route == R_ENTRY_POST ? codec_entry_create : codec_entry_patch)
+		  (q->body, q->len, &app.limits, &v, msg, sizeof(msg)))) {
+		req_error(q, st, msg);
+		return;
+	}
+	switch (q->rm.route) {
+	case R_ENTRY_POST:
+		call(q, store_post_entry(&app.store, b->id, v, on_result, q));
+		break;
+	case R_ENTRY_PATCH:
+		call(q, store_edit_entry(&app.store, b->id, q->rm.entry, v, on_result, q));
+		break;
+	case R_ENTRY_DELETE:
+		call(q, store_delete_entry(&app.store, b->id, q->rm.entry, on_result, q));
+		break;
+	default:
+		call(q, store_end_blog(&app.store, b->id, on_result, q));
+		break;
+	}
+	json_decref(v);
+}
+
+static void on_editor_blog(void *arg, enum lb_status st, const struct lb_blog *b)
+{
+	struct req *q = arg;
+
+	if (st != LB_OK)
+		req_error(q, st, st == LB_NOT_FOUND ? "No such blog." : NULL);
+	else if (!q->token[0] || !(token_is(q->token, b->token_hash) || is_admin(q)))
+		req_error(q, LB_UNAUTHORIZED, "This needs the blog's editor token.");
+	else if (b->ended && q->rm.route != R_BLOG_END)
+		req_error(q, LB_ENDED, NULL);
+	else
+		editor_step(q, b);
+	req_unref(q);
+}
+
+static void on_blog(void *arg, enum lb_status st, const struct lb_blog *b)
+{
+	struct req *q = arg;
+	json_t *v;
+
+	if (st != LB_OK) {
+		req_error(q, st, st == LB_NOT_FOUND ? "No such blog." : NULL);
+	} else {
+		v = codec_blog_wire(b);
+		req_json(q, LB_OK, v);
+		json_decref(v);
+	}
+	req_unref(q);
+}
+
+static void events(struct req *q)
+{
+	struct lb_seq s;
+	char *end;
+	long limit = EVENTS_LIMIT_DEFAULT;
+
+	if (q->has_since && !text_seq_parse(q->since, &s)) {
+		req_error(q, LB_BAD_REQUEST, "\"since\" must be a seq such as 1764401562123-0.");
+		return;
+	}
+	if (q->has_limit) {
+		limit = strtol(q->limit, &end, 10);
+		if (*end || end == q->limit || limit < 1 || limit > EVENTS_LIMIT_MAX) {
+			req_error(q, LB_BAD_REQUEST, "\"limit\" must be a number from 1 to 1000.");
+			return;
+		}
+	}
+	if (q->has_since)
+		text_seq_format(&s, q->since);
+	call(q, store_events(&app.store, q->rm.blog, q->has_since ? q->since : NULL,
+			     limit, on_result, q));
+}
+
+static void health(struct req *q)
+{
+	bool ok = store_up(&app.store) && app.feed.tail.up;
+	json_t *v = json_pack("{s:s,s:s,s:s}", "status", ok ? "ok" : "unavailable",
+			      "redis", store_up(&app.store) ? "up" : "down",
+			      "tail", app.feed.tail.up ? "up" : "down");
+
+	if (ok) {
+		req_json(q, LB_OK, v);
+	} else {
+		json_object_set_new(v, "error", json_string("unavailable"));
+		json_object_set_new(v, "message", json_string("Redis does not answer."));
+		req_respond(q, 503, "application/json", codec_dump(v), 0);
+	}
+	json_decref(v);
+}
+
+void api_dispatch(struct req *q)
+{
+	switch (q->rm.route) {
+	case R_HEALTH:
+		health(q);
+		break;
+	case R_METRICS:
+		metrics_respond(q);
+		break;
+	case R_BLOGS_LIST:
+		call(q, store_list_blogs(&app.store, on_result, q));
+		break;
+	case R_BLOGS_CREATE:
+		create_blog(q);
+		break;
+	case R_BLOG_GET:
+		call(q, store_get_blog(&app.store, q->rm.blog, on_blog, q));
+		break;
+	case R_EVENTS:
+		events(q);
+		break;
+	case R_ENTRY_POST:
+	case R_ENTRY_PATCH:
+	case R_ENTRY_DELETE:
+	case R_BLOG_END:
+		call(q, store_get_blog(&app.store, q->rm.blog, on_editor_blog, q));
+		break;
+	case R_BAD_METHOD:
+		req_error(q, LB_METHOD_NOT_ALLOWED, NULL);
+		break;
+	default:
+		req_error(q, LB_NOT_FOUND, NULL);
+		break;
+	}
+}

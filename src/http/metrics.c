@@ -1,0 +1,55 @@
+/*
+ * metrics.c — readers, writes, fan-out latency and Redis state as
+ * Prometheus text.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "app.h"
+#include "http/metrics.h"
+#include "http/request.h"
+
+const double fanout_bounds[FANOUT_BUCKETS] = {
+	0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5
+};
+
+static void metric(FILE *f, const char *name, const char *type,
+		   const char *help, double v)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name,
+		type, name, v);
+}
+
+void metrics_respond(struct req *q)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	unsigned long cum = 0;
+
+	if (!f) {
+		req_error(q, LB_INTERNAL, NULL);
+		return;
+	}
+	metric(f, "liveblog_readers", "gauge", "WebSocket readers connected to this instance.", (double)app.m.readers);
+	metric(f, "liveblog_readers_total", "counter", "Readers accepted since start.", (double)app.m.readers_total);
+	metric(f, "liveblog_readers_dropped_slow_total", "counter", "Readers dropped for falling behind.", (double)app.m.readers_culled);
+	metric(f, "liveblog_frames_sent_total", "counter", "WebSocket messages sent to readers.", (double)app.m.frames_sent);
+	metric(f, "liveblog_writes_total", "counter", "Writes stored by this instance.", (double)app.store.writes);
+	metric(f, "liveblog_http_requests_total", "counter", "HTTP requests handled.", (double)app.m.http_requests);
+	metric(f, "liveblog_redis_up", "gauge", "1 when the Redis command connection is up.", app.store.cmd.up);
+	metric(f, "liveblog_redis_tail_up", "gauge", "1 when the Redis tail connection is up.", app.feed.tail.up);
+	metric(f, "liveblog_redis_reconnects_total", "counter", "Redis connection attempts after the first.", (double)(app.store.cmd.reconnects + app.feed.tail.reconnects));
+	metric(f, "liveblog_feed_items_total", "counter", "Events read from the Redis feed.", (double)app.feed.items);
+	fprintf(f, "# HELP liveblog_fanout_seconds Time from an event's arrival to its write to a live reader.\n"
+		"# TYPE liveblog_fanout_seconds histogram\n");
+	for (int i = 0; i < FANOUT_BUCKETS; i++) {
+		cum += app.m.fanout_bucket[i];
+		fprintf(f, "liveblog_fanout_seconds_bucket{le=\"%g\"} %lu\n", fanout_bounds[i], cum);
+	}
+	fprintf(f, "liveblog_fanout_seconds_bucket{le=\"+Inf\"} %lu\n"
+		"liveblog_fanout_seconds_sum %.9f\nliveblog_fanout_seconds_count %lu\n",
+		app.m.fanout_count, app.m.fanout_sum, app.m.fanout_count);
+	fclose(f);
+	req_respond(q, 200, "text/plain; version=0.0.4", buf, len);
+}

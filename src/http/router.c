@@ -1,0 +1,128 @@
+/*
+ * router.c — path routing (see router.h).
+ */
+#include <string.h>
+
+#include "common/text.h"
+#include "http/router.h"
+
+/* Splits path into at most max segments (modifies buf). Returns the count. */
+static int split(char *buf, char **seg, int max)
+{
+	int n = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(buf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		if (n == max)
+			return max + 1;
+		seg[n++] = t;
+	}
+	return n;
+}
+
+static enum route pick(enum method m, enum method want, enum route r)
+{
+	return m == want ? r : R_BAD_METHOD;
+}
+
+static int copy(char *dst, size_t size, const char *src)
+{
+	if (strlen(src) >= size)
+		return -1;
+	strcpy(dst, src);
+	return 0;
+}
+
+/* /api/... with seg[0] == "api". */
+static enum route api_route(enum method m, char **seg, int n,
+			    struct route_match *out)
+{
+	if (n < 2 || strcmp(seg[1], "blogs") || n > 5)
+		return R_NOT_FOUND;
+	if (n == 2)
+		return m == M_GET ? R_BLOGS_LIST : m == M_POST ? R_BLOGS_CREATE :
+		       R_BAD_METHOD;
+	if (!text_slug_valid(seg[2]) || copy(out->blog, sizeof(out->blog), seg[2]))
+		return R_NOT_FOUND;
+	if (n == 3)
+		return pick(m, M_GET, R_BLOG_GET);
+	if (n == 4 && !strcmp(seg[3], "events"))
+		return pick(m, M_GET, R_EVENTS);
+	if (n == 4 && !strcmp(seg[3], "end"))
+		return pick(m, M_POST, R_BLOG_END);
+	if (n == 4 && !strcmp(seg[3], "entries"))
+		return pick(m, M_POST, R_ENTRY_POST);
+	if (n == 5 && !strcmp(seg[3], "entries")) {
+		if (!text_uuid_valid(seg[4]))
+			return R_NOT_FOUND;
+		copy(out->entry, sizeof(out->entry), seg[4]);
+		for (char *p = out->entry; *p; p++)
+			if (*p >= 'A' && *p <= 'F')
+				*p = (char)(*p + 32);
+		return m == M_PATCH ? R_ENTRY_PATCH : m == M_DELETE ? R_ENTRY_DELETE :
+		       R_BAD_METHOD;
+	}
+	return R_NOT_FOUND;
+}
+
+static bool plain_file(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || name[0] == '.' || len >= 128)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static enum route page_route(enum method m, char **seg, int n,
+			     struct route_match *out)
+{
+	if (n == 0)
+		return pick(m, M_GET, R_PAGE_INDEX);
+	if (!strcmp(seg[0], "blogs") && (n == 2 || n == 3)) {
+		if (!text_slug_valid(seg[1]) || copy(out->blog, sizeof(out->blog), seg[1]))
+			return R_NOT_FOUND;
+		if (n == 2)
+			return pick(m, M_GET, R_PAGE_BLOG);
+		return strcmp(seg[2], "edit") ? R_NOT_FOUND : pick(m, M_GET, R_PAGE_EDIT);
+	}
+	if (n == 1 && plain_file(seg[0]) && !copy(out->file, sizeof(out->file), seg[0]))
+		return pick(m, M_GET, R_STATIC);
+	return R_NOT_FOUND;
+}
+
+void router_match(enum method m, const char *path, struct route_match *out)
+{
+	char buf[512], *seg[8];
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	out->route = R_NOT_FOUND;
+	if (!path || path[0] != '/' || strlen(path) >= sizeof(buf) ||
+	    strstr(path, "..") || strchr(path, '\\'))
+		return;
+	strcpy(buf, path);
+	n = split(buf, seg, 6);
+	if (n > 6)
+		return;
+	if (n == 1 && !strcmp(seg[0], "healthz"))
+		out->route = pick(m, M_GET, R_HEALTH);
+	else if (n == 1 && !strcmp(seg[0], "metrics"))
+		out->route = pick(m, M_GET, R_METRICS);
+	else if (n >= 1 && !strcmp(seg[0], "api"))
+		out->route = api_route(m, seg, n, out);
+	else
+		out->route = page_route(m, seg, n, out);
+}
+
+int router_has_body(enum route r)
+{
+	return r == R_BLOGS_CREATE || r == R_ENTRY_POST || r == R_ENTRY_PATCH;
+}

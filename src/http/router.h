@@ -1,0 +1,40 @@
+/*
+ * router.h — maps a method and a path to a route and its parameters.
+ * Pure: no lws, no I/O, so it is unit-tested and fuzzed alone.
+ */
+#ifndef LB_ROUTER_H
+#define LB_ROUTER_H
+
+enum method { M_GET, M_POST, M_PATCH, M_DELETE, M_PUT, M_OTHER };
+
+enum route {
+	R_NOT_FOUND,
+	R_BAD_METHOD,      /* the path exists, the method does not */
+	R_HEALTH,
+	R_METRICS,
+	R_BLOGS_LIST,
+	R_BLOGS_CREATE,
+	R_BLOG_GET,
+	R_EVENTS,
+	R_ENTRY_POST,
+	R_ENTRY_PATCH,
+	R_ENTRY_DELETE,
+	R_BLOG_END,
+	R_PAGE_INDEX,
+	R_PAGE_BLOG,
+	R_PAGE_EDIT,
+	R_STATIC,
+};
+
+struct route_match {
+	enum route route;
+	char blog[72];
+	char entry[40];
+	char file[128];     /* R_STATIC: a plain file name inside www */
+};
+
+void router_match(enum method m, const char *path, struct route_match *out);
+/* True when the route reads a request body. */
+int router_has_body(enum route r);
+
+#endif

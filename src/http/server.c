@@ -1,0 +1,360 @@
+/*
+ * server.c — the lws context and the HTTP side: request life cycle, bodies,
+ * deferred JSON responses, pages and static files.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app.h"
+#include "common/codec.h"
+#include "http/request.h"
+#include "http/server.h"
+#include "liveblog/protocol.h"
+#include "push/hub.h"
+#include "push/ws.h"
+
+struct http_pss {
+	struct req *req;
+};
+
+struct req *req_ref(struct req *q)
+{
+	q->refs++;
+	return q;
+}
+
+void req_unref(struct req *q)
+{
+	if (!q || --q->refs)
+		return;
+	free(q->body);
+	free(q->resp);
+	free(q);
+}
+
+void req_respond(struct req *q, int status, const char *ctype, char *body,
+		 size_t len)
+{
+	if (q->responded) {
+		free(body);
+		return;
+	}
+	q->responded = true;
+	q->status = status;
+	q->ctype = ctype;
+	q->resp = body;
+	q->resp_len = body && !len ? strlen(body) : len;
+	if (q->wsi)
+		lws_callback_on_writable(q->wsi);
+}
+
+void req_json(struct req *q, enum lb_status st, const json_t *v)
+{
+	char *s = codec_dump(v);
+	size_t n = s ? strlen(s) : 0;
+	char *body = s ? realloc(s, n + 2) : NULL;
+
+	if (!body) {
+		free(s);
+		req_respond(q, 500, "application/json", NULL, 0);
+		return;
+	}
+	body[n] = '\n';
+	body[n + 1] = '\0';
+	req_respond(q, status_http(st), "application/json", body, n + 1);
+}
+
+void req_error(struct req *q, enum lb_status st, const char *msg)
+{
+	char *s = codec_error_body(st, msg);
+	size_t n = s ? strlen(s) : 0;
+	char *body = s ? realloc(s, n + 2) : NULL;
+
+	if (body) {
+		body[n] = '\n';
+		body[n + 1] = '\0';
+	} else {
+		free(s);
+	}
+	req_respond(q, status_http(st), "application/json", body, body ? n + 1 : 0);
+}
+
+static enum method method_of(struct lws *wsi, enum lws_token_indexes *tok)
+{
+	static const struct { enum lws_token_indexes t; enum method m; } map[] = {
+		{ WSI_TOKEN_GET_URI, M_GET }, { WSI_TOKEN_POST_URI, M_POST },
+		{ WSI_TOKEN_PATCH_URI, M_PATCH }, { WSI_TOKEN_DELETE_URI, M_DELETE },
+		{ WSI_TOKEN_PUT_URI, M_PUT }, { WSI_TOKEN_OPTIONS_URI, M_OTHER },
+		{ WSI_TOKEN_HEAD_URI, M_OTHER },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (lws_hdr_total_length(wsi, map[i].t)) {
+			*tok = map[i].t;
+			return map[i].m;
+		}
+	*tok = WSI_TOKEN_GET_URI;
+	return M_OTHER;
+}
+
+static const char *mime_of(const char *file)
+{
+	static const struct { const char *ext, *mime; } map[] = {
+		{ ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" }, { ".png", "image/png" },
+		{ ".svg", "image/svg+xml" }, { ".ico", "image/x-icon" },
+		{ ".json", "application/json" }, { ".txt", "text/plain; charset=utf-8" },
+		{ ".webmanifest", "application/manifest+json" },
+	};
+	const char *dot = strrchr(file, '.');
+
+	for (size_t i = 0; dot && i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(dot, map[i].ext))
+			return map[i].mime;
+	return "application/octet-stream";
+}
+
+/* Serves a file of www. Returns the HTTP callback's return value. */
+static int serve_file(struct lws *wsi, const char *file)
+{
+	static const char hdr[] = "cache-control: no-cache\x0d\x0a";
+	char path[1024];
+	struct stat st;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%s", app.cfg.www, file);
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return -2;
+	n = lws_serve_http_file(wsi, path, mime_of(file), hdr, (int)strlen(hdr));
+	if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
+		return -1;
+	return 0;
+}
+
+/* Pages and static files; -2 when there is no such file. */
+static int serve_page(struct lws *wsi, const struct route_match *rm)
+{
+	switch (rm->route) {
+	case R_PAGE_INDEX:
+		return serve_file(wsi, "index.html");
+	case R_PAGE_BLOG:
+		return known_has(rm->blog) ? serve_file(wsi, "blog.html") : -2;
+	case R_PAGE_EDIT:
+		return known_has(rm->blog) ? serve_file(wsi, "edit.html") : -2;
+	case R_STATIC:
+		return serve_file(wsi, rm->file);
+	default:
+		return -2;
+	}
+}
+
+static void read_args(struct lws *wsi, struct req *q)
+{
+	char buf[256];
+
+	if (lws_hdr_copy(wsi, buf, sizeof(buf), WSI_TOKEN_HTTP_AUTHORIZATION) > 0 &&
+	    !strncasecmp(buf, "Bearer ", 7))
+		snprintf(q->token, sizeof(q->token), "%s", buf + 7);
+	q->has_since = lws_get_urlarg_by_name(wsi, "since=", buf, sizeof(buf)) != NULL;
+	if (q->has_since)
+		snprintf(q->since, sizeof(q->since), "%s",
+			 lws_get_urlarg_by_name(wsi, "since=", buf, sizeof(buf)));
+	q->has_limit = lws_get_urlarg_by_name(wsi, "limit=", buf, sizeof(buf)) != NULL;
+	if (q->has_limit)
+		snprintf(q->limit, sizeof(q->limit), "%s",
+			 lws_get_urlarg_by_name(wsi, "limit=", buf, sizeof(buf)));
+}
+
+/*
+ * LWS_CALLBACK_HTTP: route the request; serve files at once, answer API
+ * calls later. Returns the callback's return value.
+ */
+static int on_http(struct lws *wsi, struct http_pss *pss)
+{
+	enum lws_token_indexes tok;
+	char path[512], cl[32];
+	struct req *q;
+	int n;
+
+	app.m.http_requests++;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -1;
+	q->refs = 1;
+	q->wsi = wsi;
+	pss->req = q;
+	q->method = method_of(wsi, &tok);
+	if (lws_hdr_copy(wsi, path, sizeof(path), tok) < 0)
+		path[0] = '\0';
+	router_match(q->method, path, &q->rm);
+	if (q->rm.route >= R_PAGE_INDEX) {
+		n = serve_page(wsi, &q->rm);
+		if (n != -2)
+			return n;
+		q->rm.route = R_NOT_FOUND;
+	}
+	read_args(wsi, q);
+	if (!router_has_body(q->rm.route)) {
+		api_dispatch(q);
+		return 0;
+	}
+	if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
+		req_error(q, LB_LENGTH_REQUIRED, NULL);
+		return 0;
+	}
+	q->expect = strtoul(cl, NULL, 10);
+	if (q->expect > (size_t)app.cfg.max_body) {
+		req_error(q, LB_TOO_LARGE, "The request body is larger than the limit.");
+		return 0;
+	}
+	if (!q->expect)
+		api_dispatch(q);
+	return 0;
+}
+
+static int on_body(struct req *q, const void *in, size_t len)
+{
+	if (q->responded)
+		return 0;
+	if (q->len + len > (size_t)app.cfg.max_body) {
+		req_error(q, LB_TOO_LARGE, "The request body is larger than the limit.");
+		return 0;
+	}
+	if (q->len + len + 1 > q->cap) {
+		size_t cap = q->expect + 1 > q->len + len + 1 ? q->expect + 1 : q->len + len + 1;
+		char *b = realloc(q->body, cap);
+
+		if (!b)
+			return -1;
+		q->body = b;
+		q->cap = cap;
+	}
+	memcpy(q->body + q->len, in, len);
+	q->len += len;
+	q->body[q->len] = '\0';
+	return 0;
+}
+
+static void detach(struct http_pss *pss);
+
+/*
+ * Writes the response. The pss may be freed by lws_http_transaction_
+ * completed(), so the request is detached before that.
+ */
+static int on_writeable(struct lws *wsi, struct http_pss *pss)
+{
+	struct req *q = pss->req;
+	unsigned char hbuf[LWS_PRE + 1024], *start = hbuf + LWS_PRE, *p = start,
+		      *end = hbuf + sizeof(hbuf) - 1;
+	static const char nostore[] = "no-store";
+
+	if (!q || !q->responded)
+		return 0;
+	if (lws_add_http_common_headers(wsi, (unsigned int)q->status, q->ctype,
+					q->resp_len, &p, end) ||
+	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
+					 (const unsigned char *)nostore,
+					 (int)strlen(nostore), &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	if (q->resp_len) {
+		unsigned char *b = malloc(LWS_PRE + q->resp_len);
+
+		if (!b)
+			return -1;
+		memcpy(b + LWS_PRE, q->resp, q->resp_len);
+		if (lws_write(wsi, b + LWS_PRE, q->resp_len, LWS_WRITE_HTTP_FINAL) !=
+		    (int)q->resp_len) {
+			free(b);
+			return -1;
+		}
+		free(b);
+	}
+	detach(pss);
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static void detach(struct http_pss *pss)
+{
+	if (pss && pss->req) {
+		pss->req->wsi = NULL;
+		req_unref(pss->req);
+		pss->req = NULL;
+	}
+}
+
+static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
+			 void *user, void *in, size_t len)
+{
+	struct http_pss *pss = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		detach(pss);   /* keep-alive: a new request on the same pss */
+		return on_http(wsi, pss);
+	case LWS_CALLBACK_HTTP_BODY:
+		return pss->req ? on_body(pss->req, in, len) : 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (pss->req && !pss->req->responded)
+			api_dispatch(pss->req);
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return on_writeable(wsi, pss);
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		detach(pss);
+		break;
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		/* a WebSocket without the liveblog.v1 subprotocol */
+		lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST, NULL);
+		return -1;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static struct lws_protocols protocols[4];
+
+static const lws_retry_bo_t keepalive_policy_template = {
+	.secs_since_valid_ping = 60,
+	.secs_since_valid_hangup = 90,
+};
+static lws_retry_bo_t keepalive_policy;
+
+int server_create(void)
+{
+	struct lws_context_creation_info info;
+
+	protocols[0] = (struct lws_protocols){ "http", http_callback,
+					       sizeof(struct http_pss), 0, 0, NULL, 0 };
+	protocols[1] = (struct lws_protocols){ LB_SUBPROTOCOL, ws_callback,
+					       ws_pss_size(), 512, 0, NULL, 0 };
+	protocols[2] = rconn_protocol;
+	keepalive_policy = keepalive_policy_template;
+	keepalive_policy.secs_since_valid_ping = (uint16_t)app.cfg.ping_secs;
+	keepalive_policy.secs_since_valid_hangup = (uint16_t)(app.cfg.ping_secs + 30);
+	memset(&info, 0, sizeof(info));
+	info.port = app.cfg.port;
+	info.iface = app.cfg.listen_host;
+	info.protocols = protocols;
+	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
+		       LWS_SERVER_OPTION_VALIDATE_UTF8;
+	info.retry_and_idle_policy = &keepalive_policy;
+	info.timeout_secs = 20;
+	info.vhost_name = "default";
+	app.ctx = lws_create_context(&info);
+	if (!app.ctx)
+		return -1;
+	app.vh = lws_get_vhost_by_name(app.ctx, "default");
+	return app.vh ? 0 : -1;
+}
+
+void server_destroy(void)
+{
+	if (app.ctx)
+		lws_context_destroy(app.ctx);
+	app.ctx = NULL;
+}

@@ -1,0 +1,28 @@
+/*
+ * frame.h — one serialised WebSocket text message with LWS_PRE headroom,
+ * shared by reference between the hub's ring and every reader.
+ */
+#ifndef LB_FRAME_H
+#define LB_FRAME_H
+
+#include <libwebsockets.h>
+#include <stdbool.h>
+
+#include "common/text.h"
+
+struct frame {
+	unsigned refs;
+	bool ended;              /* the `ended` event: the stream closes after it */
+	struct lb_seq seq;       /* 0-0 for frames that are not log events */
+	char seq_str[48];
+	lws_usec_t born;         /* when the hub received it (fan-out latency) */
+	size_t len;
+	unsigned char buf[];     /* LWS_PRE bytes, then the JSON text */
+};
+
+/* Serialises v once into a new frame (refs = 1), or NULL. */
+struct frame *frame_from_json(const json_t *v, const char *seq, bool ended);
+struct frame *frame_ref(struct frame *f);
+void frame_unref(struct frame *f);
+
+#endif

@@ -1,0 +1,634 @@
+/*
+ * hub.c — per-blog rings of shared frames and the readers that walk them
+ * (see hub.h). Everything runs on the one event loop thread.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "liveblog/protocol.h"
+#include "push/frame.h"
+#include "push/hub.h"
+
+#define INIT_EVENTS  256     /* newest events loaded when a hub starts */
+#define PAGE         200     /* events per catch-up read */
+#define STATS_US     (5 * LWS_US_PER_SEC)
+#define CULL_GRACE_S 5       /* a culled reader that never drains is killed */
+
+struct hub {
+	struct lws_dll2 link;
+	char id[72];
+	unsigned refs;           /* readers + Redis calls in flight */
+	bool ready, loading, fetching, refetch;
+	struct lb_blog meta;
+	struct lb_seq last, base;
+	char last_str[48];
+	struct frame **ring;
+	size_t cap, count;
+	uint64_t head;           /* absolute index of the next slot */
+	lws_dll2_owner_t readers;
+	struct frame *stats;
+	uint64_t stats_gen;
+	lws_sorted_usec_list_t sul_stats;
+};
+
+enum rstate { R_WAIT, R_CATCHUP, R_LIVE };
+
+struct reader {
+	struct lws_dll2 link;
+	struct hub *hub;
+	struct lws *wsi;         /* NULL once the connection closed */
+	unsigned refs;           /* the connection + Redis calls in flight */
+	enum rstate state;
+	bool hello_sent, reset_pending, live_sent, verify, fetching, closing;
+	char since[48];
+	struct frame *q[PAGE + 1];
+	int qn, qpos;
+	uint64_t cursor;
+	uint64_t stats_gen;
+	int close_code;
+	const char *close_reason;
+};
+
+static void reader_advance(struct reader *r);
+static void hub_fetch(struct hub *h);
+
+/* ---- known blogs: the handshake refuses ids Redis never had ---- */
+
+void known_add(const char *blog)
+{
+	json_object_set_new(app.known_blogs, blog, json_true());
+}
+
+bool known_has(const char *blog)
+{
+	return json_object_get(app.known_blogs, blog) != NULL;
+}
+
+/* ---- hub life cycle ---- */
+
+static struct hub *hub_find(const char *blog)
+{
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&app.hubs)) {
+		struct hub *h = lws_container_of(d, struct hub, link);
+
+		if (!strcmp(h->id, blog))
+			return h;
+	} lws_end_foreach_dll(d);
+	return NULL;
+}
+
+static void hub_unref(struct hub *h)
+{
+	if (--h->refs)
+		return;
+	lws_sul_cancel(&h->sul_stats);
+	lws_dll2_remove(&h->link);
+	for (uint64_t i = h->head - h->count; i < h->head; i++)
+		frame_unref(h->ring[i % h->cap]);
+	frame_unref(h->stats);
+	free(h->ring);
+	free(h);
+}
+
+static void hub_stats_tick(lws_sorted_usec_list_t *sul);
+
+static struct hub *hub_new(const char *blog)
+{
+	struct hub *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->cap = (size_t)app.cfg.reader_backlog;
+	h->ring = calloc(h->cap, sizeof(*h->ring));
+	if (!h->ring) {
+		free(h);
+		return NULL;
+	}
+	snprintf(h->id, sizeof(h->id), "%s", blog);
+	lws_dll2_add_tail(&h->link, &app.hubs);
+	lws_sul_schedule(app.ctx, 0, &h->sul_stats, hub_stats_tick, STATS_US);
+	return h;
+}
+
+static void wake(struct reader *r)
+{
+	if (r->wsi)
+		lws_callback_on_writable(r->wsi);
+}
+
+static void reader_cull(struct reader *r, int code, const char *reason)
+{
+	if (r->closing || !r->wsi)
+		return;
+	r->closing = true;
+	r->close_code = code;
+	r->close_reason = reason;
+	if (code == LB_CLOSE_POLICY)
+		app.m.readers_culled++;
+	/* A reader that never reads never becomes writable: bound its life. */
+	lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, CULL_GRACE_S);
+	wake(r);
+}
+
+/* Appends one event to the ring if it is the next one; wakes the readers. */
+static void hub_append(struct hub *h, const char *seq, const char *type,
+		       const char *data, size_t len)
+{
+	struct lb_seq s;
+	json_t *ev;
+	struct frame *f;
+
+	if (!text_seq_parse(seq, &s) || text_seq_cmp(&s, &h->last) <= 0)
+		return;
+	ev = codec_event(seq, type, data, len);
+	f = ev ? frame_from_json(ev, seq, !strcmp(type, "ended")) : NULL;
+	json_decref(ev);
+	if (!f)
+		return;
+	if (h->count == h->cap) {
+		struct frame *old = h->ring[(h->head - h->cap) % h->cap];
+
+		h->base = old->seq;
+		frame_unref(old);
+	} else {
+		h->count++;
+	}
+	h->ring[h->head++ % h->cap] = f;
+	h->last = s;
+	snprintf(h->last_str, sizeof(h->last_str), "%s", seq);
+	h->meta.entry_count += !strcmp(type, "entry") - !strcmp(type, "delete");
+	if (f->ended) {
+		h->meta.ended = true;
+		h->meta.ended_ms = s.ms;
+	}
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->readers)) {
+		struct reader *r = lws_container_of(d, struct reader, link);
+
+		if (r->state == R_LIVE && h->head - r->cursor > h->cap)
+			reader_cull(r, LB_CLOSE_POLICY, "slow");
+		else if (r->state == R_LIVE)
+			wake(r);
+		else if (r->state == R_WAIT && h->ready)
+			reader_advance(r);
+	} lws_end_foreach_dll_safe(d, d1);
+}
+
+static void hub_take_range(struct hub *h, const redisReply *r)
+{
+	for (size_t i = 0; i < r->elements; i++) {
+		const redisReply *item = r->element[i];
+		const char *t, *d;
+		size_t len = 0;
+
+		if (item->type != REDIS_REPLY_ARRAY || item->elements != 2)
+			continue;
+		t = store_field(item->element[1], "t", NULL);
+		d = store_field(item->element[1], "d", &len);
+		if (t && d)
+			hub_append(h, item->element[0]->str, t, d, len);
+	}
+}
+
+static void on_fetch(void *arg, enum lb_status st, redisReply *r)
+{
+	struct hub *h = arg;
+
+	h->fetching = false;
+	if (st == LB_OK) {
+		hub_take_range(h, r);
+		if (r->elements == PAGE)
+			h->refetch = true;
+	}
+	if (h->refetch && st == LB_OK)
+		hub_fetch(h);
+	hub_unref(h);
+}
+
+/* Reads the blog's log after `last`: something was missed or may have been. */
+static void hub_fetch(struct hub *h)
+{
+	if (h->fetching) {
+		h->refetch = true;
+		return;
+	}
+	h->refetch = false;
+	if (store_range(&app.store, h->id, h->last_str, false, PAGE, on_fetch, h))
+		return;
+	h->fetching = true;
+	h->refs++;
+}
+
+static void on_init(void *arg, enum lb_status st, redisReply *r)
+{
+	struct hub *h = arg;
+	const redisReply *events;
+	struct lb_blog meta;
+	size_t n;
+
+	h->loading = false;
+	if (st != LB_OK || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    !store_blog_from_hash(r->element[0], &h->meta)) {
+		lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->readers)) {
+			reader_cull(lws_container_of(d, struct reader, link), 1011,
+				    st == LB_OK ? "unknown blog" : "unavailable");
+		} lws_end_foreach_dll_safe(d, d1);
+		hub_unref(h);
+		return;
+	}
+	/*
+	 * XREVRANGE gives the newest first; when it returned one more than we
+	 * keep, that oldest one only fixes `base`. Load oldest to newest.
+	 */
+	events = r->element[1];
+	n = events->elements < INIT_EVENTS ? events->elements : INIT_EVENTS;
+	if (events->elements > INIT_EVENTS)
+		text_seq_parse(events->element[INIT_EVENTS]->element[0]->str, &h->base);
+	h->last = h->base;
+	text_seq_format(&h->base, h->last_str);
+	meta = h->meta;   /* hub_append counts entries: keep the stored count */
+	for (size_t i = n; i-- > 0;) {
+		redisReply one = { .type = REDIS_REPLY_ARRAY, .elements = 1,
+				   .element = &events->element[i] };
+
+		hub_take_range(h, &one);
+	}
+	h->meta = meta;
+	h->ready = true;
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->readers)) {
+		reader_advance(lws_container_of(d, struct reader, link));
+	} lws_end_foreach_dll_safe(d, d1);
+	hub_fetch(h);   /* anything the feed brought while we loaded */
+	hub_unref(h);
+}
+
+static void hub_load(struct hub *h)
+{
+	if (h->loading || h->ready || !app.feed.ready)
+		return;
+	if (store_hub_init(&app.store, h->id, INIT_EVENTS + 1, on_init, h))
+		return;
+	h->loading = true;
+	h->refs++;
+}
+
+void hubs_on_feed(const char *blog, const char *type, const char *seq,
+		  const char *prev, const char *data, size_t len)
+{
+	struct hub *h = hub_find(blog);
+	struct lb_seq p;
+
+	if (!h || !h->ready) {
+		if (h)
+			h->refetch = true;
+		return;
+	}
+	if (text_seq_parse(prev, &p) && !text_seq_cmp(&p, &h->last))
+		hub_append(h, seq, type, data, len);
+	else if (text_seq_cmp_str(seq, h->last_str) > 0)
+		hub_fetch(h);
+}
+
+void hubs_on_feed_ready(void)
+{
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&app.hubs)) {
+		struct hub *h = lws_container_of(d, struct hub, link);
+
+		if (h->ready)
+			hub_fetch(h);
+		else
+			hub_load(h);
+	} lws_end_foreach_dll_safe(d, d1);
+}
+
+/* ---- stats: an approximate reader count across instances ---- */
+
+static void on_readers(void *arg, enum lb_status st, redisReply *r)
+{
+	struct hub *h = arg;
+	json_t *v;
+
+	if (st == LB_OK && r->type == REDIS_REPLY_INTEGER) {
+		v = json_pack("{s:s,s:I}", "type", "stats", "readers",
+			      (json_int_t)r->integer);
+		frame_unref(h->stats);
+		h->stats = frame_from_json(v, NULL, false);
+		json_decref(v);
+		h->stats_gen++;
+		lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->readers)) {
+			struct reader *rd = lws_container_of(d, struct reader, link);
+
+			if (rd->state == R_LIVE && rd->live_sent)
+				wake(rd);
+		} lws_end_foreach_dll(d);
+	}
+	hub_unref(h);
+}
+
+static void hub_stats_tick(lws_sorted_usec_list_t *sul)
+{
+	struct hub *h = lws_container_of(sul, struct hub, sul_stats);
+
+	if (h->ready && !h->meta.ended &&
+	    !store_readers(&app.store, h->id, app.instance,
+			   (long)h->readers.count, on_readers, h))
+		h->refs++;
+	lws_sul_schedule(app.ctx, 0, &h->sul_stats, hub_stats_tick, STATS_US);
+}
+
+/* ---- readers ---- */
+
+static void reader_unref(struct reader *r)
+{
+	if (--r->refs)
+		return;
+	for (int i = r->qpos; i < r->qn; i++)
+		frame_unref(r->q[i]);
+	free(r);
+}
+
+/* Absolute ring index just after `since`, or -1 when the ring lacks it. */
+static int64_t ring_after(const struct hub *h, const struct lb_seq *since)
+{
+	uint64_t lo = h->head - h->count, hi = h->head;
+
+	if (!text_seq_cmp(since, &h->base))
+		return (int64_t)lo;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		int c = text_seq_cmp(&h->ring[mid % h->cap]->seq, since);
+
+		if (!c)
+			return (int64_t)(mid + 1);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static void on_page(void *arg, enum lb_status st, redisReply *r);
+
+/*
+ * Moves a reader on once its queue is empty: into the ring when the ring
+ * holds its position, else one more page from Redis.
+ */
+static void reader_advance(struct reader *r)
+{
+	struct hub *h = r->hub;
+	struct lb_seq since;
+	int64_t at;
+
+	if (!r->wsi || r->fetching || r->closing || r->qpos < r->qn || !h->ready)
+		return;
+	text_seq_parse(r->since, &since);
+	at = ring_after(h, &since);
+	if (at >= 0 && !(r->verify && !text_seq_cmp(&since, &h->base) &&
+			 strcmp(r->since, "0-0"))) {
+		r->state = R_LIVE;
+		r->cursor = (uint64_t)at;
+		wake(r);
+		return;
+	}
+	if (!r->verify && text_seq_cmp(&since, &h->last) > 0) {
+		r->state = R_WAIT;   /* ahead of this hub: it will catch up */
+		return;
+	}
+	r->state = R_CATCHUP;
+	if (store_range(&app.store, h->id, r->since, r->verify,
+			PAGE + r->verify, on_page, r)) {
+		reader_cull(r, 1011, "unavailable");
+		return;
+	}
+	r->fetching = true;
+	r->refs++;
+}
+
+static void on_page(void *arg, enum lb_status st, redisReply *rep)
+{
+	struct reader *r = arg;
+	size_t i = 0;
+
+	r->fetching = false;
+	if (!r->wsi)
+		goto out_unref;
+	if (st != LB_OK) {
+		reader_cull(r, 1011, "unavailable");
+		goto out_unref;
+	}
+	if (r->verify) {
+		r->verify = false;
+		if (rep->elements && !strcmp(rep->element[0]->element[0]->str, r->since)) {
+			i = 1;
+		} else {
+			/* a since the log does not contain: start over, said so */
+			r->reset_pending = true;
+			strcpy(r->since, "0-0");
+			reader_advance(r);
+			goto out_wake;
+		}
+	}
+	r->qn = r->qpos = 0;
+	for (; i < rep->elements; i++) {
+		const char *seq;
+		json_t *ev = store_event_from_item(rep->element[i], &seq);
+		struct frame *f = ev ? frame_from_json(ev, seq,
+			!strcmp(json_string_value(json_object_get(ev, "type")), "ended")) : NULL;
+
+		json_decref(ev);
+		if (!f)
+			continue;
+		r->q[r->qn++] = f;
+		snprintf(r->since, sizeof(r->since), "%s", seq);
+	}
+	if (!r->qn)
+		reader_advance(r);
+out_wake:
+	wake(r);
+out_unref:
+	reader_unref(r);
+}
+
+struct reader *reader_open(struct lws *wsi, const char *blog, const char *since)
+{
+	struct hub *h = hub_find(blog);
+	struct reader *r = calloc(1, sizeof(*r));
+	struct lb_seq seq;
+
+	if (!r || (!h && !(h = hub_new(blog)))) {
+		free(r);
+		return NULL;
+	}
+	r->refs = 1;
+	r->wsi = wsi;
+	r->hub = h;
+	h->refs++;
+	r->state = R_WAIT;
+	if (since && text_seq_parse(since, &seq) && (seq.ms || seq.n)) {
+		text_seq_format(&seq, r->since);
+		r->verify = true;
+	} else {
+		/* no since, "0", "0-0": everything; garbage: a reset, then everything */
+		strcpy(r->since, "0-0");
+		r->reset_pending = since && !text_seq_parse(since, &seq);
+	}
+	lws_dll2_add_tail(&r->link, &h->readers);
+	app.m.readers++;
+	app.m.readers_total++;
+	if (h->ready)
+		reader_advance(r);
+	else
+		hub_load(h);
+	return r;
+}
+
+void reader_close(struct reader *r)
+{
+	struct hub *h = r->hub;
+
+	r->wsi = NULL;
+	lws_dll2_remove(&r->link);
+	app.m.readers--;
+	reader_unref(r);
+	hub_unref(h);
+}
+
+static int send_json(struct reader *r, json_t *v)
+{
+	struct frame *f = frame_from_json(v, NULL, false);
+	int n = f ? lws_write(r->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) : -1;
+
+	frame_unref(f);
+	json_decref(v);
+	return n < 0 ? -1 : 0;
+}
+
+static void note_latency(const struct frame *f)
+{
+	double s = (double)(lws_now_usecs() - f->born) / 1e6;
+	int i = 0;
+
+	while (i < FANOUT_BUCKETS && s > fanout_bounds[i])
+		i++;
+	if (i < FANOUT_BUCKETS)
+		app.m.fanout_bucket[i]++;
+	app.m.fanout_count++;
+	app.m.fanout_sum += s;
+}
+
+static int send_frame(struct reader *r, struct frame *f, bool live)
+{
+	if (lws_write(r->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len)
+		return -1;
+	app.m.frames_sent++;
+	if (live)
+		note_latency(f);
+	if (f->ended) {
+		r->closing = true;
+		r->close_code = LB_CLOSE_NORMAL;
+		r->close_reason = "ended";
+	}
+	return 0;
+}
+
+static bool has_more(const struct reader *r)
+{
+	const struct hub *h = r->hub;
+
+	if (r->closing || !r->hello_sent || r->reset_pending)
+		return true;
+	if (r->state == R_CATCHUP)
+		return r->qpos < r->qn;
+	if (r->state != R_LIVE)
+		return false;
+	return r->cursor < h->head || !r->live_sent ||
+	       (h->stats && r->stats_gen != h->stats_gen);
+}
+
+/* Writes the next message owed to the reader (one per WRITEABLE). */
+static int reader_write_one(struct reader *r)
+{
+	struct hub *h = r->hub;
+	struct frame *f;
+	int ret;
+
+	if (!r->hello_sent) {
+		r->hello_sent = true;
+		return send_json(r, json_pack("{s:s,s:o}", "type", "hello",
+				 "blog", codec_blog_wire(&h->meta)));
+	}
+	if (r->reset_pending) {
+		r->reset_pending = false;
+		return send_json(r, json_pack("{s:s}", "type", "reset"));
+	}
+	if (r->state == R_CATCHUP && r->qpos < r->qn) {
+		f = r->q[r->qpos++];
+		ret = send_frame(r, f, false);
+		frame_unref(f);
+		if (r->qpos == r->qn)
+			reader_advance(r);
+		return ret;
+	}
+	if (r->state != R_LIVE)
+		return 0;
+	if (r->cursor < h->head) {
+		if (h->head - r->cursor > h->cap) {
+			reader_cull(r, LB_CLOSE_POLICY, "slow");
+			return 0;
+		}
+		return send_frame(r, h->ring[r->cursor++ % h->cap], true);
+	}
+	if (!r->live_sent) {
+		r->live_sent = true;
+		r->stats_gen = h->stats_gen;
+		return send_json(r, json_pack("{s:s,s:s}", "type", "live", "seq", h->last_str));
+	}
+	if (h->stats && r->stats_gen != h->stats_gen) {
+		r->stats_gen = h->stats_gen;
+		return send_frame(r, frame_ref(h->stats), false) |
+		       (frame_unref(h->stats), 0);
+	}
+	return 0;
+}
+
+int reader_writable(struct reader *r)
+{
+	/* WRITEABLE comes only once earlier frames drained: safe to close. */
+	if (r->closing) {
+		lws_close_reason(r->wsi, (enum lws_close_status)r->close_code,
+				 (unsigned char *)r->close_reason, strlen(r->close_reason));
+		return -1;
+	}
+	if (!r->hello_sent && !r->hub->ready)
+		return 0;
+	if (reader_write_one(r))
+		return -1;
+	if (has_more(r))
+		wake(r);
+	return 0;
+}
+
+void hubs_shutdown(void)
+{
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&app.hubs)) {
+		struct hub *h = lws_container_of(d, struct hub, link);
+
+		lws_start_foreach_dll(struct lws_dll2 *, e, lws_dll2_get_head(&h->readers)) {
+			struct reader *r = lws_container_of(e, struct reader, link);
+
+			r->closing = false;
+			reader_cull(r, LB_CLOSE_GOING_AWAY, "going away");
+		} lws_end_foreach_dll(e);
+	} lws_end_foreach_dll(d);
+}
+
+void hubs_free_all(void)
+{
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&app.hubs)) {
+		struct hub *h = lws_container_of(d, struct hub, link);
+
+		h->refs = 1;
+		hub_unref(h);
+	} lws_end_foreach_dll_safe(d, d1);
+}

@@ -1,0 +1,43 @@
+/*
+ * hub.h — one hub per blog with readers on this instance: a ring of the
+ * blog's newest events, each serialised once into a shared frame, and the
+ * readers with their cursors into it.
+ *
+ * The ring is contiguous: it always holds every event from just after
+ * `base` up to `last`, with no gap. Events come from the feed (appended
+ * when their `prev` is our `last`) or, when something is missing, from the
+ * blog's log in Redis, read from `last` on. A reader that falls more than
+ * the ring's size behind is dropped with 1008 "slow"; it resumes on
+ * reconnect.
+ */
+#ifndef LB_HUB_H
+#define LB_HUB_H
+
+#include <libwebsockets.h>
+#include <stdbool.h>
+
+struct reader;
+
+/* The feed: an event of a blog (type entry/edit/delete/ended/created). */
+void hubs_on_feed(const char *blog, const char *type, const char *seq,
+		  const char *prev, const char *data, size_t len);
+/* The feed is (again) reading: start waiting hubs, re-read the others. */
+void hubs_on_feed_ready(void);
+/* Shutdown: every reader gets close 1001 "going away". */
+void hubs_shutdown(void);
+void hubs_free_all(void);
+
+void known_add(const char *blog);
+bool known_has(const char *blog);
+
+/*
+ * A WebSocket reader of blog from after since (NULL: the whole log);
+ * replay_speed 0 means live. Returns NULL when out of memory.
+ */
+struct reader *reader_open(struct lws *wsi, const char *blog, const char *since);
+/* LWS_CALLBACK_SERVER_WRITEABLE: one message; -1 to close the connection. */
+int reader_writable(struct reader *r);
+/* LWS_CALLBACK_CLOSED: the wsi is gone. */
+void reader_close(struct reader *r);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * ws.c — the liveblog.v1 WebSocket protocol: handshake checks, then the
+ * reader (hub.c) decides what to send.
+ */
+#include <string.h>
+
+#include "app.h"
+#include "common/text.h"
+#include "liveblog/protocol.h"
+#include "push/hub.h"
+#include "push/ws.h"
+
+struct ws_pss {
+	struct reader *reader;
+	size_t rx;               /* bytes of the message being received */
+};
+
+/* "/ws/blogs/<id>" → id. Returns 0, or -1 when the path is not a blog's. */
+static int blog_of_path(struct lws *wsi, char *id, size_t idlen)
+{
+	char path[256];
+
+	if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) <= 0 ||
+	    strncmp(path, "/ws/blogs/", 10))
+		return -1;
+	if (strlen(path + 10) >= idlen)
+		return -1;
+	strcpy(id, path + 10);
+	return text_slug_valid(id) ? 0 : -1;
+}
+
+static int refuse(struct lws *wsi, unsigned int status)
+{
+	lws_return_http_status(wsi, status, NULL);
+	return -1;
+}
+
+static int on_established(struct lws *wsi, struct ws_pss *pss)
+{
+	char id[72], since[64];
+	const char *s = lws_get_urlarg_by_name(wsi, "since=", since, sizeof(since));
+	if (blog_of_path(wsi, id, sizeof(id)))
+		return -1;
+	pss->reader = reader_open(wsi, id, s);
+	return pss->reader ? 0 : -1;
+}
+
+int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+		void *in, size_t len)
+{
+	struct ws_pss *pss = user;
+	char id[72];
+
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		if (app.shutting_down)
+			return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE);
+		if (blog_of_path(wsi, id, sizeof(id)) || !known_has(id))
+			return refuse(wsi, HTTP_STATUS_NOT_FOUND);
+		if (app.m.readers >= (unsigned long)app.cfg.max_readers)
+			return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE);
+		return 0;
+	case LWS_CALLBACK_ESTABLISHED:
+		return on_established(wsi, pss);
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return pss->reader ? reader_writable(pss->reader) : -1;
+	case LWS_CALLBACK_RECEIVE:
+		/* Readers have nothing to say; bound what they may send anyway. */
+		pss->rx += len;
+		if (pss->rx > (size_t)app.cfg.max_ws_message) {
+			lws_close_reason(wsi, LB_CLOSE_TOO_BIG,
+					 (unsigned char *)"too large", 9);
+			return -1;
+		}
+		if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi))
+			pss->rx = 0;
+		return 0;
+	case LWS_CALLBACK_CLOSED:
+		if (pss->reader)
+			reader_close(pss->reader);
+		pss->reader = NULL;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+size_t ws_pss_size(void)
+{
+	return sizeof(struct ws_pss);
+}

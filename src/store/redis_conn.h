@@ -1,0 +1,65 @@
+/*
+ * redis_conn.h — one asynchronous Redis connection on the lws event loop.
+ *
+ * The hiredis socket is adopted into lws as a raw file descriptor (a dup(),
+ * so that lws and hiredis each close their own copy) and driven by a small
+ * adapter; lws_sul timers give reconnect backoff (100 ms doubling to 3 s), a
+ * connect watchdog and, when enabled, a PING watchdog that drops a
+ * connection whose server stopped answering even though its socket looks
+ * alive.
+ *
+ * Contract of rconn_command(): it either returns -1 and never calls back,
+ * or returns 0 and calls back exactly once — with the reply, or with NULL
+ * when the connection is lost or stopped before the reply arrives.
+ */
+#ifndef LB_REDIS_CONN_H
+#define LB_REDIS_CONN_H
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <libwebsockets.h>
+#include <stdbool.h>
+
+struct rconn;
+
+typedef void (*rconn_event_fn)(struct rconn *rc, void *arg);
+typedef void (*rconn_reply_fn)(redisReply *reply, void *arg);
+
+struct rconn {
+	struct lws_context *ctx;
+	struct lws_vhost *vh;
+	const char *name;
+	char host[256];
+	int port;
+	char path[256];            /* unix socket when non-empty */
+	redisAsyncContext *ac;
+	struct lws *wsi;
+	bool up;
+	bool stopping;
+	bool watch_ping;           /* PING every second, drop after 3 s silence */
+	int ping_outstanding;
+	unsigned backoff_ms;
+	unsigned long reconnects;
+	lws_sorted_usec_list_t sul_retry;
+	lws_sorted_usec_list_t sul_watchdog;
+	lws_sorted_usec_list_t sul_ping;
+	rconn_event_fn on_up;
+	rconn_event_fn on_down;
+	void *arg;
+};
+
+/* The raw-file protocol to list in the vhost's protocols. */
+extern const struct lws_protocols rconn_protocol;
+
+/* Parses url (redis://host:port or unix:///path). Returns 0 or -1. */
+int rconn_init(struct rconn *rc, struct lws_context *ctx, struct lws_vhost *vh,
+	       const char *url, const char *name);
+void rconn_start(struct rconn *rc);
+/* Stops reconnecting and frees the connection; pending callbacks get NULL. */
+void rconn_stop(struct rconn *rc);
+/* Drops the connection now (pending callbacks get NULL) and reconnects. */
+void rconn_drop(struct rconn *rc);
+int rconn_command(struct rconn *rc, rconn_reply_fn fn, void *arg, int argc,
+		  const char **argv, const size_t *argvlen);
+
+#endif

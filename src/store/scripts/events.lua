@@ -1,0 +1,9 @@
+-- events.lua — a page of a blog's log, or NOTFOUND when the blog is unknown.
+-- KEYS[1] blog hash   KEYS[2] log stream
+-- ARGV[1] start: '-' for the beginning or '(' .. seq (exclusive)
+-- ARGV[2] COUNT
+-- Reply: XRANGE entries [[id, [field, value, ...]], ...]   Errors: NOTFOUND blog
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return redis.error_reply('NOTFOUND blog')
+end
+return redis.call('XRANGE', KEYS[2], ARGV[1], '+', 'COUNT', ARGV[2])

@@ -1,0 +1,711 @@
+/*
+ * store.c — the Redis store (see store.h): one command connection, Lua
+ * scripts called by SHA (EVAL once when Redis forgot them), replies turned
+ * into wire objects by the codec.
+ */
+#include "store/store.h"
+#include "common/hash.h"
+#include "common/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char lua_create_blog[], lua_append[], lua_end[], lua_list_blogs[],
+	lua_hub_init[], lua_events[], lua_readers[];
+
+struct script {
+	const char *body;
+	char sha[41];
+};
+
+static struct script s_create = { lua_create_blog, "" }, s_append = { lua_append, "" },
+	s_end = { lua_end, "" }, s_list = { lua_list_blogs, "" },
+	s_hub = { lua_hub_init, "" }, s_events = { lua_events, "" },
+	s_readers = { lua_readers, "" };
+
+#define MAX_ARGS 16
+#define EDIT_ATTEMPTS 5
+
+struct call;
+typedef void (*call_done_fn)(struct call *c, enum lb_status st, redisReply *r);
+
+/* One operation in flight: its script call and the state of its steps. */
+struct call {
+	struct store *st;
+	const struct script *script;
+	int argc;
+	char *argv[MAX_ARGS];
+	size_t lens[MAX_ARGS];
+	call_done_fn done;
+	store_json_fn jfn;
+	store_blog_fn bfn;
+	store_reply_fn rfn;
+	void *arg;
+	json_t *payload;
+	json_t *patch;
+	char blog[72];
+	char entry[40];
+	char pinned[40];
+	int attempts;
+	long limit;
+	char since[48];
+};
+
+static void key(char *out, size_t len, const char *blog, const char *suffix)
+{
+	snprintf(out, len, "lb:blog:%s%s", blog, suffix);
+}
+
+static struct call *call_new(struct store *st, void *arg)
+{
+	struct call *c = calloc(1, sizeof(*c));
+
+	if (c) {
+		c->st = st;
+		c->arg = arg;
+	}
+	return c;
+}
+
+static void call_args_free(struct call *c)
+{
+	for (int i = 0; i < c->argc; i++)
+		free(c->argv[i]);
+	c->argc = 0;
+}
+
+static void call_free(struct call *c)
+{
+	call_args_free(c);
+	json_decref(c->payload);
+	json_decref(c->patch);
+	free(c);
+}
+
+static void push(struct call *c, const char *s, size_t len)
+{
+	char *copy = malloc(len + 1);
+
+	if (!copy || c->argc == MAX_ARGS)
+		abort(); /* a programming error or no memory: nothing sane to do */
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	c->argv[c->argc] = copy;
+	c->lens[c->argc++] = len;
+}
+
+static void push_str(struct call *c, const char *s)
+{
+	push(c, s, strlen(s));
+}
+
+static enum lb_status error_status(const redisReply *r)
+{
+	if (!strncmp(r->str, "NOTFOUND", 8))
+		return LB_NOT_FOUND;
+	if (!strcmp(r->str, "ENDED"))
+		return LB_ENDED;
+	if (!strcmp(r->str, "CONFLICT") || !strcmp(r->str, "STALE"))
+		return LB_CONFLICT;
+	lwsl_err("redis: unexpected error: %s\n", r->str);
+	return LB_INTERNAL;
+}
+
+static int send_eval(struct call *c);
+
+/* The reply of EVALSHA/EVAL: retries with EVAL once on NOSCRIPT. */
+static void eval_reply(redisReply *r, void *arg)
+{
+	struct call *c = arg;
+
+	if (!r) {
+		c->done(c, LB_UNAVAILABLE, NULL);
+		return;
+	}
+	if (r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOSCRIPT", 8) &&
+	    !strcmp(c->argv[0], "EVALSHA")) {
+		free(c->argv[0]);
+		free(c->argv[1]);
+		c->argv[0] = strdup("EVAL");
+		c->lens[0] = 4;
+		c->argv[1] = strdup(c->script->body);
+		c->lens[1] = strlen(c->script->body);
+		if (send_eval(c))
+			c->done(c, LB_UNAVAILABLE, NULL);
+		return;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		c->done(c, error_status(r), r);
+		return;
+	}
+	c->done(c, LB_OK, r);
+}
+
+static int send_eval(struct call *c)
+{
+	return rconn_command(&c->st->cmd, eval_reply, c, c->argc,
+			     (const char **)c->argv, c->lens);
+}
+
+/*
+ * Starts "EVALSHA sha numkeys keys... args..." for c; keys and args are the
+ * arrays given (NULL-terminated). Returns -1 (c untouched, no callback) when
+ * Redis is down.
+ */
+static int eval(struct call *c, struct script *sc, call_done_fn done,
+		const char *const *keys, const char *const *args)
+{
+	char n[16];
+	int nkeys = 0;
+
+	if (!sc->sha[0])
+		hash_sha1_hex(sc->body, strlen(sc->body), sc->sha);
+	c->script = sc;
+	c->done = done;
+	call_args_free(c);
+	push_str(c, "EVALSHA");
+	push_str(c, sc->sha);
+	while (keys[nkeys])
+		nkeys++;
+	snprintf(n, sizeof(n), "%d", nkeys);
+	push_str(c, n);
+	for (int i = 0; keys[i]; i++)
+		push_str(c, keys[i]);
+	for (int i = 0; args[i]; i++)
+		push_str(c, args[i]);
+	return send_eval(c);
+}
+
+/* ---- reply helpers ---- */
+
+const char *store_field(const redisReply *fields, const char *name, size_t *len)
+{
+	if (!fields || fields->type != REDIS_REPLY_ARRAY)
+		return NULL;
+	for (size_t i = 0; i + 1 < fields->elements; i += 2) {
+		const redisReply *k = fields->element[i], *v = fields->element[i + 1];
+
+		if (k->type == REDIS_REPLY_STRING && v->type == REDIS_REPLY_STRING &&
+		    !strcmp(k->str, name)) {
+			if (len)
+				*len = v->len;
+			return v->str;
+		}
+	}
+	return NULL;
+}
+
+static void copy_field(const redisReply *h, const char *name, char *out, size_t size)
+{
+	const char *v = store_field(h, name, NULL);
+
+	snprintf(out, size, "%s", v ? v : "");
+}
+
+bool store_blog_from_hash(const redisReply *h, struct lb_blog *b)
+{
+	const char *v;
+	struct lb_seq seq;
+
+	memset(b, 0, sizeof(*b));
+	if (!h || h->type != REDIS_REPLY_ARRAY || !h->elements)
+		return false;
+	copy_field(h, "id", b->id, sizeof(b->id));
+	copy_field(h, "title", b->title, sizeof(b->title));
+	copy_field(h, "token", b->token_hash, sizeof(b->token_hash));
+	copy_field(h, "last_seq", b->last_seq, sizeof(b->last_seq));
+	copy_field(h, "pinned", b->pinned, sizeof(b->pinned));
+	v = store_field(h, "state", NULL);
+	b->ended = v && !strcmp(v, "ended");
+	v = store_field(h, "created_ms", NULL);
+	b->created_ms = v ? strtoull(v, NULL, 10) : 0;
+	v = store_field(h, "count", NULL);
+	b->entry_count = v ? strtol(v, NULL, 10) : 0;
+	v = store_field(h, "ended_seq", NULL);
+	if (v && text_seq_parse(v, &seq))
+		b->ended_ms = seq.ms;
+	return b->id[0] != '\0';
+}
+
+json_t *store_event_from_item(const redisReply *item, const char **seq)
+{
+	const char *type, *data;
+	size_t len = 0;
+
+	if (!item || item->type != REDIS_REPLY_ARRAY || item->elements != 2 ||
+	    item->element[0]->type != REDIS_REPLY_STRING)
+		return NULL;
+	type = store_field(item->element[1], "t", NULL);
+	data = store_field(item->element[1], "d", &len);
+	if (!type || !data)
+		return NULL;
+	if (seq)
+		*seq = item->element[0]->str;
+	return codec_event(item->element[0]->str, type, data, len);
+}
+
+/* ---- operations ---- */
+
+static void blog_reply(redisReply *r, void *arg)
+{
+	struct call *c = arg;
+	struct lb_blog b;
+
+	if (!r || r->type == REDIS_REPLY_ERROR)
+		c->bfn(c->arg, r ? LB_INTERNAL : LB_UNAVAILABLE, NULL);
+	else if (!store_blog_from_hash(r, &b))
+		c->bfn(c->arg, LB_NOT_FOUND, NULL);
+	else
+		c->bfn(c->arg, LB_OK, &b);
+	call_free(c);
+}
+
+int store_get_blog(struct store *st, const char *id, store_blog_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char k[128];
+	const char *argv[2] = { "HGETALL", k };
+
+	if (!c)
+		return -1;
+	c->bfn = fn;
+	key(k, sizeof(k), id, "");
+	if (rconn_command(&st->cmd, blog_reply, c, 2, argv, NULL)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void finish_json(struct call *c, enum lb_status st, json_t *result,
+			const char *msg)
+{
+	c->jfn(c->arg, st, result, msg);
+	json_decref(result);
+	call_free(c);
+}
+
+static void list_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	json_t *blogs = json_array();
+	struct lb_blog b;
+
+	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY)
+		for (size_t i = 0; i < r->elements; i++)
+			if (store_blog_from_hash(r->element[i], &b))
+				json_array_append_new(blogs, codec_blog_wire(&b));
+	finish_json(c, st, json_pack("{s:o}", "blogs", blogs), NULL);
+}
+
+int store_list_blogs(struct store *st, store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	const char *keys[] = { "lb:blogs", NULL }, *args[] = { "lb:blog:", NULL };
+
+	if (!c)
+		return -1;
+	c->jfn = fn;
+	if (eval(c, &s_list, list_done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void create_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	struct lb_blog b;
+
+	if (st != LB_OK || r->type != REDIS_REPLY_INTEGER) {
+		finish_json(c, st == LB_OK ? LB_INTERNAL : st, NULL, NULL);
+		return;
+	}
+	memset(&b, 0, sizeof(b));
+	snprintf(b.id, sizeof(b.id), "%s", c->argv[6]);
+	snprintf(b.title, sizeof(b.title), "%s", c->argv[7]);
+	b.created_ms = (uint64_t)r->integer;
+	c->st->writes++;
+	finish_json(c, LB_CREATED, codec_blog_wire(&b), NULL);
+}
+
+int store_create_blog(struct store *st, const char *id, const char *title,
+		      const char *token_hash, store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char k[128];
+	const char *keys[] = { k, "lb:blogs", STORE_FEED_KEY, NULL };
+	const char *args[] = { id, title, token_hash, STORE_FEED_MAXLEN, NULL };
+
+	if (!c)
+		return -1;
+	c->jfn = fn;
+	key(k, sizeof(k), id, "");
+	if (eval(c, &s_create, create_done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends append.lua for c (blog, entry and payload already set). */
+static int append(struct call *c, const char *type, const char *check,
+		  const char *pin, call_done_fn done)
+{
+	char kb[128], kl[128], ke[128], kf[128];
+	char *payload = c->payload ? codec_dump(c->payload) : strdup("");
+	const char *keys[] = { kb, kl, ke, kf, STORE_FEED_KEY, NULL };
+	const char *args[] = { type, c->entry, payload, check, pin,
+			       STORE_FEED_MAXLEN, c->pinned, NULL };
+	int ret;
+
+	key(kb, sizeof(kb), c->blog, "");
+	key(kl, sizeof(kl), c->blog, ":log");
+	key(ke, sizeof(ke), c->blog, ":entries");
+	key(kf, sizeof(kf), c->blog, ":fp");
+	ret = payload ? eval(c, &s_append, done, keys, args) : -1;
+	free(payload);
+	return ret;
+}
+
+static bool reply_is(const redisReply *r, const char *tag)
+{
+	return r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+	       r->element[0]->type == REDIS_REPLY_STRING &&
+	       !strcmp(r->element[0]->str, tag);
+}
+
+static void post_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	if (st != LB_OK) {
+		finish_json(c, st, NULL, st == LB_CONFLICT ?
+			    "An entry with this id exists with different content." : NULL);
+	} else if (reply_is(r, "new") && r->elements == 4) {
+		c->st->writes++;
+		finish_json(c, LB_CREATED, codec_entry_wire(c->payload,
+			    r->element[1]->str, r->element[1]->str), NULL);
+	} else if (reply_is(r, "dup") && r->elements == 2) {
+		finish_json(c, LB_OK, codec_entry_stored(r->element[1]->str,
+			    r->element[1]->len), NULL);
+	} else {
+		finish_json(c, LB_INTERNAL, NULL, NULL);
+	}
+}
+
+int store_post_entry(struct store *st, const char *blog, json_t *payload,
+		     store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char fp[72];
+
+	if (!c)
+		return -1;
+	c->jfn = fn;
+	c->payload = json_incref(payload);
+	snprintf(c->blog, sizeof(c->blog), "%s", blog);
+	snprintf(c->entry, sizeof(c->entry), "%s", codec_payload_id(payload));
+	codec_fingerprint(payload, fp);
+	if (append(c, "entry", fp, codec_payload_pinned(payload) ? "pin" : "",
+		   post_done)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static int edit_begin(struct call *c);
+
+static void edit_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	if (st == LB_CONFLICT && r && !strcmp(r->str, "STALE") &&
+	    ++c->attempts < EDIT_ATTEMPTS) {
+		if (edit_begin(c))
+			finish_json(c, LB_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	if (st != LB_OK) {
+		finish_json(c, st, NULL, st == LB_CONFLICT ?
+			    "The entry kept changing; try again." : NULL);
+	} else if (reply_is(r, "new") && r->elements == 4) {
+		c->st->writes++;
+		finish_json(c, LB_OK, codec_entry_wire(c->payload,
+			    r->element[3]->str, r->element[1]->str), NULL);
+	} else {
+		finish_json(c, LB_INTERNAL, NULL, NULL);
+	}
+}
+
+/* Second step of an edit: the current entry is known; send the new one. */
+static void edit_current(redisReply *r, void *arg)
+{
+	struct call *c = arg;
+	const char *sp1, *sp2;
+	json_t *cur, *pin = json_object_get(c->patch, "pinned");
+	char cseq[48], rev[16];
+
+	if (!r || r->type == REDIS_REPLY_ERROR) {
+		finish_json(c, r ? LB_INTERNAL : LB_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	sp1 = r->type == REDIS_REPLY_STRING ? strchr(r->str, ' ') : NULL;
+	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+	cur = sp2 ? json_loads(sp2 + 1, 0, NULL) : NULL;
+	if (!cur || json_is_true(json_object_get(cur, "deleted")) ||
+	    sp1 - r->str >= (long)sizeof(cseq)) {
+		json_decref(cur);
+		finish_json(c, LB_NOT_FOUND, NULL, "No such entry.");
+		return;
+	}
+	snprintf(cseq, sizeof(cseq), "%.*s", (int)(sp1 - r->str), r->str);
+	snprintf(rev, sizeof(rev), "%d", codec_payload_revision(cur));
+	json_decref(c->payload);
+	c->payload = codec_entry_apply(cur, c->patch);
+	json_decref(cur);
+	json_object_set_new(c->payload, "seq", json_string(cseq));
+	if (!pin)  /* pinning another entry implicitly unpinned this one */
+		json_object_set_new(c->payload, "pinned",
+				    json_boolean(!strcmp(c->pinned, c->entry)));
+	if (append(c, "edit", rev, !pin ? "" : json_is_true(pin) ? "pin" : "unpin",
+		   edit_done))
+		finish_json(c, LB_UNAVAILABLE, NULL, NULL);
+}
+
+static void edit_pinned(redisReply *r, void *arg)
+{
+	struct call *c = arg;
+
+	snprintf(c->pinned, sizeof(c->pinned), "%s",
+		 r && r->type == REDIS_REPLY_STRING ? r->str : "");
+}
+
+/* First step of an edit: read the pinned id and the entry, pipelined. */
+static int edit_begin(struct call *c)
+{
+	char kb[128], ke[128];
+	const char *a1[] = { "HGET", kb, "pinned" }, *a2[] = { "HGET", ke, c->entry };
+
+	key(kb, sizeof(kb), c->blog, "");
+	key(ke, sizeof(ke), c->blog, ":entries");
+	if (rconn_command(&c->st->cmd, edit_pinned, c, 3, a1, NULL))
+		return -1;
+	/* Replies come in order and a lost connection fails both. */
+	if (rconn_command(&c->st->cmd, edit_current, c, 3, a2, NULL))
+		abort();
+	return 0;
+}
+
+int store_edit_entry(struct store *st, const char *blog, const char *entry,
+		     json_t *patch, store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+
+	if (!c)
+		return -1;
+	c->jfn = fn;
+	c->patch = json_incref(patch);
+	snprintf(c->blog, sizeof(c->blog), "%s", blog);
+	snprintf(c->entry, sizeof(c->entry), "%s", entry);
+	if (edit_begin(c)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void delete_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	if (st == LB_OK && (reply_is(r, "new") || reply_is(r, "gone"))) {
+		c->st->writes += reply_is(r, "new");
+		finish_json(c, LB_OK, json_pack("{s:s,s:b}", "id", c->entry,
+			    "deleted", 1), NULL);
+		return;
+	}
+	finish_json(c, st == LB_OK ? LB_INTERNAL : st, NULL,
+		    st == LB_NOT_FOUND ? "No such entry." : NULL);
+}
+
+int store_delete_entry(struct store *st, const char *blog, const char *entry,
+		       store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+
+	if (!c)
+		return -1;
+	c->jfn = fn;
+	snprintf(c->blog, sizeof(c->blog), "%s", blog);
+	snprintf(c->entry, sizeof(c->entry), "%s", entry);
+	if (append(c, "delete", "", "", delete_done)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void end_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	struct lb_blog b;
+
+	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+	    store_blog_from_hash(r->element[2], &b)) {
+		c->st->writes += reply_is(r->element[1], "new");
+		finish_json(c, LB_OK, codec_blog_wire(&b), NULL);
+		return;
+	}
+	finish_json(c, st == LB_OK ? LB_INTERNAL : st, NULL, NULL);
+}
+
+int store_end_blog(struct store *st, const char *blog, store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char kb[128], kl[128];
+	const char *keys[] = { kb, kl, STORE_FEED_KEY, NULL };
+	const char *args[] = { STORE_FEED_MAXLEN, NULL };
+
+	if (!c)
+		return -1;
+	c->jfn = fn;
+	key(kb, sizeof(kb), blog, "");
+	key(kl, sizeof(kl), blog, ":log");
+	if (eval(c, &s_end, end_done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void events_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	json_t *events = json_array(), *ev;
+	const char *seq, *next = c->since;
+
+	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY)
+		for (size_t i = 0; i < r->elements; i++)
+			if ((ev = store_event_from_item(r->element[i], &seq))) {
+				json_array_append_new(events, ev);
+				next = seq;
+			}
+	finish_json(c, st, json_pack("{s:o,s:s}", "events", events, "next", next), NULL);
+}
+
+int store_events(struct store *st, const char *blog, const char *since,
+		 long limit, store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char kb[128], kl[128], start[64], count[24];
+	const char *keys[] = { kb, kl, NULL }, *args[] = { start, count, NULL };
+
+	if (!c)
+		return -1;
+	c->jfn = fn;
+	snprintf(c->since, sizeof(c->since), "%s", since ? since : "0-0");
+	snprintf(start, sizeof(start), "(%s", c->since);
+	snprintf(count, sizeof(count), "%ld", limit);
+	key(kb, sizeof(kb), blog, "");
+	key(kl, sizeof(kl), blog, ":log");
+	if (eval(c, &s_events, events_done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void raw_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	c->rfn(c->arg, st, st == LB_OK ? r : NULL);
+	call_free(c);
+}
+
+static void range_reply(redisReply *r, void *arg)
+{
+	struct call *c = arg;
+
+	raw_done(c, !r ? LB_UNAVAILABLE : r->type == REDIS_REPLY_ARRAY ? LB_OK :
+		 LB_INTERNAL, r);
+}
+
+int store_range(struct store *st, const char *blog, const char *since,
+		bool inclusive, long count, store_range_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char kl[128], start[64], n[24];
+	const char *argv[] = { "XRANGE", kl, start, "+", "COUNT", n };
+
+	if (!c)
+		return -1;
+	c->rfn = fn;
+	key(kl, sizeof(kl), blog, ":log");
+	if (!strcmp(since, "0-0"))
+		snprintf(start, sizeof(start), "-");
+	else
+		snprintf(start, sizeof(start), "%s%s", inclusive ? "" : "(", since);
+	snprintf(n, sizeof(n), "%ld", count);
+	if (rconn_command(&st->cmd, range_reply, c, 6, argv, NULL)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+int store_hub_init(struct store *st, const char *blog, long count,
+		   store_reply_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char kb[128], kl[128], n[24];
+	const char *keys[] = { kb, kl, NULL }, *args[] = { n, NULL };
+
+	if (!c)
+		return -1;
+	c->rfn = fn;
+	key(kb, sizeof(kb), blog, "");
+	key(kl, sizeof(kl), blog, ":log");
+	snprintf(n, sizeof(n), "%ld", count);
+	if (eval(c, &s_hub, raw_done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+int store_readers(struct store *st, const char *blog, const char *instance,
+		  long count, store_reply_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char kr[128], n[24];
+	const char *keys[] = { kr, NULL }, *args[] = { instance, n, "15000", NULL };
+
+	if (!c)
+		return -1;
+	c->rfn = fn;
+	key(kr, sizeof(kr), blog, ":readers");
+	snprintf(n, sizeof(n), "%ld", count);
+	if (eval(c, &s_readers, raw_done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+int store_init(struct store *st, struct lws_context *ctx, struct lws_vhost *vh,
+	       const char *url)
+{
+	memset(st, 0, sizeof(*st));
+	if (rconn_init(&st->cmd, ctx, vh, url, "cmd"))
+		return -1;
+	st->cmd.watch_ping = true;
+	return 0;
+}
+
+void store_start(struct store *st)
+{
+	rconn_start(&st->cmd);
+}
+
+void store_stop(struct store *st)
+{
+	rconn_stop(&st->cmd);
+}
+
+bool store_up(const struct store *st)
+{
+	return st->cmd.up;
+}
