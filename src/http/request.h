@@ -26,6 +26,7 @@ struct req {
 	char since[64];
 	char limit[24];
 	bool has_since, has_limit;
+	bool dispatched;
 	bool responded;
 	int status;
 	char *resp;

@@ -167,6 +167,15 @@ static void read_args(struct lws *wsi, struct req *q)
 			 lws_get_urlarg_by_name(wsi, "limit=", buf, sizeof(buf)));
 }
 
+/* Runs the route once: a body may still arrive after an early dispatch. */
+static void dispatch(struct req *q)
+{
+	if (q->dispatched)
+		return;
+	q->dispatched = true;
+	api_dispatch(q);
+}
+
 /*
  * LWS_CALLBACK_HTTP: route the request; serve files at once, answer API
  * calls later. Returns the callback's return value.
@@ -197,7 +206,7 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 	}
 	read_args(wsi, q);
 	if (!router_has_body(q->rm.route)) {
-		api_dispatch(q);
+		dispatch(q);
 		return 0;
 	}
 	if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
@@ -210,13 +219,13 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 		return 0;
 	}
 	if (!q->expect)
-		api_dispatch(q);
+		dispatch(q);
 	return 0;
 }
 
 static int on_body(struct req *q, const void *in, size_t len)
 {
-	if (q->responded)
+	if (q->responded || !len)
 		return 0;
 	if (q->len + len > (size_t)app.cfg.max_body) {
 		req_error(q, LB_TOO_LARGE, "The request body is larger than the limit.");
@@ -298,7 +307,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return pss->req ? on_body(pss->req, in, len) : 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
 		if (pss->req && !pss->req->responded)
-			api_dispatch(pss->req);
+			dispatch(pss->req);
 		return 0;
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return on_writeable(wsi, pss);
