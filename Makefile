@@ -31,7 +31,7 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit-test integration-test browser-test install demo \
-        valgrind bench fuzz deps
+        valgrind bench bench-compare fuzz deps run
 all: $(BUILD)/liveblogd $(BUILD)/liveblog
 
 $(BUILD)/liveblogd: $(BUILD)/obj/src/liveblogd.o $(DAEMON_OBJ)
@@ -73,10 +73,28 @@ browser-test: all
 deps:
 	sh tools/install-deps.sh
 
+# The README's first command: install, build, serve with an embedded Redis.
+run:
+	sh tools/install-deps.sh run
+	$(MAKE) all
+	./$(BUILD)/liveblogd $(ARGS)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/liveblog/www
 	install -m 755 $(BUILD)/liveblogd $(BUILD)/liveblog $(DESTDIR)$(PREFIX)/bin/
 	cp -R www/. $(DESTDIR)$(PREFIX)/share/liveblog/www/
+
+# Load tools (bench/*.c, one program per file, plain libc + epoll).
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+bench: all $(BENCH_BIN)
+
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< -lm -lpthread
+
+bench-compare: bench
+	sh bench/compare.sh
 
 valgrind: all
 	LIVEBLOG_VALGRIND=1 sh tests/integration/run.sh

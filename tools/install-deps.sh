@@ -1,0 +1,25 @@
+#!/bin/sh
+# install-deps.sh [run|test] — install the Debian packages liveblog needs
+# (bookworm), only when something is missing. "run": build and run the
+# service; "test" (default): also the test tools (cmocka, chromium, node).
+set -eu
+what=${1:-test}
+pkgs="gcc make pkg-config libwebsockets-dev libhiredis-dev libjansson-dev uuid-dev libssl-dev redis-server curl"
+if [ "$what" = test ]; then
+	pkgs="$pkgs libcmocka-dev chromium valgrind clang"
+	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
+fi
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "installing:$missing" >&2
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+fi
+if [ "$what" = test ] && [ ! -d node_modules/ws ] || [ "$what" = test ] && [ ! -d node_modules/playwright-core ]; then
+	npm ci --no-audit --no-fund --silent
+fi
