@@ -37,7 +37,7 @@ all: $(BUILD)/liveblogd $(BUILD)/liveblog
 $(BUILD)/liveblogd: $(BUILD)/obj/src/liveblogd.o $(DAEMON_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(BUILD)/liveblog: $(CLIENT_OBJ) $(COMMON_OBJ)
+$(BUILD)/liveblog: $(CLIENT_OBJ) $(COMMON_OBJ) $(BUILD)/obj/src/status.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/obj/%.o: %.c

@@ -87,7 +87,7 @@ enum lb_status codec_blog_create(const char *body, size_t len,
 
 	if (!in)
 		return LB_BAD_REQUEST;
-	if ((st = opt_string(in, "id", 64, &id, msg, msglen)) ||
+	if ((st = opt_string(in, "id", 1024, &id, msg, msglen)) ||
 	    (st = opt_string(in, "title", lim->max_title, &title, msg, msglen)))
 		goto out_free_in;
 	st = LB_BAD_REQUEST;
@@ -151,7 +151,7 @@ enum lb_status codec_entry_create(const char *body, size_t len,
 	if (!in)
 		return LB_BAD_REQUEST;
 	if ((st = entry_fields(in, lim, f, msg, msglen)) ||
-	    (st = opt_string(in, "id", 36, &id, msg, msglen)) ||
+	    (st = opt_string(in, "id", 1024, &id, msg, msglen)) ||
 	    (st = opt_string(in, "original_ts", 64, &ots, msg, msglen)))
 		goto out_free_in;
 	st = LB_BAD_REQUEST;

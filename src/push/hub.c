@@ -13,7 +13,7 @@
 #define INIT_EVENTS  256     /* newest events loaded when a hub starts */
 #define PAGE         200     /* events per catch-up read */
 #define STATS_US     (5 * LWS_US_PER_SEC)
-#define CULL_GRACE_S 5       /* a culled reader that never drains is killed */
+#define CULL_GRACE_S 15      /* a culled reader that never drains is killed */
 
 struct hub {
 	struct lws_dll2 link;
@@ -586,8 +586,7 @@ static int reader_write_one(struct reader *r)
 	}
 	if (h->stats && r->stats_gen != h->stats_gen) {
 		r->stats_gen = h->stats_gen;
-		return send_frame(r, frame_ref(h->stats), false) |
-		       (frame_unref(h->stats), 0);
+		return send_frame(r, h->stats, false);
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 struct ws_pss {
 	struct reader *reader;
 	size_t rx;               /* bytes of the message being received */
+	bool too_big;            /* close with 1009 once that message is read */
 };
 
 /* "/ws/blogs/<id>" → id. Returns 0, or -1 when the path is not a blog's. */
@@ -45,6 +46,29 @@ static int on_established(struct lws *wsi, struct ws_pss *pss)
 	return pss->reader ? 0 : -1;
 }
 
+/*
+ * Readers have nothing to say; bound what they may send anyway. An
+ * oversized message is read to its end before the close (closing with
+ * unread input would reset the connection and lose the close frame); one
+ * that goes on far past the limit is cut at once.
+ */
+static int on_receive(struct lws *wsi, struct ws_pss *pss, size_t len)
+{
+	size_t max = (size_t)app.cfg.max_ws_message;
+
+	pss->rx += len;
+	if (pss->rx > max)
+		pss->too_big = true;
+	if (pss->rx > 16 * max)
+		return -1;
+	if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
+		pss->rx = 0;
+		if (pss->too_big)
+			lws_callback_on_writable(wsi);
+	}
+	return 0;
+}
+
 int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		void *in, size_t len)
 {
@@ -63,18 +87,14 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_ESTABLISHED:
 		return on_established(wsi, pss);
 	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return pss->reader ? reader_writable(pss->reader) : -1;
-	case LWS_CALLBACK_RECEIVE:
-		/* Readers have nothing to say; bound what they may send anyway. */
-		pss->rx += len;
-		if (pss->rx > (size_t)app.cfg.max_ws_message) {
+		if (pss->too_big) {
 			lws_close_reason(wsi, LB_CLOSE_TOO_BIG,
-					 (unsigned char *)"too large", 9);
+					 (unsigned char *)"message too big", 15);
 			return -1;
 		}
-		if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi))
-			pss->rx = 0;
-		return 0;
+		return pss->reader ? reader_writable(pss->reader) : -1;
+	case LWS_CALLBACK_RECEIVE:
+		return on_receive(wsi, pss, len);
 	case LWS_CALLBACK_CLOSED:
 		if (pss->reader)
 			reader_close(pss->reader);

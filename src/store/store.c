@@ -100,13 +100,21 @@ static void push_str(struct call *c, const char *s)
 	push(c, s, strlen(s));
 }
 
+/* A script's error word; Redis prefixes one-word errors with "ERR ". */
+static const char *script_error(const redisReply *r)
+{
+	return strncmp(r->str, "ERR ", 4) ? r->str : r->str + 4;
+}
+
 static enum lb_status error_status(const redisReply *r)
 {
-	if (!strncmp(r->str, "NOTFOUND", 8))
+	const char *e = script_error(r);
+
+	if (!strncmp(e, "NOTFOUND", 8))
 		return LB_NOT_FOUND;
-	if (!strcmp(r->str, "ENDED"))
+	if (!strcmp(e, "ENDED"))
 		return LB_ENDED;
-	if (!strcmp(r->str, "CONFLICT") || !strcmp(r->str, "STALE"))
+	if (!strcmp(e, "CONFLICT") || !strcmp(e, "STALE"))
 		return LB_CONFLICT;
 	lwsl_err("redis: unexpected error: %s\n", r->str);
 	return LB_INTERNAL;
@@ -417,7 +425,7 @@ static int edit_begin(struct call *c);
 
 static void edit_done(struct call *c, enum lb_status st, redisReply *r)
 {
-	if (st == LB_CONFLICT && r && !strcmp(r->str, "STALE") &&
+	if (st == LB_CONFLICT && r && !strcmp(script_error(r), "STALE") &&
 	    ++c->attempts < EDIT_ATTEMPTS) {
 		if (edit_begin(c))
 			finish_json(c, LB_UNAVAILABLE, NULL, NULL);
