@@ -116,6 +116,10 @@ void router_match(enum method m, const char *path, struct route_match *out)
 		out->route = pick(m, M_GET, R_HEALTH);
 	else if (n == 1 && !strcmp(seg[0], "metrics"))
 		out->route = pick(m, M_GET, R_METRICS);
+	else if (n == 3 && !strcmp(seg[0], "sse") && !strcmp(seg[1], "blogs"))
+		out->route = text_slug_valid(seg[2]) &&
+			     !copy(out->blog, sizeof(out->blog), seg[2]) ?
+			     pick(m, M_GET, R_SSE) : R_NOT_FOUND;
 	else if (n >= 1 && !strcmp(seg[0], "api"))
 		out->route = api_route(m, seg, n, out);
 	else

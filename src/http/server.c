@@ -17,6 +17,7 @@
 
 struct http_pss {
 	struct req *req;
+	struct reader *sse;      /* an SSE stream: the reader writes, not req */
 };
 
 struct req *req_ref(struct req *q)
@@ -150,6 +151,39 @@ static int serve_page(struct lws *wsi, const struct route_match *rm)
 	}
 }
 
+/*
+ * GET /sse/blogs/{id}: the events as Server-Sent Events, resuming after
+ * Last-Event-ID or ?since=. Headers go out now; the reader writes the rest.
+ */
+static int start_sse(struct lws *wsi, struct http_pss *pss, const char *blog)
+{
+	unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start,
+		      *end = buf + sizeof(buf) - 1;
+	static const char nocache[] = "no-cache";
+	char since[64], speed[32];
+	const char *s = lws_get_urlarg_by_name(wsi, "since=", since, sizeof(since));
+	struct reader_opts o = { .sse = true, .replay = 0 };
+
+	if (lws_hdr_custom_copy(wsi, since, sizeof(since), "last-event-id:", 14) > 0)
+		s = since;
+	if (replay_speed(lws_get_urlarg_by_name(wsi, "replay=", speed, sizeof(speed)),
+			 &o.replay))
+		return -2;
+	if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, "text/event-stream",
+					LWS_ILLEGAL_HTTP_CONTENT_LEN, &p, end) ||
+	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
+					 (const unsigned char *)nocache,
+					 (int)strlen(nocache), &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);   /* a stream, not a transaction */
+	pss->sse = reader_open(wsi, blog, s, &o);
+	if (!pss->sse)
+		return -1;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
 static void read_args(struct lws *wsi, struct req *q)
 {
 	char buf[256];
@@ -198,7 +232,14 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 	if (lws_hdr_copy(wsi, path, sizeof(path), tok) < 0)
 		path[0] = '\0';
 	router_match(q->method, path, &q->rm);
-	if (q->rm.route >= R_PAGE_INDEX) {
+	if (q->rm.route == R_SSE && known_has(q->rm.blog)) {
+		n = start_sse(wsi, pss, q->rm.blog);
+		if (n != -2)
+			return n;
+		req_error(q, LB_BAD_REQUEST, "\"replay\" must be a speed such as 10.");
+		return 0;
+	}
+	if (q->rm.route >= R_SSE) {
 		n = serve_page(wsi, &q->rm);
 		if (n != -2)
 			return n;
@@ -310,10 +351,16 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			dispatch(pss->req);
 		return 0;
 	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (pss->sse)
+			return reader_writable(pss->sse);
 		return on_writeable(wsi, pss);
 	case LWS_CALLBACK_CLOSED_HTTP:
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 		detach(pss);
+		if (pss && pss->sse) {
+			reader_close(pss->sse);
+			pss->sse = NULL;
+		}
 		break;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		/* a WebSocket without the liveblog.v1 subprotocol */

@@ -48,6 +48,11 @@ struct reader {
 	uint64_t stats_gen;
 	int close_code;
 	const char *close_reason;
+	bool sse;                /* Server-Sent Events instead of WebSocket */
+	double replay;           /* > 0: history paced at its original gaps / replay */
+	uint64_t replay_last_ms; /* seq time of the last event replayed */
+	lws_usec_t replay_sent;  /* when it was sent */
+	lws_sorted_usec_list_t sul_replay;
 };
 
 static void reader_advance(struct reader *r);
@@ -450,7 +455,8 @@ out_unref:
 	reader_unref(r);
 }
 
-struct reader *reader_open(struct lws *wsi, const char *blog, const char *since)
+struct reader *reader_open(struct lws *wsi, const char *blog, const char *since,
+			   const struct reader_opts *o)
 {
 	struct hub *h = hub_find(blog);
 	struct reader *r = calloc(1, sizeof(*r));
@@ -463,6 +469,8 @@ struct reader *reader_open(struct lws *wsi, const char *blog, const char *since)
 	r->refs = 1;
 	r->wsi = wsi;
 	r->hub = h;
+	r->sse = o && o->sse;
+	r->replay = o ? o->replay : 0;
 	h->refs++;
 	r->state = R_WAIT;
 	if (since && text_seq_parse(since, &seq) && (seq.ms || seq.n)) {
@@ -488,20 +496,47 @@ void reader_close(struct reader *r)
 	struct hub *h = r->hub;
 
 	r->wsi = NULL;
+	lws_sul_cancel(&r->sul_replay);
 	lws_dll2_remove(&r->link);
 	app.m.readers--;
 	reader_unref(r);
 	hub_unref(h);
 }
 
+/*
+ * Writes one message (JSON text with LWS_PRE headroom before it) as a
+ * WebSocket text frame, or as an SSE event whose id is its seq.
+ */
+static int emit(struct reader *r, unsigned char *json, size_t len, const char *seq)
+{
+	unsigned char *b;
+	int n, ret;
+
+	if (!r->sse)
+		return lws_write(r->wsi, json, len, LWS_WRITE_TEXT) < (int)len ? -1 : 0;
+	b = malloc(LWS_PRE + len + 96);
+	if (!b)
+		return -1;
+	/* the first event also tells EventSource how soon to reconnect */
+	n = sprintf((char *)b + LWS_PRE, "%s%s%s%sdata: ",
+		    r->hello_sent ? "" : "retry: 3000\n", seq ? "id: " : "",
+		    seq ? seq : "", seq ? "\n" : "");
+	memcpy(b + LWS_PRE + n, json, len);
+	memcpy(b + LWS_PRE + n + len, "\n\n", 2);
+	n += (int)len + 2;
+	ret = lws_write(r->wsi, b + LWS_PRE, (size_t)n, LWS_WRITE_HTTP) < n ? -1 : 0;
+	free(b);
+	return ret;
+}
+
 static int send_json(struct reader *r, json_t *v)
 {
 	struct frame *f = frame_from_json(v, NULL, false);
-	int n = f ? lws_write(r->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) : -1;
+	int n = f ? emit(r, f->buf + LWS_PRE, f->len, NULL) : -1;
 
 	frame_unref(f);
 	json_decref(v);
-	return n < 0 ? -1 : 0;
+	return n;
 }
 
 static void note_latency(const struct frame *f)
@@ -519,17 +554,113 @@ static void note_latency(const struct frame *f)
 
 static int send_frame(struct reader *r, struct frame *f, bool live)
 {
-	if (lws_write(r->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len)
+	if (emit(r, f->buf + LWS_PRE, f->len, f->seq.ms || f->seq.n ? f->seq_str : NULL))
 		return -1;
 	app.m.frames_sent++;
 	if (live)
 		note_latency(f);
+	if (f->seq.ms) {
+		r->replay_last_ms = f->seq.ms;
+		r->replay_sent = lws_now_usecs();
+	}
 	if (f->ended) {
 		r->closing = true;
 		r->close_code = LB_CLOSE_NORMAL;
 		r->close_reason = "ended";
 	}
 	return 0;
+}
+
+static void replay_due(lws_sorted_usec_list_t *sul)
+{
+	wake(lws_container_of(sul, struct reader, sul_replay));
+}
+
+/*
+ * Replay pacing: true when event f is not due yet (a timer wakes the
+ * reader then). Gaps are the original ones divided by the speed, capped.
+ */
+static bool replay_wait(struct reader *r, const struct frame *f)
+{
+	double gap_ms;
+	lws_usec_t due, now = lws_now_usecs();
+
+	if (r->replay <= 0 || r->live_sent || !r->replay_last_ms ||
+	    f->seq.ms < r->replay_last_ms)
+		return false;
+	gap_ms = (double)(f->seq.ms - r->replay_last_ms) / r->replay;
+	if (gap_ms > (double)app.cfg.replay_cap_ms)
+		gap_ms = (double)app.cfg.replay_cap_ms;
+	due = r->replay_sent + (lws_usec_t)(gap_ms * 1000);
+	if (now >= due)
+		return false;
+	lws_sul_schedule(app.ctx, 0, &r->sul_replay, replay_due, due - now);
+	return true;
+}
+
+/* The next event frame owed to the reader, or NULL. */
+static struct frame *next_event(const struct reader *r)
+{
+	const struct hub *h = r->hub;
+
+	if (r->state == R_CATCHUP && r->qpos < r->qn)
+		return r->q[r->qpos];
+	if (r->state == R_LIVE && r->cursor < h->head && h->head - r->cursor <= h->cap)
+		return h->ring[r->cursor % h->cap];
+	return NULL;
+}
+
+enum wrote { W_ERROR = -1, W_IDLE, W_SENT, W_PACED };
+
+/* Writes the next message owed to the reader (one per WRITEABLE). */
+static enum wrote reader_write_one(struct reader *r)
+{
+	struct hub *h = r->hub;
+	struct frame *f;
+	int ret;
+
+	if (!r->hello_sent) {
+		ret = send_json(r, json_pack("{s:s,s:o}", "type", "hello",
+				"blog", codec_blog_wire(&h->meta)));
+		r->hello_sent = true;
+		return ret ? W_ERROR : W_SENT;
+	}
+	if (r->reset_pending) {
+		r->reset_pending = false;
+		return send_json(r, json_pack("{s:s}", "type", "reset")) ? W_ERROR : W_SENT;
+	}
+	if (r->state == R_LIVE && h->head - r->cursor > h->cap) {
+		reader_cull(r, LB_CLOSE_POLICY, "slow");
+		return W_IDLE;
+	}
+	if ((f = next_event(r))) {
+		if (replay_wait(r, f))
+			return W_PACED;
+		if (r->state == R_CATCHUP) {
+			r->qpos++;
+			ret = send_frame(r, f, false);
+			frame_unref(f);
+			if (r->qpos == r->qn)
+				reader_advance(r);
+		} else {
+			r->cursor++;
+			ret = send_frame(r, f, r->replay <= 0);
+		}
+		return ret ? W_ERROR : W_SENT;
+	}
+	if (r->state != R_LIVE)
+		return W_IDLE;
+	if (!r->live_sent) {
+		r->live_sent = true;
+		r->stats_gen = h->stats_gen;
+		return send_json(r, json_pack("{s:s,s:s}", "type", "live", "seq",
+				 h->last_str)) ? W_ERROR : W_SENT;
+	}
+	if (h->stats && r->stats_gen != h->stats_gen) {
+		r->stats_gen = h->stats_gen;
+		return send_frame(r, h->stats, false) ? W_ERROR : W_SENT;
+	}
+	return W_IDLE;
 }
 
 static bool has_more(const struct reader *r)
@@ -546,64 +677,24 @@ static bool has_more(const struct reader *r)
 	       (h->stats && r->stats_gen != h->stats_gen);
 }
 
-/* Writes the next message owed to the reader (one per WRITEABLE). */
-static int reader_write_one(struct reader *r)
-{
-	struct hub *h = r->hub;
-	struct frame *f;
-	int ret;
-
-	if (!r->hello_sent) {
-		r->hello_sent = true;
-		return send_json(r, json_pack("{s:s,s:o}", "type", "hello",
-				 "blog", codec_blog_wire(&h->meta)));
-	}
-	if (r->reset_pending) {
-		r->reset_pending = false;
-		return send_json(r, json_pack("{s:s}", "type", "reset"));
-	}
-	if (r->state == R_CATCHUP && r->qpos < r->qn) {
-		f = r->q[r->qpos++];
-		ret = send_frame(r, f, false);
-		frame_unref(f);
-		if (r->qpos == r->qn)
-			reader_advance(r);
-		return ret;
-	}
-	if (r->state != R_LIVE)
-		return 0;
-	if (r->cursor < h->head) {
-		if (h->head - r->cursor > h->cap) {
-			reader_cull(r, LB_CLOSE_POLICY, "slow");
-			return 0;
-		}
-		return send_frame(r, h->ring[r->cursor++ % h->cap], true);
-	}
-	if (!r->live_sent) {
-		r->live_sent = true;
-		r->stats_gen = h->stats_gen;
-		return send_json(r, json_pack("{s:s,s:s}", "type", "live", "seq", h->last_str));
-	}
-	if (h->stats && r->stats_gen != h->stats_gen) {
-		r->stats_gen = h->stats_gen;
-		return send_frame(r, h->stats, false);
-	}
-	return 0;
-}
-
 int reader_writable(struct reader *r)
 {
+	enum wrote w;
+
 	/* WRITEABLE comes only once earlier frames drained: safe to close. */
 	if (r->closing) {
-		lws_close_reason(r->wsi, (enum lws_close_status)r->close_code,
-				 (unsigned char *)r->close_reason, strlen(r->close_reason));
+		if (!r->sse)
+			lws_close_reason(r->wsi, (enum lws_close_status)r->close_code,
+					 (unsigned char *)r->close_reason,
+					 strlen(r->close_reason));
 		return -1;
 	}
 	if (!r->hello_sent && !r->hub->ready)
 		return 0;
-	if (reader_write_one(r))
+	w = reader_write_one(r);
+	if (w == W_ERROR)
 		return -1;
-	if (has_more(r))
+	if (w == W_SENT && has_more(r))
 		wake(r);
 	return 0;
 }

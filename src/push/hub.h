@@ -30,12 +30,18 @@ void hubs_free_all(void);
 void known_add(const char *blog);
 bool known_has(const char *blog);
 
+struct reader_opts {
+	bool sse;        /* write SSE events on an HTTP stream, not WS frames */
+	double replay;   /* > 0: pace the history at its original gaps / replay */
+};
+
 /*
- * A WebSocket reader of blog from after since (NULL: the whole log);
- * replay_speed 0 means live. Returns NULL when out of memory.
+ * A reader of blog from after since (NULL: the whole log) on wsi.
+ * Returns NULL when out of memory.
  */
-struct reader *reader_open(struct lws *wsi, const char *blog, const char *since);
-/* LWS_CALLBACK_SERVER_WRITEABLE: one message; -1 to close the connection. */
+struct reader *reader_open(struct lws *wsi, const char *blog, const char *since,
+			   const struct reader_opts *o);
+/* WRITEABLE (WS or HTTP): one message; -1 to close the connection. */
 int reader_writable(struct reader *r);
 /* LWS_CALLBACK_CLOSED: the wsi is gone. */
 void reader_close(struct reader *r);

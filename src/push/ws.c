@@ -2,6 +2,7 @@
  * ws.c — the liveblog.v1 WebSocket protocol: handshake checks, then the
  * reader (hub.c) decides what to send.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -36,13 +37,28 @@ static int refuse(struct lws *wsi, unsigned int status)
 	return -1;
 }
 
+int replay_speed(const char *arg, double *speed)
+{
+	char *end;
+
+	*speed = 0;
+	if (!arg)
+		return 0;
+	*speed = strtod(arg, &end);
+	return *end || end == arg || !(*speed > 0 && *speed <= 10000) ? -1 : 0;
+}
+
 static int on_established(struct lws *wsi, struct ws_pss *pss)
 {
-	char id[72], since[64];
+	char id[72], since[64], speed[32];
 	const char *s = lws_get_urlarg_by_name(wsi, "since=", since, sizeof(since));
-	if (blog_of_path(wsi, id, sizeof(id)))
+	struct reader_opts o = { .sse = false, .replay = 0 };
+
+	if (blog_of_path(wsi, id, sizeof(id)) ||
+	    replay_speed(lws_get_urlarg_by_name(wsi, "replay=", speed, sizeof(speed)),
+			 &o.replay))
 		return -1;
-	pss->reader = reader_open(wsi, id, s);
+	pss->reader = reader_open(wsi, id, s, &o);
 	return pss->reader ? 0 : -1;
 }
 
@@ -73,7 +89,8 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		void *in, size_t len)
 {
 	struct ws_pss *pss = user;
-	char id[72];
+	char id[72], speed[32];
+	double replay;
 
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
@@ -81,6 +98,9 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE);
 		if (blog_of_path(wsi, id, sizeof(id)) || !known_has(id))
 			return refuse(wsi, HTTP_STATUS_NOT_FOUND);
+		if (replay_speed(lws_get_urlarg_by_name(wsi, "replay=", speed,
+							sizeof(speed)), &replay))
+			return refuse(wsi, HTTP_STATUS_BAD_REQUEST);
 		if (app.m.readers >= (unsigned long)app.cfg.max_readers)
 			return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE);
 		return 0;

@@ -9,5 +9,7 @@
 int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		void *in, size_t len);
 size_t ws_pss_size(void);
+/* Parses ?replay=SPEED (NULL: no replay, speed 0). Returns 0 or -1. */
+int replay_speed(const char *arg, double *speed);
 
 #endif
