@@ -96,6 +96,22 @@ $(BUILD)/bench/%: bench/%.c
 bench-compare: bench
 	sh bench/compare.sh
 
+# libFuzzer targets (clang): tests/fuzz/fuzz_X.c → build/fuzz/fuzz_X, compiled
+# from source with the parsers of untrusted bytes so coverage reaches them.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_LIB := src/common/codec.c src/common/text.c src/common/hash.c src/status.c \
+            src/http/router.c clients/liveblog/reply.c
+FUZZ_SECONDS ?= 20
+fuzz: $(FUZZ_BIN)
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-Iinclude -Isrc -Iclients/liveblog -DLIVEBLOG_VERSION='"$(VERSION)"' \
+		$(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
 valgrind: all
 	LIVEBLOG_VALGRIND=1 sh tests/integration/run.sh
 

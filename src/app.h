@@ -21,6 +21,7 @@ struct lb_metrics {
 	unsigned long readers;            /* gauge */
 	unsigned long readers_total;
 	unsigned long readers_culled;
+	unsigned long readers_refused;
 	unsigned long frames_sent;
 	unsigned long fanout_count;
 	double fanout_sum;
@@ -38,6 +39,7 @@ struct lb_app {
 	struct feed feed;
 	lws_dll2_owner_t hubs;
 	json_t *known_blogs;              /* set of blog ids (object keys) */
+	json_t *readers_per_ip;           /* address → open readers */
 	struct lb_metrics m;
 	volatile int stop_signal;
 	bool shutting_down;

@@ -119,6 +119,7 @@ int main(int argc, char **argv)
 	app.limits.max_text = (size_t)app.cfg.max_text;
 	app.limits.max_title = (size_t)app.cfg.max_title;
 	app.known_blogs = json_object();
+	app.readers_per_ip = json_object();
 	uuid_generate(u);
 	uuid_unparse_lower(u, app.instance);
 	signal(SIGPIPE, SIG_IGN);
@@ -137,7 +138,8 @@ int main(int argc, char **argv)
 		goto out_redis;
 	}
 	if (store_init(&app.store, app.ctx, app.vh, app.cfg.redis_url) ||
-	    feed_init(&app.feed, app.ctx, app.vh, app.cfg.redis_url)) {
+	    feed_init(&app.feed, app.ctx, app.vh, app.cfg.redis_url,
+		      &app.store.cmd, app.instance)) {
 		fprintf(stderr, "liveblogd: invalid redis URL %s\n", app.cfg.redis_url);
 		goto out_server;
 	}
@@ -158,5 +160,6 @@ out_redis:
 	embedded_redis_stop(redis_pid);
 out:
 	json_decref(app.known_blogs);
+	json_decref(app.readers_per_ip);
 	return ret;
 }

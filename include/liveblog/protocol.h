@@ -19,5 +19,6 @@
 #define LB_CLOSE_GOING_AWAY   1001 /* server shutdown */
 #define LB_CLOSE_POLICY       1008 /* "slow": the reader fell behind */
 #define LB_CLOSE_TOO_BIG      1009 /* reader message over the limit */
+#define LB_CLOSE_TRY_LATER    1013 /* reader limits: "server full", "too many readers from this address" */
 
 #endif

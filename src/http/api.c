@@ -184,18 +184,25 @@ static void events(struct req *q)
 			     limit, on_result, q));
 }
 
+#define CANARY_STALL_US (6 * LWS_US_PER_SEC)
+
+/* 200 when Redis answers and this instance's own writes come back to it. */
 static void health(struct req *q)
 {
-	bool ok = store_up(&app.store) && app.feed.tail.up;
-	json_t *v = json_pack("{s:s,s:s,s:s}", "status", ok ? "ok" : "unavailable",
+	bool canary_ok = feed_canary_lag(&app.feed) < CANARY_STALL_US;
+	bool ok = store_up(&app.store) && app.feed.tail.up && canary_ok;
+	json_t *v = json_pack("{s:s,s:s,s:s,s:s}", "status", ok ? "ok" : "unavailable",
 			      "redis", store_up(&app.store) ? "up" : "down",
-			      "tail", app.feed.tail.up ? "up" : "down");
+			      "tail", app.feed.tail.up ? "up" : "down",
+			      "delivery", canary_ok ? "ok" : "stalled");
 
 	if (ok) {
 		req_json(q, LB_OK, v);
 	} else {
 		json_object_set_new(v, "error", json_string("unavailable"));
-		json_object_set_new(v, "message", json_string("Redis does not answer."));
+		json_object_set_new(v, "message", json_string(canary_ok ?
+				    "Redis does not answer." :
+				    "Writes are stored but not read back: delivery is stalled."));
 		req_respond(q, 503, "application/json", codec_dump(v), 0);
 	}
 	json_decref(v);

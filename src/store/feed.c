@@ -11,8 +11,15 @@
 
 #define BLOCK_MS   "5000"
 #define WATCHDOG_US (8 * LWS_US_PER_SEC)   /* BLOCK + 3 s */
+#define CANARY_US   (2 * LWS_US_PER_SEC)
 
 static void read_next(struct feed *fd);
+
+static void ignore_reply(redisReply *r, void *arg)
+{
+	(void)r;
+	(void)arg;
+}
 
 static void watchdog(lws_sorted_usec_list_t *sul)
 {
@@ -47,7 +54,21 @@ static void take_item(struct feed *fd, const redisReply *item)
 		hubs_on_feed(b, t, s, p, d, dlen);
 }
 
-/* XREAD reply: nil on timeout, else [[key, [item, ...]]]. */
+static void take_canaries(struct feed *fd, const redisReply *items)
+{
+	const redisReply *last;
+
+	if (!items->elements)
+		return;
+	last = items->element[items->elements - 1];
+	if (last->type == REDIS_REPLY_ARRAY && last->elements == 2 &&
+	    last->element[0]->type == REDIS_REPLY_STRING)
+		snprintf(fd->canary_id, sizeof(fd->canary_id), "%s", last->element[0]->str);
+	fd->canary_seen = lws_now_usecs();
+	fd->canary_pending = 0;
+}
+
+/* XREAD reply: nil on timeout, else [[key, [item, ...]], ...]. */
 static void on_read(redisReply *r, void *arg)
 {
 	struct feed *fd = arg;
@@ -60,10 +81,16 @@ static void on_read(redisReply *r, void *arg)
 		for (size_t i = 0; i < r->elements; i++) {
 			const redisReply *s = r->element[i];
 
-			if (s->type == REDIS_REPLY_ARRAY && s->elements == 2 &&
-			    s->element[1]->type == REDIS_REPLY_ARRAY)
-				for (size_t j = 0; j < s->element[1]->elements; j++)
-					take_item(fd, s->element[1]->element[j]);
+			if (s->type != REDIS_REPLY_ARRAY || s->elements != 2 ||
+			    s->element[0]->type != REDIS_REPLY_STRING ||
+			    s->element[1]->type != REDIS_REPLY_ARRAY)
+				continue;
+			if (!strcmp(s->element[0]->str, fd->canary_key)) {
+				take_canaries(fd, s->element[1]);
+				continue;
+			}
+			for (size_t j = 0; j < s->element[1]->elements; j++)
+				take_item(fd, s->element[1]->element[j]);
 		}
 	else if (r->type == REDIS_REPLY_ERROR)
 		lwsl_err("feed: XREAD failed: %s\n", r->str);
@@ -73,9 +100,10 @@ static void on_read(redisReply *r, void *arg)
 static void read_next(struct feed *fd)
 {
 	const char *argv[] = { "XREAD", "COUNT", "1000", "BLOCK", BLOCK_MS,
-			       "STREAMS", STORE_FEED_KEY, fd->last_id };
+			       "STREAMS", STORE_FEED_KEY, fd->canary_key,
+			       fd->last_id, fd->canary_id };
 
-	if (fd->reading || rconn_command(&fd->tail, on_read, fd, 8, argv, NULL))
+	if (fd->reading || rconn_command(&fd->tail, on_read, fd, 10, argv, NULL))
 		return;
 	fd->reading = true;
 	lws_sul_schedule(fd->tail.ctx, 0, &fd->sul_watchdog, watchdog, WATCHDOG_US);
@@ -131,10 +159,42 @@ static void on_down(struct rconn *rc, void *arg)
 	lws_sul_cancel(&fd->sul_watchdog);
 }
 
+static void on_canary_written(redisReply *r, void *arg)
+{
+	struct feed *fd = arg;
+
+	if (!r || r->type != REDIS_REPLY_STRING)
+		return;
+	fd->canary_sent = lws_now_usecs();
+	fd->canaries++;
+	if (!fd->canary_pending)
+		fd->canary_pending = fd->canary_sent;
+}
+
+static void canary_tick(lws_sorted_usec_list_t *sul)
+{
+	struct feed *fd = lws_container_of(sul, struct feed, sul_canary);
+	const char *xadd[] = { "XADD", fd->canary_key, "MAXLEN", "10", "*", "t", "1" };
+	const char *expire[] = { "PEXPIRE", fd->canary_key, "60000" };
+
+	if (!rconn_command(fd->cmd, on_canary_written, fd, 7, xadd, NULL))
+		rconn_command(fd->cmd, ignore_reply, fd, 3, expire, NULL);
+	lws_sul_schedule(fd->tail.ctx, 0, &fd->sul_canary, canary_tick, CANARY_US);
+}
+
+lws_usec_t feed_canary_lag(const struct feed *fd)
+{
+	return fd->canary_pending ? lws_now_usecs() - fd->canary_pending : 0;
+}
+
 int feed_init(struct feed *fd, struct lws_context *ctx, struct lws_vhost *vh,
-	      const char *url)
+	      const char *url, struct rconn *cmd, const char *instance)
 {
 	memset(fd, 0, sizeof(*fd));
+	fd->cmd = cmd;
+	fd->instance = instance;
+	snprintf(fd->canary_key, sizeof(fd->canary_key), "lb:canary:%s", instance);
+	strcpy(fd->canary_id, "0-0");
 	if (rconn_init(&fd->tail, ctx, vh, url, "tail"))
 		return -1;
 	fd->tail.on_up = on_up;
@@ -146,10 +206,12 @@ int feed_init(struct feed *fd, struct lws_context *ctx, struct lws_vhost *vh,
 void feed_start(struct feed *fd)
 {
 	rconn_start(&fd->tail);
+	lws_sul_schedule(fd->tail.ctx, 0, &fd->sul_canary, canary_tick, CANARY_US);
 }
 
 void feed_stop(struct feed *fd)
 {
 	lws_sul_cancel(&fd->sul_watchdog);
+	lws_sul_cancel(&fd->sul_canary);
 	rconn_stop(&fd->tail);
 }
