@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "common/hash.h"
+#include "http/request.h"
 #include "http/server.h"
 #include "launcher/embedded_redis.h"
 #include "push/hub.h"
@@ -156,6 +157,7 @@ int main(int argc, char **argv)
 out_server:
 	server_destroy();
 	hubs_free_all();
+	api_page_cache_free();
 out_redis:
 	embedded_redis_stop(redis_pid);
 out:

@@ -23,129 +23,129 @@ const OPEN_TIMEOUT_MS = 10000;
 
 /* feedUrl(loc, blogId, since, replay): the ws:// or wss:// URL of the feed. */
 export function feedUrl(loc, blogId, since, replay) {
-  const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  const params = new URLSearchParams();
-  if (since) params.set('since', since);
-  if (replay) params.set('replay', replay);
-  const query = params.toString();
-  return `${scheme}//${loc.host}/ws/blogs/${encodeURIComponent(blogId)}${query ? '?' + query : ''}`;
+	const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+	const params = new URLSearchParams();
+	if (since) params.set('since', since);
+	if (replay) params.set('replay', replay);
+	const query = params.toString();
+	return `${scheme}//${loc.host}/ws/blogs/${encodeURIComponent(blogId)}${query ? '?' + query : ''}`;
 }
 
 /* backoffDelay(attempt): ms to wait before reconnect number attempt (0,
  * 1, ...): a random time between half and all of min(cap, base * 2^n). */
 export function backoffDelay(attempt, random = Math.random) {
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 16));
-  return Math.round(ceiling / 2 + random() * ceiling / 2);
+	const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 16));
+	return Math.round(ceiling / 2 + random() * ceiling / 2);
 }
 
 export class Feed {
-  constructor({ blogId, since = null, replay = null, onFrame, onState = () => {} }) {
-    this.blogId = blogId;
-    this.lastSeq = since || null;
-    this.replay = replay;
-    this.onFrame = onFrame;
-    this.onState = onState;
-    this.ws = null;
-    this.attempt = 0;
-    this.timer = 0;
-    this.openTimer = 0;
-    this.ended = false;
-    this.stopped = false;
-    this.wake = () => {
-      if (this.timer && !document.hidden && navigator.onLine !== false) {
-        clearTimeout(this.timer);
-        this.timer = 0;
-        this.connect();
-      }
-    };
-  }
+	constructor({ blogId, since = null, replay = null, onFrame, onState = () => {} }) {
+		this.blogId = blogId;
+		this.lastSeq = since || null;
+		this.replay = replay;
+		this.onFrame = onFrame;
+		this.onState = onState;
+		this.ws = null;
+		this.attempt = 0;
+		this.timer = 0;
+		this.openTimer = 0;
+		this.ended = false;
+		this.stopped = false;
+		this.wake = () => {
+			if (this.timer && !document.hidden && navigator.onLine !== false) {
+				clearTimeout(this.timer);
+				this.timer = 0;
+				this.connect();
+			}
+		};
+	}
 
-  start() {
-    addEventListener('online', this.wake);
-    document.addEventListener('visibilitychange', this.wake);
-    this.connect();
-  }
+	start() {
+		addEventListener('online', this.wake);
+		document.addEventListener('visibilitychange', this.wake);
+		this.connect();
+	}
 
-  stop() {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.openTimer);
-    removeEventListener('online', this.wake);
-    document.removeEventListener('visibilitychange', this.wake);
-    if (this.ws) this.ws.close(1000);
-    this.onState('stopped');
-  }
+	stop() {
+		this.stopped = true;
+		clearTimeout(this.timer);
+		clearTimeout(this.openTimer);
+		removeEventListener('online', this.wake);
+		document.removeEventListener('visibilitychange', this.wake);
+		if (this.ws) this.ws.close(1000);
+		this.onState('stopped');
+	}
 
-  connect() {
-    if (this.stopped) return;
-    this.onState(this.attempt ? 'reconnecting' : 'connecting', { attempt: this.attempt });
-    let ws;
-    try {
-      ws = new WebSocket(feedUrl(location, this.blogId, this.lastSeq, this.replay), 'liveblog.v1');
-    } catch (err) {
-      this.retry(0);
-      return;
-    }
-    this.ws = ws;
-    this.helloEnded = false;
-    this.openTimer = setTimeout(() => ws.close(), OPEN_TIMEOUT_MS);
-    ws.onopen = () => clearTimeout(this.openTimer);
-    ws.onmessage = (msg) => this.receive(msg.data);
-    ws.onclose = (ev) => {
-      clearTimeout(this.openTimer);
-      if (this.ws !== ws) return;
-      this.ws = null;
-      if (this.stopped) return;
-      if (this.ended || (this.helloEnded && ev.code === 1000)) {
-        this.ended = true;
-        this.onState('ended');
-        return;
-      }
-      this.retry(ev.code);
-    };
-  }
+	connect() {
+		if (this.stopped) return;
+		this.onState(this.attempt ? 'reconnecting' : 'connecting', { attempt: this.attempt });
+		let ws;
+		try {
+			ws = new WebSocket(feedUrl(location, this.blogId, this.lastSeq, this.replay), 'liveblog.v1');
+		} catch (err) {
+			this.retry(0);
+			return;
+		}
+		this.ws = ws;
+		this.helloEnded = false;
+		this.openTimer = setTimeout(() => ws.close(), OPEN_TIMEOUT_MS);
+		ws.onopen = () => clearTimeout(this.openTimer);
+		ws.onmessage = (msg) => this.receive(msg.data);
+		ws.onclose = (ev) => {
+			clearTimeout(this.openTimer);
+			if (this.ws !== ws) return;
+			this.ws = null;
+			if (this.stopped) return;
+			if (this.ended || (this.helloEnded && ev.code === 1000)) {
+				this.ended = true;
+				this.onState('ended');
+				return;
+			}
+			this.retry(ev.code);
+		};
+	}
 
-  retry(code) {
-    const delay = backoffDelay(this.attempt++);
-    this.onState('reconnecting', { delay, attempt: this.attempt, code });
-    this.timer = setTimeout(() => {
-      this.timer = 0;
-      this.connect();
-    }, delay);
-  }
+	retry(code) {
+		const delay = backoffDelay(this.attempt++);
+		this.onState('reconnecting', { delay, attempt: this.attempt, code });
+		this.timer = setTimeout(() => {
+			this.timer = 0;
+			this.connect();
+		}, delay);
+	}
 
-  receive(data) {
-    let frame;
-    try {
-      frame = JSON.parse(data);
-    } catch {
-      return;
-    }
-    if (!frame || typeof frame.type !== 'string') return;
-    if (EVENT_TYPES.has(frame.type)) {
-      if (this.lastSeq && compareSeq(frame.seq, this.lastSeq) <= 0) return;
-      this.onFrame(frame);
-      if (frame.seq) this.lastSeq = frame.seq;
-      if (frame.type === 'ended') this.ended = true;
-      return;
-    }
-    switch (frame.type) {
-      case 'hello':
-        this.helloEnded = !this.replay && frame.blog && frame.blog.state === 'ended';
-        this.onFrame(frame);
-        this.onState('open');
-        break;
-      case 'reset':
-        this.lastSeq = null;
-        this.onFrame(frame);
-        break;
-      case 'live':
-        this.attempt = 0;
-        this.onFrame(frame);
-        this.onState('live');
-        break;
-      default:
-        this.onFrame(frame);
-    }
-  }
+	receive(data) {
+		let frame;
+		try {
+			frame = JSON.parse(data);
+		} catch {
+			return;
+		}
+		if (!frame || typeof frame.type !== 'string') return;
+		if (EVENT_TYPES.has(frame.type)) {
+			if (this.lastSeq && compareSeq(frame.seq, this.lastSeq) <= 0) return;
+			this.onFrame(frame);
+			if (frame.seq) this.lastSeq = frame.seq;
+			if (frame.type === 'ended') this.ended = true;
+			return;
+		}
+		switch (frame.type) {
+			case 'hello':
+				this.helloEnded = !this.replay && frame.blog && frame.blog.state === 'ended';
+				this.onFrame(frame);
+				this.onState('open');
+				break;
+			case 'reset':
+				this.lastSeq = null;
+				this.onFrame(frame);
+				break;
+			case 'live':
+				this.attempt = 0;
+				this.onFrame(frame);
+				this.onState('live');
+				break;
+			default:
+				this.onFrame(frame);
+		}
+	}
 }

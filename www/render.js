@@ -53,182 +53,185 @@ const BLANK = /^[ \t]*$/;
 /* compareSeq(a, b): <0, 0, >0 as Redis Stream id a is before, equal to,
  * after b ("ms-n", both parts decimal). A null/empty seq sorts first. */
 export function compareSeq(a, b) {
-  if (!a || !b) return (a ? 1 : 0) - (b ? 1 : 0);
-  const [am, an = '0'] = String(a).split('-');
-  const [bm, bn = '0'] = String(b).split('-');
-  return cmpDecimal(am, bm) || cmpDecimal(an, bn);
+	if (!a || !b) return (a ? 1 : 0) - (b ? 1 : 0);
+	const [am, an = '0'] = String(a).split('-');
+	const [bm, bn = '0'] = String(b).split('-');
+	return cmpDecimal(am, bm) || cmpDecimal(an, bn);
 }
 
 function cmpDecimal(x, y) {
-  x = x.replace(/^0+(?=\d)/, '');
-  y = y.replace(/^0+(?=\d)/, '');
-  if (x.length !== y.length) return x.length < y.length ? -1 : 1;
-  return x < y ? -1 : x > y ? 1 : 0;
+	x = x.replace(/^0+(?=\d)/, '');
+	y = y.replace(/^0+(?=\d)/, '');
+	if (x.length !== y.length) return x.length < y.length ? -1 : 1;
+	return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /* seqTime(seq): the Date a Redis Stream id was created (its ms part). */
 export function seqTime(seq) {
-  const ms = Number(String(seq || '').split('-')[0]);
-  return Number.isFinite(ms) && ms > 0 ? new Date(ms) : null;
+	const ms = Number(String(seq || '').split('-')[0]);
+	return Number.isFinite(ms) && ms > 0 ? new Date(ms) : null;
 }
 
 /* textBlocks(text): the parse of rule 1-3 above as data, for tests and for
  * anyone mirroring the rules: [{type:'p'|'ul', lines:[string]}]. */
 export function textBlocks(text) {
-  const lines = String(text ?? '').replace(/\r\n?/g, '\n').split('\n');
-  const blocks = [];
-  let cur = null; /* the block being filled; null after a blank line */
-  for (const line of lines) {
-    if (BLANK.test(line)) {
-      cur = null;
-      continue;
-    }
-    const type = BULLET.test(line) ? 'ul' : 'p';
-    if (!cur || cur.type !== type) {
-      cur = { type, lines: [] };
-      blocks.push(cur);
-    }
-    cur.lines.push(type === 'ul' ? line.slice(2) : line);
-  }
-  return blocks;
+	const lines = String(text ?? '').replace(/\r\n?/g, '\n').split('\n');
+	const blocks = [];
+	let cur = null; /* the block being filled; null after a blank line */
+	for (const line of lines) {
+		if (BLANK.test(line)) {
+			cur = null;
+			continue;
+		}
+		const type = BULLET.test(line) ? 'ul' : 'p';
+		if (!cur || cur.type !== type) {
+			cur = { type, lines: [] };
+			blocks.push(cur);
+		}
+		cur.lines.push(type === 'ul' ? line.slice(2) : line);
+	}
+	return blocks;
 }
 
 /* renderText(text, doc): a DocumentFragment of <p>/<ul> for the text. */
 export function renderText(text, doc = globalThis.document) {
-  const frag = doc.createDocumentFragment();
-  for (const block of textBlocks(text)) {
-    if (block.type === 'ul') {
-      const ul = doc.createElement('ul');
-      for (const line of block.lines) {
-        const li = doc.createElement('li');
-        li.textContent = line;
-        ul.appendChild(li);
-      }
-      frag.appendChild(ul);
-    } else {
-      const p = doc.createElement('p');
-      block.lines.forEach((line, i) => {
-        if (i > 0) p.appendChild(doc.createElement('br'));
-        p.appendChild(doc.createTextNode(line));
-      });
-      frag.appendChild(p);
-    }
-  }
-  return frag;
+	const frag = doc.createDocumentFragment();
+	for (const block of textBlocks(text)) {
+		if (block.type === 'ul') {
+			const ul = doc.createElement('ul');
+			for (const line of block.lines) {
+				const li = doc.createElement('li');
+				li.textContent = line;
+				ul.appendChild(li);
+			}
+			frag.appendChild(ul);
+		} else {
+			const p = doc.createElement('p');
+			block.lines.forEach((line, i) => {
+				if (i > 0) p.appendChild(doc.createElement('br'));
+				p.appendChild(doc.createTextNode(line));
+			});
+			frag.appendChild(p);
+		}
+	}
+	return frag;
 }
 
 function dayKey(date, timeZone) {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit',
-  }).format(date);
+	return new Intl.DateTimeFormat('en-CA', {
+		timeZone, year: 'numeric', month: '2-digit', day: '2-digit',
+	}).format(date);
 }
 
 /* formatTime(iso, {now, locale, timeZone}): "14:32" (local) when iso falls
  * on the same local day as now, else "29 Nov, 14:32" (with the year when it
  * differs). An unparsable iso is returned unchanged. */
 export function formatTime(iso, { now = Date.now(), locale, timeZone } = {}) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return String(iso ?? '');
-  const today = new Date(now);
-  const opts = { hour: 'numeric', minute: '2-digit', timeZone };
-  if (dayKey(date, timeZone) !== dayKey(today, timeZone)) {
-    opts.day = 'numeric';
-    opts.month = 'short';
-    if (dayKey(date, timeZone).slice(0, 4) !== dayKey(today, timeZone).slice(0, 4))
-      opts.year = 'numeric';
-  }
-  return new Intl.DateTimeFormat(locale, opts).format(date);
+	const date = new Date(iso);
+	if (Number.isNaN(date.getTime())) return String(iso ?? '');
+	const today = new Date(now);
+	/* "07:32" on a 24-hour clock, "7:32 AM" on a 12-hour one */
+	const cycle = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
+	const hour = cycle === 'h23' || cycle === 'h24' ? '2-digit' : 'numeric';
+	const opts = { hour, minute: '2-digit', timeZone };
+	if (dayKey(date, timeZone) !== dayKey(today, timeZone)) {
+		opts.day = 'numeric';
+		opts.month = 'short';
+		if (dayKey(date, timeZone).slice(0, 4) !== dayKey(today, timeZone).slice(0, 4))
+			opts.year = 'numeric';
+	}
+	return new Intl.DateTimeFormat(locale, opts).format(date);
 }
 
 /* formatFull(iso, opts): the full local date and time, for title tooltips. */
 export function formatFull(iso, { locale, timeZone } = {}) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return String(iso ?? '');
-  return new Intl.DateTimeFormat(locale, {
-    dateStyle: 'full', timeStyle: 'short', timeZone,
-  }).format(date);
+	const date = new Date(iso);
+	if (Number.isNaN(date.getTime())) return String(iso ?? '');
+	return new Intl.DateTimeFormat(locale, {
+		dateStyle: 'full', timeStyle: 'short', timeZone,
+	}).format(date);
 }
 
 /* renderTime(iso, doc, opts): <time datetime=iso title=full>{local}</time>. */
 export function renderTime(iso, doc = globalThis.document, opts = {}) {
-  const time = doc.createElement('time');
-  time.setAttribute('datetime', iso);
-  localizeTime(time, opts);
-  return time;
+	const time = doc.createElement('time');
+	time.setAttribute('datetime', iso);
+	localizeTime(time, opts);
+	return time;
 }
 
 /* localizeTime(el, opts): rewrites a <time datetime> element's text (and
  * title) in local time; used on server-rendered markup. */
 export function localizeTime(el, opts = {}) {
-  const iso = el.getAttribute('datetime');
-  if (!iso || Number.isNaN(new Date(iso).getTime())) return;
-  el.textContent = formatTime(iso, opts);
-  el.setAttribute('title', formatFull(iso, opts));
+	const iso = el.getAttribute('datetime');
+	if (!iso || Number.isNaN(new Date(iso).getTime())) return;
+	el.textContent = formatTime(iso, opts);
+	el.setAttribute('title', formatFull(iso, opts));
 }
 
 /* entryLabel(entry, max): the entry's headline, else the start of its text
  * cut at a word boundary near max characters — for the key events summary
  * and announcements. */
 export function entryLabel(entry, max = 90) {
-  const title = String(entry.title ?? '').trim();
-  if (title) return title;
-  const text = String(entry.text ?? '').replace(/^\* /gm, '').replace(/\s+/g, ' ').trim();
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max);
-  const space = cut.lastIndexOf(' ');
-  return (space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.–-]+$/, '') + '…';
+	const title = String(entry.title ?? '').trim();
+	if (title) return title;
+	const text = String(entry.text ?? '').replace(/^\* /gm, '').replace(/\s+/g, ' ').trim();
+	if (text.length <= max) return text;
+	const cut = text.slice(0, max);
+	const space = cut.lastIndexOf(' ');
+	return (space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.–-]+$/, '') + '…';
 }
 
 export function permalink(blogId, entryId) {
-  return `/blogs/${encodeURIComponent(blogId)}#entry-${entryId}`;
+	return `/blogs/${encodeURIComponent(blogId)}#entry-${entryId}`;
 }
 
 function el(doc, tag, className, text) {
-  const node = doc.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
+	const node = doc.createElement(tag);
+	if (className) node.className = className;
+	if (text !== undefined) node.textContent = text;
+	return node;
 }
 
 /* renderEntry(entry, {blogId, doc, now, locale, timeZone}): the <article>
  * of the markup above for a wire-format entry. */
 export function renderEntry(entry, { blogId = '', doc = globalThis.document, ...timeOpts } = {}) {
-  const art = el(doc, 'article', entry.key ? 'entry entry-key' : 'entry');
-  art.id = `entry-${entry.id}`;
-  art.tabIndex = -1;
-  art.dataset.entryId = entry.id;
-  art.dataset.seq = entry.seq ?? '';
-  art.dataset.ts = entry.ts ?? '';
-  art.dataset.revision = String(entry.revision ?? 1);
-  if (entry.key) art.dataset.key = '';
-  if (entry.pinned) art.dataset.pinned = '';
+	const art = el(doc, 'article', entry.key ? 'entry entry-key' : 'entry');
+	art.id = `entry-${entry.id}`;
+	art.tabIndex = -1;
+	art.dataset.entryId = entry.id;
+	art.dataset.seq = entry.seq ?? '';
+	art.dataset.ts = entry.ts ?? '';
+	art.dataset.revision = String(entry.revision ?? 1);
+	if (entry.key) art.dataset.key = '';
+	if (entry.pinned) art.dataset.pinned = '';
 
-  const meta = el(doc, 'header', 'entry-meta');
-  const link = el(doc, 'a', 'entry-permalink');
-  link.href = permalink(blogId, entry.id);
-  link.title = 'Permalink to this update';
-  link.appendChild(renderTime(entry.ts, doc, timeOpts));
-  meta.appendChild(link);
-  if (entry.author) meta.appendChild(el(doc, 'span', 'entry-author', entry.author));
-  if (entry.key) meta.appendChild(el(doc, 'span', 'entry-key-badge', 'Key event'));
-  if (entry.edited_ts) {
-    const upd = el(doc, 'span', 'entry-updated', 'updated ');
-    upd.appendChild(renderTime(entry.edited_ts, doc, timeOpts));
-    meta.appendChild(upd);
-  }
-  art.appendChild(meta);
+	const meta = el(doc, 'header', 'entry-meta');
+	const link = el(doc, 'a', 'entry-permalink');
+	link.href = permalink(blogId, entry.id);
+	link.title = 'Permalink to this update';
+	link.appendChild(renderTime(entry.ts, doc, timeOpts));
+	meta.appendChild(link);
+	if (entry.author) meta.appendChild(el(doc, 'span', 'entry-author', entry.author));
+	if (entry.key) meta.appendChild(el(doc, 'span', 'entry-key-badge', 'Key event'));
+	if (entry.edited_ts) {
+		const upd = el(doc, 'span', 'entry-updated', 'updated ');
+		upd.appendChild(renderTime(entry.edited_ts, doc, timeOpts));
+		meta.appendChild(upd);
+	}
+	art.appendChild(meta);
 
-  if (entry.title) art.appendChild(el(doc, 'h3', 'entry-title', entry.title));
-  const body = el(doc, 'div', 'entry-body');
-  body.appendChild(renderText(entry.text, doc));
-  art.appendChild(body);
-  return art;
+	if (entry.title) art.appendChild(el(doc, 'h3', 'entry-title', entry.title));
+	const body = el(doc, 'div', 'entry-body');
+	body.appendChild(renderText(entry.text, doc));
+	art.appendChild(body);
+	return art;
 }
 
 /* renderEntryItem(entry, opts): the <li class="entry-item"> holding it. */
 export function renderEntryItem(entry, opts = {}) {
-  const doc = opts.doc || globalThis.document;
-  const li = el(doc, 'li', 'entry-item');
-  li.appendChild(renderEntry(entry, opts));
-  return li;
+	const doc = opts.doc || globalThis.document;
+	const li = el(doc, 'li', 'entry-item');
+	li.appendChild(renderEntry(entry, opts));
+	return li;
 }

@@ -54,17 +54,16 @@ static void finish(struct req *q, struct lws *wsi, const char *why)
 	if (q->finished)
 		return;
 	q->finished = 1;
+	/* This may run in a timer, before lws sleeps in poll(): wake it. */
+	loop_wake();
 	q->wsi = NULL;
 	if (wsi)
 		lws_set_wsi_user(wsi, NULL);
 	if (q->completed)
 		return;
 	q->r->status = 0;
-	if (q->timed_out)
-		snprintf(q->r->neterr, sizeof(q->r->neterr),
-			 "no answer within %d s", timeout_secs());
-	else
-		snprintf(q->r->neterr, sizeof(q->r->neterr), "%s", why);
+	q->r->timed_out = q->timed_out;
+	snprintf(q->r->neterr, sizeof(q->r->neterr), "%s", why);
 	for (p = q->r->neterr; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 }
@@ -299,6 +298,11 @@ void api_report(const struct api *api, const char *subject,
 	const char *msg, *code;
 	json_t *e;
 
+	if (!r->status && r->timed_out) {
+		msg_error("%s: no answer from %s within %d s", subject,
+			  api->server, timeout_secs());
+		return;
+	}
 	if (!r->status) {
 		msg_error("%s: cannot reach %s: %s", subject, api->server,
 			  r->neterr);

@@ -24,6 +24,7 @@ struct api_reply {
 	char *body;		/* malloc'd, NUL-terminated, or NULL */
 	size_t len;
 	char neterr[160];	/* when status is 0: why, lower-case */
+	int timed_out;		/* when status is 0: no answer in time */
 };
 
 enum api_flags {

@@ -107,11 +107,14 @@ static int import_entry(struct import *im, const json_t *entry,
 {
 	static const char *const posted[] = {
 		"id", "text", "author", "title", "key", "pinned", NULL };
-	json_t *body = pick(entry, posted);
+	json_t *body = pick(entry, posted), *orig;
 	char path[512];
 	int rc;
 
-	json_object_set(body, "original_ts", json_object_get(entry, "ts"));
+	/* An entry imported before keeps the time it was first posted at. */
+	orig = json_object_get(entry, "original_ts");
+	json_object_set(body, "original_ts",
+			json_is_string(orig) ? orig : json_object_get(entry, "ts"));
 	entries_path(im, NULL, path, sizeof(path), subject);
 	rc = request(im, "POST", path, body, API_RETRY, REPLY_ENTRY, subject);
 	im->entries += !rc;

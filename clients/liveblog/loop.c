@@ -48,6 +48,12 @@ void loop_run(const int *done)
 			break;
 }
 
+void loop_wake(void)
+{
+	if (context)
+		lws_cancel_service(context);
+}
+
 void loop_free(void)
 {
 	if (context)

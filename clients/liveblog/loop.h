@@ -21,6 +21,12 @@ struct lws_context *loop_context(void);
 /* Services the loop until *done becomes non-zero. */
 void loop_run(const int *done);
 
+/*
+ * Makes loop_run() look at its flag again soon: a flag set from a timer
+ * or a close could otherwise wait for the next network event.
+ */
+void loop_wake(void);
+
 /* Destroys the context, closing any connection still open. */
 void loop_free(void);
 

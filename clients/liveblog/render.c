@@ -132,10 +132,13 @@ void render_entry(FILE *out, const json_t *entry, const char *label,
 {
 	const char *author = reply_str(entry, "author");
 	const char *title = reply_str(entry, "title");
-	const char *edited = reply_str(entry, "edited_ts");
+	const char *edited = reply_str(entry, "edited_ts"), *ts;
 	char when[64];
 
-	render_time(reply_str(entry, "ts"), clock, when, sizeof(when));
+	/* An imported entry shows when it was first posted. */
+	if (!(ts = reply_str(entry, "original_ts")))
+		ts = reply_str(entry, "ts");
+	render_time(ts, clock, when, sizeof(when));
 	fprintf(out, "[%s]", when);
 	if (label)
 		fprintf(out, " %s", label);
@@ -144,11 +147,11 @@ void render_entry(FILE *out, const json_t *entry, const char *label,
 	if (json_is_true(json_object_get(entry, "pinned")))
 		fputs(" PINNED", out);
 	if (author && *author) {
-		fputs(" · ", out);
+		fputc(' ', out);
 		put_clean(out, author, "");
 	}
 	if (title && *title) {
-		fputs(" · ", out);
+		fputs(author && *author ? " · " : " ", out);
 		put_clean(out, title, "");
 	}
 	if (edited) {

@@ -37,7 +37,7 @@ static const struct field entry_fields[] = {
 	{ "author", F_STR_NULL, 0 },	{ "title", F_STR_NULL, 0 },
 	{ "key", F_BOOL, 0 },		{ "pinned", F_BOOL, 0 },
 	{ "revision", F_INT, 0 },	{ "edited_ts", F_STR_NULL, 0 },
-	{ "deleted", F_BOOL, 0 },
+	{ "deleted", F_BOOL, 0 },	{ "original_ts", F_STR_NULL, 0 },
 	{ NULL, F_STR, 0 },
 };
 

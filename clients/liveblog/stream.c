@@ -49,6 +49,7 @@ static void stop(struct stream *s, int result)
 {
 	s->done = 1;
 	s->result = result;
+	loop_wake();
 }
 
 /* Delay before attempt number s->failures + 1: doubling, capped, jittered. */

@@ -320,8 +320,11 @@ json_t *codec_entry_wire(const json_t *payload, const char *created_seq,
 	static const char *tail[] = { "author", "title", "text", "key", "pinned" };
 	json_t *e = json_object(), *v;
 	int rev = codec_payload_revision(payload);
+	bool edited = rev > 1 || json_is_true(json_object_get(payload, "deleted"));
+	struct lb_seq s;
 
-	if (!json_is_object(payload) || !json_is_string(json_object_get(payload, "id")))
+	if (!json_is_object(payload) || !json_is_string(json_object_get(payload, "id")) ||
+	    !text_seq_parse(created_seq, &s) || (edited && !text_seq_parse(event_seq, &s)))
 		goto out_bad;
 	json_object_set(e, "id", json_object_get(payload, "id"));
 	json_object_set_new(e, "seq", json_string(created_seq));
@@ -332,7 +335,7 @@ json_t *codec_entry_wire(const json_t *payload, const char *created_seq,
 				    i < 3 ? json_string("") : json_false());
 	}
 	json_object_set_new(e, "revision", json_integer(rev));
-	if (rev > 1 || json_is_true(json_object_get(payload, "deleted")))
+	if (edited)
 		json_object_set_new(e, "edited_ts", time_of_seq(event_seq));
 	if (json_is_true(json_object_get(payload, "deleted")))
 		json_object_set_new(e, "deleted", json_true());

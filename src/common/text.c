@@ -181,6 +181,8 @@ bool text_rfc3339_parse(const char *s, uint64_t *ms)
 	if (*p == '.') {
 		int scale = 100;
 
+		if (p[1] < '0' || p[1] > '9')
+			return false;   /* a fraction needs a digit */
 		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
 			frac += scale * (*p - '0');
 	}
@@ -189,7 +191,7 @@ bool text_rfc3339_parse(const char *s, uint64_t *ms)
 	} else if (*p == '+' || *p == '-') {
 		sign = *p == '+' ? 1 : -1;
 		if (strlen(p) != 6 || p[3] != ':' || !digits(p + 1, 2, &oh) ||
-		    !digits(p + 4, 2, &om))
+		    !digits(p + 4, 2, &om) || oh > 23 || om > 59)
 			return false;
 		p += 6;
 	} else {
@@ -200,7 +202,11 @@ bool text_rfc3339_parse(const char *s, uint64_t *ms)
 		return false;
 	tm.tm_year = y - 1900; tm.tm_mon = mo - 1; tm.tm_mday = d;
 	tm.tm_hour = h; tm.tm_min = mi; tm.tm_sec = sec;
-	t = timegm(&tm) - sign * (oh * 3600 + om * 60);
+	t = timegm(&tm);
+	/* timegm() moves Feb 30 to March: a date that moved did not exist */
+	if (tm.tm_mday != d || tm.tm_mon != mo - 1)
+		return false;
+	t -= sign * (oh * 3600 + om * 60);
 	if (t < 0)
 		return false;
 	*ms = (uint64_t)t * 1000 + (uint64_t)(frac < 0 ? 0 : frac);

@@ -10,6 +10,7 @@
 #include "common/hash.h"
 #include "common/text.h"
 #include "http/metrics.h"
+#include "http/page.h"
 #include "http/request.h"
 #include "push/hub.h"
 
@@ -161,6 +162,22 @@ static void on_blog(void *arg, enum lb_status st, const struct lb_blog *b)
 	req_unref(q);
 }
 
+/* An ended blog's log never changes again: let every cache keep it. */
+static void on_events(void *arg, enum lb_status st, json_t *result, const char *ended)
+{
+	struct req *q = arg;
+	char etag[192];
+
+	if (st == LB_OK && result && ended && *ended) {
+		snprintf(etag, sizeof(etag), "\"ev-%s-%s-%s-%s\"", q->rm.blog, ended,
+			 q->has_since ? q->since : "", q->has_limit ? q->limit : "");
+		req_immutable(q, etag, "application/json", codec_dump(result), 0);
+		req_unref(q);
+		return;
+	}
+	on_result(arg, st, result, st == LB_NOT_FOUND ? "No such blog." : NULL);
+}
+
 static void events(struct req *q)
 {
 	struct lb_seq s;
@@ -181,7 +198,7 @@ static void events(struct req *q)
 	if (q->has_since)
 		text_seq_format(&s, q->since);
 	call(q, store_events(&app.store, q->rm.blog, q->has_since ? q->since : NULL,
-			     limit, on_result, q));
+			     limit, on_events, q));
 }
 
 #define CANARY_STALL_US (6 * LWS_US_PER_SEC)
@@ -206,6 +223,180 @@ static void health(struct req *q)
 		req_respond(q, 503, "application/json", codec_dump(v), 0);
 	}
 	json_decref(v);
+}
+
+/* ---- the reader page, rendered on the server ---- */
+
+#define PAGE_CACHE 64
+
+/* Rendered pages of ended blogs: built once per instance, served to all. */
+static struct cached_page {
+	char id[72];
+	char etag[160];
+	char *html;
+	size_t len;
+} page_cache[PAGE_CACHE];
+static unsigned page_cache_next;
+
+static struct cached_page *cached(const char *id)
+{
+	for (int i = 0; i < PAGE_CACHE; i++)
+		if (page_cache[i].html && !strcmp(page_cache[i].id, id))
+			return &page_cache[i];
+	return NULL;
+}
+
+static void cache_page(const struct lb_blog *b, const char *html, size_t len)
+{
+	struct cached_page *c = &page_cache[page_cache_next++ % PAGE_CACHE];
+
+	free(c->html);
+	c->html = malloc(len);
+	if (!c->html)
+		return;
+	memcpy(c->html, html, len);
+	c->len = len;
+	snprintf(c->id, sizeof(c->id), "%s", b->id);
+	snprintf(c->etag, sizeof(c->etag), "\"page-%s-%s\"", b->id, b->last_seq);
+}
+
+void api_page_cache_free(void)
+{
+	for (int i = 0; i < PAGE_CACHE; i++) {
+		free(page_cache[i].html);
+		page_cache[i].html = NULL;
+	}
+}
+
+static void respond_cached(struct req *q, const struct cached_page *c)
+{
+	char *copy;
+
+	if (!c) {
+		req_error(q, LB_INTERNAL, NULL);
+		return;
+	}
+	copy = malloc(c->len);
+	if (copy)
+		memcpy(copy, c->html, c->len);
+	req_immutable(q, c->etag, "text/html; charset=utf-8", copy, c->len);
+}
+
+static char *read_www(const char *name, size_t *len)
+{
+	char path[1024], *buf = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", app.cfg.www, name);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (long)(*len = (size_t)ftell(f)) >= 0 &&
+	    !fseek(f, 0, SEEK_SET) && (buf = malloc(*len + 1)) &&
+	    fread(buf, 1, *len, f) == *len)
+		buf[*len] = '\0';
+	else {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+
+	return text_seq_cmp_str(json_string_value(json_object_get(y, "seq")),
+				json_string_value(json_object_get(x, "seq")));
+}
+
+/* The current entries from the entries hash, deleted ones left out. */
+static json_t *current_entries(const redisReply *hash, const struct lb_blog *b)
+{
+	json_t *list = json_array(), *e, *sorted = json_array();
+	json_t **v;
+	size_t n = 0;
+
+	for (size_t i = 1; hash->type == REDIS_REPLY_ARRAY && i < hash->elements; i += 2) {
+		e = codec_entry_stored(hash->element[i]->str, hash->element[i]->len);
+		if (!e || json_is_true(json_object_get(e, "deleted"))) {
+			json_decref(e);
+			continue;
+		}
+		json_object_set_new(e, "pinned", json_boolean(b->pinned[0] &&
+				    !strcmp(b->pinned, json_string_value(json_object_get(e, "id")))));
+		json_array_append_new(list, e);
+	}
+	v = malloc(sizeof(*v) * (json_array_size(list) + 1));
+	for (n = 0; v && n < json_array_size(list); n++)
+		v[n] = json_array_get(list, n);
+	if (v)
+		qsort(v, n, sizeof(*v), newest_first);
+	for (size_t i = 0; v && i < n; i++)
+		json_array_append(sorted, v[i]);
+	free(v);
+	json_decref(list);
+	return sorted;
+}
+
+static void on_page_state(void *arg, enum lb_status st, redisReply *r)
+{
+	struct req *q = arg;
+	struct lb_blog b;
+	json_t *entries;
+	char *tpl, *html;
+	size_t tlen = 0, hlen = 0;
+
+	if (st != LB_OK || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    !store_blog_from_hash(r->element[0], &b)) {
+		req_error(q, st == LB_OK ? LB_INTERNAL : st, NULL);
+		goto out_unref;
+	}
+	entries = current_entries(r->element[1], &b);
+	tpl = read_www("blog.html", &tlen);
+	html = tpl ? page_render_blog(tpl, tlen, &b, entries,
+				      b.last_seq[0] ? b.last_seq : "0-0", &hlen) : NULL;
+	if (!html) {
+		req_error(q, LB_INTERNAL, "The page template is missing.");
+	} else if (b.ended) {
+		/* an ended blog never changes: keep this rendering for everyone */
+		cache_page(&b, html, hlen);
+		respond_cached(q, cached(b.id));
+		free(html);
+	} else {
+		req_respond(q, 200, "text/html; charset=utf-8", html, hlen);
+	}
+	free(tpl);
+	json_decref(entries);
+out_unref:
+	req_unref(q);
+}
+
+void api_page_404(struct req *q)
+{
+	size_t len = 0;
+	char *body = read_www("404.html", &len);
+
+	if (body)
+		req_respond(q, 404, "text/html; charset=utf-8", body, len);
+	else
+		req_error(q, LB_NOT_FOUND, NULL);
+}
+
+static void page_blog(struct req *q)
+{
+	struct cached_page *c = cached(q->rm.blog);
+
+	if (c) {
+		respond_cached(q, c);
+		return;
+	}
+	if (!known_has(q->rm.blog)) {
+		api_page_404(q);
+		return;
+	}
+	call(q, store_page_state(&app.store, q->rm.blog, on_page_state, q));
 }
 
 void api_dispatch(struct req *q)
@@ -234,6 +425,9 @@ void api_dispatch(struct req *q)
 	case R_ENTRY_DELETE:
 	case R_BLOG_END:
 		call(q, store_get_blog(&app.store, q->rm.blog, on_editor_blog, q));
+		break;
+	case R_PAGE_BLOG:
+		page_blog(q);
 		break;
 	case R_BAD_METHOD:
 		req_error(q, LB_METHOD_NOT_ALLOWED, NULL);

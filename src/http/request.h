@@ -32,7 +32,9 @@ struct req {
 	char *resp;
 	size_t resp_len;
 	const char *ctype;
-	char headers[256];       /* extra "name: value\r\n" lines */
+	const char *cache;       /* Cache-Control; NULL: no-store */
+	char etag[192];          /* ETag of the response, when cacheable */
+	char inm[192];           /* the request's If-None-Match */
 };
 
 struct req *req_ref(struct req *q);
@@ -42,8 +44,17 @@ void req_respond(struct req *q, int status, const char *ctype, char *body,
 		 size_t len);
 void req_json(struct req *q, enum lb_status st, const json_t *v);
 void req_error(struct req *q, enum lb_status st, const char *msg);
+/*
+ * An immutable response (an ended blog's): Cache-Control for a year and an
+ * ETag; 304 with no body when the request's If-None-Match matches.
+ */
+void req_immutable(struct req *q, const char *etag, const char *ctype,
+		   char *body, size_t len);
 
 /* api.c: runs the route once the request (and its body) is complete. */
 void api_dispatch(struct req *q);
+void api_page_cache_free(void);
+/* 404 with www/404.html, for paths a browser asked for. */
+void api_page_404(struct req *q);
 
 #endif

@@ -51,6 +51,19 @@ void req_respond(struct req *q, int status, const char *ctype, char *body,
 		lws_callback_on_writable(q->wsi);
 }
 
+void req_immutable(struct req *q, const char *etag, const char *ctype,
+		   char *body, size_t len)
+{
+	q->cache = "public, max-age=31536000, immutable";
+	snprintf(q->etag, sizeof(q->etag), "%s", etag);
+	if (q->inm[0] && !strcmp(q->inm, q->etag)) {
+		free(body);
+		req_respond(q, 304, ctype, NULL, 0);
+		return;
+	}
+	req_respond(q, 200, ctype, body, len);
+}
+
 void req_json(struct req *q, enum lb_status st, const json_t *v)
 {
 	char *s = codec_dump(v);
@@ -140,8 +153,6 @@ static int serve_page(struct lws *wsi, const struct route_match *rm)
 	switch (rm->route) {
 	case R_PAGE_INDEX:
 		return serve_file(wsi, "index.html");
-	case R_PAGE_BLOG:
-		return known_has(rm->blog) ? serve_file(wsi, "blog.html") : -2;
 	case R_PAGE_EDIT:
 		return known_has(rm->blog) ? serve_file(wsi, "edit.html") : -2;
 	case R_STATIC:
@@ -188,6 +199,8 @@ static void read_args(struct lws *wsi, struct req *q)
 {
 	char buf[256];
 
+	if (lws_hdr_copy(wsi, q->inm, sizeof(q->inm), WSI_TOKEN_HTTP_IF_NONE_MATCH) < 0)
+		q->inm[0] = '\0';
 	if (lws_hdr_copy(wsi, buf, sizeof(buf), WSI_TOKEN_HTTP_AUTHORIZATION) > 0 &&
 	    !strncasecmp(buf, "Bearer ", 7))
 		snprintf(q->token, sizeof(q->token), "%s", buf + 7);
@@ -239,11 +252,15 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 		req_error(q, LB_BAD_REQUEST, "\"replay\" must be a speed such as 10.");
 		return 0;
 	}
-	if (q->rm.route >= R_SSE) {
+	if (q->rm.route >= R_SSE && q->rm.route != R_PAGE_BLOG) {
 		n = serve_page(wsi, &q->rm);
 		if (n != -2)
 			return n;
 		q->rm.route = R_NOT_FOUND;
+	}
+	if (q->rm.route == R_NOT_FOUND && strncmp(path, "/api/", 5)) {
+		api_page_404(q);   /* a person's browser: a page, not JSON */
+		return 0;
 	}
 	read_args(wsi, q);
 	if (!router_has_body(q->rm.route)) {
@@ -298,15 +315,19 @@ static int on_writeable(struct lws *wsi, struct http_pss *pss)
 	struct req *q = pss->req;
 	unsigned char hbuf[LWS_PRE + 1024], *start = hbuf + LWS_PRE, *p = start,
 		      *end = hbuf + sizeof(hbuf) - 1;
-	static const char nostore[] = "no-store";
+	const char *cache;
 
 	if (!q || !q->responded)
 		return 0;
+	cache = q->cache ? q->cache : "no-store";
 	if (lws_add_http_common_headers(wsi, (unsigned int)q->status, q->ctype,
 					q->resp_len, &p, end) ||
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
-					 (const unsigned char *)nostore,
-					 (int)strlen(nostore), &p, end) ||
+					 (const unsigned char *)cache,
+					 (int)strlen(cache), &p, end) ||
+	    (q->etag[0] && lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ETAG,
+					 (const unsigned char *)q->etag,
+					 (int)strlen(q->etag), &p, end)) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return -1;
 	if (q->resp_len) {

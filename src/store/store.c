@@ -12,7 +12,7 @@
 #include <string.h>
 
 extern const char lua_create_blog[], lua_append[], lua_end[], lua_list_blogs[],
-	lua_hub_init[], lua_events[], lua_readers[];
+	lua_hub_init[], lua_events[], lua_readers[], lua_page_state[];
 
 struct script {
 	const char *body;
@@ -22,7 +22,7 @@ struct script {
 static struct script s_create = { lua_create_blog, "" }, s_append = { lua_append, "" },
 	s_end = { lua_end, "" }, s_list = { lua_list_blogs, "" },
 	s_hub = { lua_hub_init, "" }, s_events = { lua_events, "" },
-	s_readers = { lua_readers, "" };
+	s_readers = { lua_readers, "" }, s_page = { lua_page_state, "" };
 
 #define MAX_ARGS 16
 #define EDIT_ATTEMPTS 5
@@ -41,6 +41,7 @@ struct call {
 	store_json_fn jfn;
 	store_blog_fn bfn;
 	store_reply_fn rfn;
+	store_events_fn efn;
 	void *arg;
 	json_t *payload;
 	json_t *patch;
@@ -583,20 +584,28 @@ int store_end_blog(struct store *st, const char *blog, store_json_fn fn, void *a
 
 static void events_done(struct call *c, enum lb_status st, redisReply *r)
 {
-	json_t *events = json_array(), *ev;
-	const char *seq, *next = c->since;
+	json_t *events = json_array(), *ev, *res;
+	const char *seq, *next = c->since, *ended = "";
+	const redisReply *items = NULL;
 
-	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY)
-		for (size_t i = 0; i < r->elements; i++)
-			if ((ev = store_event_from_item(r->element[i], &seq))) {
-				json_array_append_new(events, ev);
-				next = seq;
-			}
-	finish_json(c, st, json_pack("{s:o,s:s}", "events", events, "next", next), NULL);
+	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[1]->type == REDIS_REPLY_ARRAY) {
+		ended = r->element[0]->type == REDIS_REPLY_STRING ? r->element[0]->str : "";
+		items = r->element[1];
+	}
+	for (size_t i = 0; items && i < items->elements; i++)
+		if ((ev = store_event_from_item(items->element[i], &seq))) {
+			json_array_append_new(events, ev);
+			next = seq;
+		}
+	res = json_pack("{s:o,s:s}", "events", events, "next", next);
+	c->efn(c->arg, st, res, ended);
+	json_decref(res);
+	call_free(c);
 }
 
 int store_events(struct store *st, const char *blog, const char *since,
-		 long limit, store_json_fn fn, void *arg)
+		 long limit, store_events_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 	char kb[128], kl[128], start[64], count[24];
@@ -604,7 +613,7 @@ int store_events(struct store *st, const char *blog, const char *since,
 
 	if (!c)
 		return -1;
-	c->jfn = fn;
+	c->efn = fn;
 	snprintf(c->since, sizeof(c->since), "%s", since ? since : "0-0");
 	snprintf(start, sizeof(start), "(%s", c->since);
 	snprintf(count, sizeof(count), "%ld", limit);
@@ -668,6 +677,25 @@ int store_hub_init(struct store *st, const char *blog, long count,
 	key(kl, sizeof(kl), blog, ":log");
 	snprintf(n, sizeof(n), "%ld", count);
 	if (eval(c, &s_hub, raw_done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+int store_page_state(struct store *st, const char *blog, store_reply_fn fn,
+		     void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char kb[128], ke[128];
+	const char *keys[] = { kb, ke, NULL }, *args[] = { NULL };
+
+	if (!c)
+		return -1;
+	c->rfn = fn;
+	key(kb, sizeof(kb), blog, "");
+	key(ke, sizeof(ke), blog, ":entries");
+	if (eval(c, &s_page, raw_done, keys, args)) {
 		call_free(c);
 		return -1;
 	}

@@ -36,6 +36,9 @@ typedef void (*store_blog_fn)(void *arg, enum lb_status st,
 			      const struct lb_blog *blog);
 /* reply: the raw XRANGE array (NULL unless st is LB_OK) */
 typedef void (*store_range_fn)(void *arg, enum lb_status st, redisReply *reply);
+/* result: {"events":[...],"next":S}; ended_seq: "" while the blog is live */
+typedef void (*store_events_fn)(void *arg, enum lb_status st, json_t *result,
+				const char *ended_seq);
 /* reply: the raw hub_init.lua reply */
 typedef void (*store_reply_fn)(void *arg, enum lb_status st, redisReply *reply);
 
@@ -60,7 +63,10 @@ int store_delete_entry(struct store *st, const char *blog, const char *entry,
 int store_end_blog(struct store *st, const char *blog, store_json_fn fn, void *arg);
 /* since: NULL or "0-0" for the beginning; exclusive otherwise. */
 int store_events(struct store *st, const char *blog, const char *since,
-		 long limit, store_json_fn fn, void *arg);
+		 long limit, store_events_fn fn, void *arg);
+/* reply: {HGETALL blog, HGETALL entries} (page_state.lua) */
+int store_page_state(struct store *st, const char *blog, store_reply_fn fn,
+		     void *arg);
 /* since "0-0": from the beginning; else after since, or from it (inclusive). */
 int store_range(struct store *st, const char *blog, const char *since,
 		bool inclusive, long count, store_range_fn fn, void *arg);

@@ -4,7 +4,7 @@
  *
  *   launchBrowser() -> Browser     the system chromium, never downloaded
  *   openPage(browser, base, path, {viewport, timezoneId, route}) -> view
- *     view.page, view.context,
+ *     view.page, view.context, view.response (of the navigation),
  *     view.requests    every URL the page requested (HTTP and WebSocket)
  *     view.sockets     every WebSocket URL the page opened
  *     view.errors      uncaught page errors and console errors, as text
@@ -60,7 +60,7 @@ export async function openPage(browser, base, urlPath, {
 	view.close = () => context.close();
 	if (beforeGoto)
 		await beforeGoto(page);
-	await page.goto(base + urlPath);
+	view.response = await page.goto(base + urlPath);
 	return view;
 }
 

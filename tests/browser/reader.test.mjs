@@ -75,7 +75,7 @@ describe('reader page', { timeout: 120000 }, () => {
 		assert.equal(await art.locator('.entry-author').textContent(), 'Jeanne Martin');
 		assert.equal(await art.locator('time').first().getAttribute('datetime'), entry.ts);
 		/* en-GB, Europe/Paris: the local time of the entry */
-		const local = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', timeZone: 'Europe/Paris' })
+		const local = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' })
 			.format(new Date(entry.ts));
 		assert.equal(await art.locator('time').first().textContent(), local);
 		assert.equal(await art.locator('.entry-body > p').count(), 2);
@@ -379,14 +379,12 @@ describe('reader page', { timeout: 120000 }, () => {
 		await closeChecked(view);
 	});
 
-	it('takes over server-rendered entries and resumes from <main data-seq>', async () => {
-		const blog = await createBlog(s, { id: uniqueId('rd'), title: 'Rendered' });
-		const a = await postEntry(s, blog, { title: 'A', text: 'Alpha', key: true });
-		const b = await postEntry(s, blog, { text: 'Bravo', pinned: true });
-		const events = await allEvents(s.base, blog.id);
-		const cursor = events[events.length - 1].seq;
-		/* What the server-side renderer will emit (markup documented in
-		 * render.js), with UTC times the script re-localises. */
+	/* renderedDaemon(blog, entries, cursor, state): a second daemon on the
+	 * same redis serving a copy of www/ whose blog.html holds what the
+	 * server-side renderer will emit (markup documented in render.js),
+	 * with UTC times the script re-localises. (A document fulfilled by
+	 * page.route would trip chromium's local network access checks.) */
+	async function renderedDaemon(blog, entries, cursor, state) {
 		const article = (e) => `<li class="entry-item"><article class="entry${e.key ? ' entry-key' : ''}"
 			id="entry-${e.id}" tabindex="-1" data-entry-id="${e.id}" data-seq="${e.seq}" data-ts="${e.ts}"
 			data-revision="${e.revision}"${e.key ? ' data-key=""' : ''}${e.pinned ? ' data-pinned=""' : ''}>
@@ -394,18 +392,26 @@ describe('reader page', { timeout: 120000 }, () => {
 			datetime="${e.ts}">${e.ts.slice(11, 16)} UTC</time></a></header>
 			${e.title ? `<h3 class="entry-title">${e.title}</h3>` : ''}
 			<div class="entry-body"><p>${e.text}</p></div></article></li>`;
-		/* A second daemon on the same redis serves a copy of www/ whose
-		 * blog.html holds the rendered entries (a document fulfilled by
-		 * page.route would trip chromium's local network access checks). */
 		const www = tempDir('liveblog-www-');
 		fs.cpSync(path.join(REPO_ROOT, 'www'), www, { recursive: true });
 		const html = fs.readFileSync(path.join(www, 'blog.html'), 'utf8')
-			.replace(/<h1 id="blog-title"><\/h1>/, '<h1 id="blog-title">Rendered</h1>')
-			.replace(/<main id="main"/, `<main id="main" data-seq="${cursor}" data-state="live"`)
-			.replace(/<ol id="entries"([^>]*)><\/ol>/, `<ol id="entries"$1>${article(b)}${article(a)}</ol>`);
-		assert.match(html, /data-seq=/);
+			.replace(/<h1 id="blog-title"><\/h1>/, `<h1 id="blog-title">${blog.title}</h1>`)
+			.replace(/<main id="main" class="wrap">/,
+				`<main id="main" class="wrap" data-seq="${cursor}" data-state="${state}">`)
+			.replace(/<ol id="entries"([^>]*)><\/ol>/, `<ol id="entries"$1>${entries.map(article).join('')}</ol>`);
+		assert.match(html, /<main id="main" class="wrap" data-seq="\d+-\d+"/);
+		assert.match(html, /<ol id="entries"[^>]*><li class="entry-item">/);
 		fs.writeFileSync(path.join(www, 'blog.html'), html);
-		const d2 = await s.addDaemon({ www });
+		return s.addDaemon({ www });
+	}
+
+	it('takes over server-rendered entries and resumes from <main data-seq>', async () => {
+		const blog = await createBlog(s, { id: uniqueId('rd'), title: 'Rendered' });
+		const a = await postEntry(s, blog, { title: 'A', text: 'Alpha', key: true });
+		const b = await postEntry(s, blog, { text: 'Bravo', pinned: true });
+		const events = await allEvents(s.base, blog.id);
+		const cursor = events[events.length - 1].seq;
+		const d2 = await renderedDaemon(blog, [b, a], cursor, 'live');
 		const view = await openPage(browser, d2.base, `/blogs/${blog.id}`);
 		const { page } = view;
 		await waitUntil(() => view.sockets.length > 0, { message: 'a WebSocket' });
@@ -423,6 +429,22 @@ describe('reader page', { timeout: 120000 }, () => {
 			{ body: { text: 'Alpha, corrected' }, token: blog.editor_token });
 		await page.locator(`#entry-${a.id}`).getByText('Alpha, corrected').waitFor();
 		assert.deepEqual(await entryIds(page), [c.id, b.id, a.id], 'no duplicate, same order');
+		await closeChecked(view);
+	});
+
+	it('opens no stream on a server-rendered ended blog', async () => {
+		const blog = await createBlog(s, { id: uniqueId('rd'), title: 'Rendered ended' });
+		const a = await postEntry(s, blog, { text: 'Only entry' });
+		await api(s.base, 'POST', `/api/blogs/${blog.id}/end`, { token: blog.editor_token });
+		const events = await allEvents(s.base, blog.id);
+		const d2 = await renderedDaemon(blog, [a], events[events.length - 1].seq, 'ended');
+		const view = await openPage(browser, d2.base, `/blogs/${blog.id}`);
+		const { page } = view;
+		await page.getByText('The liveblog has ended.').waitFor();
+		assert.equal(await page.locator('#state-badge').textContent(), 'ENDED');
+		assert.deepEqual(await entryIds(page), [a.id]);
+		await page.waitForTimeout(1000);
+		assert.deepEqual(view.sockets, [], 'no WebSocket for a final page');
 		await closeChecked(view);
 	});
 });

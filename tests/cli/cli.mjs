@@ -21,9 +21,15 @@ function cliEnv(env) {
   return { ...base, ...env };
 }
 
+// LIVEBLOG_CLI_VALGRIND=1 runs every client under valgrind: a memory error
+// or a definite leak turns into exit code 99 and fails the test.
+const VALGRIND_CLI = process.env.LIVEBLOG_CLI_VALGRIND === '1';
+const VALGRIND_ARGS = ['-q', '--error-exitcode=99', '--leak-check=full', '--errors-for-leak-kinds=definite'];
+
 // Starts the client; `done` resolves to {code, signal, stdout, stderr}.
 export function spawnCli(args, { env = {}, input, timeoutMs = 30000 } = {}) {
-  const child = spawn(BIN, args, { env: cliEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const [cmd, argv] = VALGRIND_CLI ? ['valgrind', [...VALGRIND_ARGS, BIN, ...args]] : [BIN, args];
+  const child = spawn(cmd, argv, { env: cliEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (d) => { out.stdout += d; });
   child.stderr.setEncoding('utf8').on('data', (d) => { out.stderr += d; });

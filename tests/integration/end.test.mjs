@@ -102,7 +102,7 @@ describe('end', { timeout: 90000 }, () => {
 		let refused = 0;
 		for (let round = 0; round < 3; round++) {
 			const b = await createBlog(s, { id: uniqueId(`race${round}`) });
-			const r = await endRace(s.base, s.base, b, { posts: 60, endAfter: 20 + round * 10 });
+			const r = await endRace(s.base, s.base, b, { endDelayMs: 30 + round * 20 });
 			created += r.created;
 			refused += r.refused;
 		}

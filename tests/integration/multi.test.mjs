@@ -1,6 +1,6 @@
 // Several instances on one Redis (SPEC Rule 6), and readers surviving Redis
 // connection loss (Rule 3 across reconnects).
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import {
@@ -80,6 +80,8 @@ describe('two instances on one Redis', { timeout: 120000 }, () => {
 		A = s.daemon;
 		B = await s.addDaemon();
 	});
+	const cleanups = [];
+	afterEach(() => { while (cleanups.length) cleanups.pop()(); });
 	after(async () => { await s?.stop(); });
 
 	it('a blog created on A is visible on B', async () => {
@@ -131,7 +133,7 @@ describe('two instances on one Redis', { timeout: 120000 }, () => {
 		let refused = 0;
 		for (let round = 0; round < 2; round++) {
 			const b = await createBlog(A, { id: uniqueId(`xrace${round}`) });
-			const r = await endRace(B.base, A.base, b, { posts: 60, endAfter: 25 + 10 * round });
+			const r = await endRace(B.base, A.base, b, { endDelayMs: 30 + 20 * round });
 			created += r.created;
 			refused += r.refused;
 		}
@@ -151,6 +153,7 @@ describe('two instances on one Redis', { timeout: 120000 }, () => {
 	it('Redis connections killed (CLIENT KILL) while posting on A: the reader on B gets every event once, in order', async () => {
 		const b = await createBlog(A, { id: uniqueId('kill') });
 		const rr = resumingReader(B.wsBase, b.id);
+		cleanups.push(() => rr.stop());
 		await rr.current.waitFor((m) => m.type === 'live');
 		const N = 40;
 		const acked = [];
@@ -177,6 +180,7 @@ describe('two instances on one Redis', { timeout: 120000 }, () => {
 		const b = await createBlog(A, { id: uniqueId('restart') });
 		const rrB = resumingReader(B.wsBase, b.id);
 		const rrA = resumingReader(A.wsBase, b.id);
+		cleanups.push(() => rrA.stop(), () => rrB.stop());
 		await rrB.current.waitFor((m) => m.type === 'live');
 		await rrA.current.waitFor((m) => m.type === 'live');
 		const N = 30;

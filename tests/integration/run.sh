@@ -16,7 +16,8 @@ rcfile="$out.rc"
 trap 'rm -f "$out" "$rcfile"' EXIT
 trap 'exit 130' INT TERM
 
-{ node --test --test-reporter=tap --test-concurrency=1 "$@" 2>&1; echo $? >"$rcfile"; } | tee "$out"
+{ node --test --test-reporter=tap --test-concurrency=1 --test-force-exit \
+	--test-timeout=180000 "$@" 2>&1; echo $? >"$rcfile"; } | tee "$out"
 rc=$(cat "$rcfile" 2>/dev/null || echo 1)
 
 # node prints one summary at the end ("# pass N", "# fail N", "# cancelled N").

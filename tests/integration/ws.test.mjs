@@ -3,7 +3,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
 	startStack, api, createBlog, postEntry, allEvents, uniqueId, sleep,
-	wsOpen, SEQ_RE, EVENT_TYPES,
+	wsOpen, WebSocket, SEQ_RE, EVENT_TYPES,
 } from './harness.mjs';
 
 const notStats = (r) => r.messages.filter((m) => m.type !== 'stats');
@@ -242,8 +242,12 @@ describe('websocket readers', { timeout: 120000 }, () => {
 		// a message of 8 KiB sent as small fragments is over the limit too
 		const r2 = open(`${s.wsBase}/ws/blogs/${b.id}`);
 		await untilLive(r2);
-		for (let i = 0; i < 8; i++)
-			r2.ws.send('y'.repeat(1024), { fin: i === 7 });
+		for (let i = 0; i < 8 && r2.ws.readyState === WebSocket.OPEN; i++) {
+			// one fragment at a time, so the server reads each before it
+			// closes (closing over unread bytes would reset the TCP stream)
+			await new Promise((res) => r2.ws.send('y'.repeat(1024), { fin: i === 7 }, res));
+			await sleep(30);
+		}
 		const closed2 = await Promise.race([r2.closed, sleep(5000).then(() => ({ code: 'timeout' }))]);
 		assert.equal(closed2.code, 1009, `close after 8 x 1 KiB fragments: ${JSON.stringify(closed2)}`);
 
@@ -259,20 +263,25 @@ describe('websocket readers', { timeout: 120000 }, () => {
 		const slow = open(`${s.wsBase}/ws/blogs/${b.id}`);
 		await untilLive(fast);
 		await untilLive(slow);
-		const before = await readersGauge(s.base);
+		const before = await dropSignal(s.base);
 		slow.ws._socket.pause();	// stop reading: kernel buffers fill, then the server's backlog
 		const text = 'S'.repeat(16 * 1024 - 16);
 		let posted = 0;
 		const t0 = Date.now();
-		// post until the server drops the slow reader (seen in its readers
-		// gauge) or, without such a gauge, a fixed 48 MiB
+		// post until the server drops the slow reader (seen in /metrics: the
+		// readers gauge falls or a slow/dropped counter rises; the reader
+		// then resumes reading so it can receive the close frame) or,
+		// without such metrics, a fixed 48 MiB
 		for (;;) {
 			await Promise.all(Array.from({ length: 32 }, (_, i) => postEntry(s, b, { text: `${posted + i}${text}` })));
 			posted += 32;
 			// the fast reader keeps up while the slow one stalls
 			await fast.waitFor((m, i, all) => all.filter(isEvent).length >= posted, 10000);
-			if (before !== null && (await readersGauge(s.base)) < before)
-				break;
+			if (before !== null) {
+				const now = await dropSignal(s.base);
+				if (now.readers < before.readers || now.dropped > before.dropped)
+					break;
+			}
 			if (before === null && posted >= 3072)
 				break;
 			if (Date.now() - t0 > 40000 || posted >= 8192)
@@ -317,20 +326,28 @@ describe('websocket readers', { timeout: 120000 }, () => {
 	});
 });
 
-/* Sum of the Prometheus gauges whose name mentions readers, or null. */
-async function readersGauge(base) {
+/*
+ * {readers, dropped}: the sums of the Prometheus gauges whose name mentions
+ * readers and of the counters whose name mentions slow/cull/drop; null when
+ * /metrics has no readers gauge.
+ */
+async function dropSignal(base) {
 	const res = await fetch(`${base}/metrics`);
 	const text = await res.text();
 	if (res.status !== 200)
 		return null;
-	const gauges = [...text.matchAll(/^# TYPE (\S*reader\S*) gauge$/gm)].map((m) => m[1]);
+	const types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]));
+	const gauges = [...types].filter(([n, t]) => t === 'gauge' && /reader/.test(n)).map(([n]) => n);
+	const counters = [...types].filter(([n, t]) => t === 'counter' && /slow|cull|drop/.test(n)).map(([n]) => n);
 	if (!gauges.length)
 		return null;
-	let sum = 0;
+	const out = { readers: 0, dropped: 0 };
 	for (const line of text.split('\n')) {
 		const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)/.exec(line);
 		if (m && gauges.includes(m[1]))
-			sum += Number(m[3]);
+			out.readers += Number(m[3]);
+		if (m && counters.includes(m[1]))
+			out.dropped += Number(m[3]);
 	}
-	return sum;
+	return out;
 }

@@ -2,8 +2,10 @@
 -- KEYS[1] blog hash   KEYS[2] log stream
 -- ARGV[1] start: '-' for the beginning or '(' .. seq (exclusive)
 -- ARGV[2] COUNT
--- Reply: XRANGE entries [[id, [field, value, ...]], ...]   Errors: NOTFOUND blog
+-- Reply: {ended seq or '', XRANGE entries [[id, [field, value, ...]], ...]}
+-- Errors: NOTFOUND blog
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return redis.error_reply('NOTFOUND blog')
 end
-return redis.call('XRANGE', KEYS[2], ARGV[1], '+', 'COUNT', ARGV[2])
+return {redis.call('HGET', KEYS[1], 'ended_seq') or '',
+  redis.call('XRANGE', KEYS[2], ARGV[1], '+', 'COUNT', ARGV[2])}

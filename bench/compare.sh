@@ -1,0 +1,267 @@
+#!/bin/sh
+# compare.sh — the fan-out comparison (`make bench-compare`): the same
+# scenarios against liveblogd, Nchan (memory and Redis storage), a Node.js
+# `ws` broadcaster and the ideal C broadcaster, each started here on free
+# loopback ports and stopped after its scenarios. One command, one run.
+#
+# Writes bench/results/compare-<UTC time>.jsonl (one line per server and
+# scenario, see loadtool --help), a Markdown table beside it (also printed),
+# and docs/perf-latency.png (gnuplot).
+#
+# Knobs (environment):
+#   BENCH_QUICK=1            fanout:1000 and storm:1000 only, 5 s of posting
+#   BENCH_SERVERS            default "liveblogd nchan nchan-redis node ideal"
+#   BENCH_SCENARIOS          default "fanout:1000 fanout:5000 fanout:10000
+#                            fanout:20000 burst:1000 burst:5000 storm:10000"
+#   BENCH_RATE / BENCH_DURATION        fan-out posts/s and seconds (10, 20)
+#   BENCH_BURST_RATE / BENCH_BURST_DURATION   (200, 10)
+#   BENCH_STORM_DURATION / BENCH_STORM_POSTS  live seconds before the drop,
+#                            posts while the readers are away (3, 50)
+#   BENCH_SIZE               post size in bytes (1024)
+#   BENCH_CONNECT_RATE       reader connects per second (2000)
+#   BENCH_PLOT=0             skip the gnuplot picture
+#   BENCH_INSTALL=0          do not apt-get install missing peers
+#   BENCH_OUT                results directory (bench/results)
+# Only 127.0.0.1 is used; every run is bounded by loadtool --max-time and
+# timeout(1).
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+LT=$ROOT/build/bench/loadtool
+OUT=${BENCH_OUT:-$ROOT/bench/results}
+QUICK=${BENCH_QUICK:-0}
+SERVERS=${BENCH_SERVERS:-liveblogd nchan nchan-redis node ideal}
+if [ "$QUICK" = 1 ]; then
+	SCENARIOS=${BENCH_SCENARIOS:-fanout:1000 storm:1000}
+	DURATION=${BENCH_DURATION:-5}
+	BURST_DURATION=${BENCH_BURST_DURATION:-5}
+else
+	SCENARIOS=${BENCH_SCENARIOS:-fanout:1000 fanout:5000 fanout:10000 fanout:20000 burst:1000 burst:5000 storm:10000}
+	DURATION=${BENCH_DURATION:-20}
+	BURST_DURATION=${BENCH_BURST_DURATION:-10}
+fi
+RATE=${BENCH_RATE:-10}
+BURST_RATE=${BENCH_BURST_RATE:-200}
+STORM_DURATION=${BENCH_STORM_DURATION:-3}
+STORM_POSTS=${BENCH_STORM_POSTS:-50}
+SIZE=${BENCH_SIZE:-1024}
+CONNECT_RATE=${BENCH_CONNECT_RATE:-2000}
+TOKEN=bench-admin-$$
+
+say() { printf 'compare: %s\n' "$*" >&2; }
+
+install_missing() {
+	pkgs=""
+	command -v redis-server >/dev/null || pkgs="$pkgs redis-server"
+	command -v nginx >/dev/null || pkgs="$pkgs nginx-light"
+	[ -f /usr/lib/nginx/modules/ngx_nchan_module.so ] || pkgs="$pkgs libnginx-mod-nchan"
+	command -v gnuplot >/dev/null || pkgs="$pkgs gnuplot-nox"
+	command -v curl >/dev/null || pkgs="$pkgs curl"
+	[ -z "$pkgs" ] && return 0
+	if [ "${BENCH_INSTALL:-1}" = 0 ]; then
+		say "missing:$pkgs (BENCH_INSTALL=0: peers needing them are skipped)"
+		return 0
+	fi
+	say "installing$pkgs"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	# nginx's postinst starts the packaged service on :80; keep it from doing so
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+	apt-get install -y -qq $pkgs >/dev/null
+	rm -f /usr/sbin/policy-rc.d
+}
+
+# A free loopback port below the ephemeral range (readers' ports live there).
+free_port() {
+	while :; do
+		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 10000 ))
+		if ! ss -Htln "sport = :$p" | grep -q .; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+wait_http() { # URL: up to 10 s for any HTTP answer
+	i=0
+	while [ $i -lt 100 ]; do
+		curl -s -o /dev/null -m 1 "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	say "no answer from $1"
+	return 1
+}
+
+STARTED=""
+stop_all() {
+	for p in $STARTED; do kill "$p" 2>/dev/null || true; done
+	for p in $STARTED; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$p" 2>/dev/null || true
+	done
+	STARTED=""
+}
+
+TMP=$(mktemp -d /tmp/liveblog-bench.XXXXXX)
+cleanup() {
+	stop_all
+	[ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+install_missing
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[ -x "$LT" ] || make -s bench
+mkdir -p "$OUT"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+JSON=$OUT/compare-$STAMP.jsonl
+MD=$OUT/compare-$STAMP.md
+: > "$JSON"
+
+REDIS_PORT=$(free_port)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+	--maxclients 1000 > "$TMP/redis.log" 2>&1 &
+REDIS_PID=$!
+sleep 0.5
+
+# start_SERVER: sets PORT, WS_URL, PUB_URL, MODE, SPIDS, EXTRA (loadtool flags)
+start_liveblogd() {
+	PORT=$(free_port)
+	mkdir -p "$TMP/lbd"
+	"$ROOT/build/liveblogd" --listen "127.0.0.1:$PORT" --redis "redis://127.0.0.1:$REDIS_PORT" \
+		--admin-token "$TOKEN" --data-dir "$TMP/lbd" --www "$ROOT/www" \
+		--log-level warn > "$TMP/liveblogd.log" 2>&1 &
+	SPIDS=$!
+	STARTED="$SPIDS"
+	wait_http "http://127.0.0.1:$PORT/healthz"
+	MODE="--mode liveblogd --admin-token $TOKEN"
+	WS_URL="ws://127.0.0.1:$PORT/ws/blogs/{blog}"
+	PUB_URL="http://127.0.0.1:$PORT/"
+	EXTRA="--redis-pid $REDIS_PID"
+}
+
+start_nchan_conf() { # CONF
+	PORT=$(free_port)
+	d=$TMP/nginx-$1
+	mkdir -p "$d"
+	sed -e "s|@PORT@|$PORT|g; s|@DIR@|$d|g; s|@REDIS_PORT@|$REDIS_PORT|g" \
+		"$ROOT/bench/$1" > "$d/nginx.conf"
+	nginx -p "$d" -c "$d/nginx.conf" 2> "$d/stderr.log" &
+	master=$!
+	STARTED="$master"
+	wait_http "http://127.0.0.1:$PORT/nothing"
+	SPIDS="$master,$(pgrep -P "$master" | paste -sd, -)"
+	MODE="--mode raw --protocol ws+meta.nchan --cursor nchan --resume-arg last_event_id"
+	WS_URL="ws://127.0.0.1:$PORT/sub/{blog}"
+	PUB_URL="http://127.0.0.1:$PORT/pub/{blog}"
+	EXTRA=""
+}
+start_nchan() { start_nchan_conf nchan.conf; }
+start_nchan_redis() { start_nchan_conf nchan-redis.conf; EXTRA="--redis-pid $REDIS_PID"; }
+
+start_node() {
+	PORT=$(free_port)
+	node "$ROOT/bench/node-peer.mjs" --listen "127.0.0.1:$PORT" > "$TMP/node.log" 2>&1 &
+	SPIDS=$!
+	STARTED="$SPIDS"
+	wait_http "http://127.0.0.1:$PORT/"
+	MODE="--mode raw --cursor none"
+	WS_URL="ws://127.0.0.1:$PORT/sub/{blog}"
+	PUB_URL="http://127.0.0.1:$PORT/pub/{blog}"
+	EXTRA=""
+}
+
+start_ideal() {
+	PORT=$(free_port)
+	"$ROOT/build/bench/ideal" --listen "127.0.0.1:$PORT" > "$TMP/ideal.log" 2>&1 &
+	SPIDS=$!
+	STARTED="$SPIDS"
+	wait_http "http://127.0.0.1:$PORT/"
+	MODE="--mode raw --cursor none"
+	WS_URL="ws://127.0.0.1:$PORT/sub/{blog}"
+	PUB_URL="http://127.0.0.1:$PORT/pub/{blog}"
+	EXTRA=""
+}
+
+available() { # SERVER
+	case $1 in
+	liveblogd) [ -x "$ROOT/build/liveblogd" ] ;;
+	nchan|nchan-redis) command -v nginx >/dev/null && [ -f /usr/lib/nginx/modules/ngx_nchan_module.so ] ;;
+	node) command -v node >/dev/null && [ -d "$ROOT/node_modules/ws" ] ;;
+	ideal) [ -x "$ROOT/build/bench/ideal" ] ;;
+	*) return 1 ;;
+	esac
+}
+
+run_scenario() { # SERVER KIND READERS
+	server=$1 kind=$2 n=$3
+	rate=$RATE dur=$DURATION storm=""
+	case $kind in
+	burst) rate=$BURST_RATE dur=$BURST_DURATION ;;
+	storm)
+		dur=$STORM_DURATION
+		# without storage there is nothing to resume from
+		case $server in node|ideal) say "$server: storm skipped (no storage, no resume)"; return 0 ;; esac
+		storm="--storm --storm-posts $STORM_POSTS"
+		;;
+	esac
+	say "$server $kind-$n: $n readers, $rate posts/s for $dur s"
+	# shellcheck disable=SC2086
+	timeout 900 "$LT" $MODE --url "$WS_URL" --pub "$PUB_URL" --readers "$n" \
+		--rate "$rate" --duration "$dur" --size "$SIZE" \
+		--connect-rate "$CONNECT_RATE" --server-pid "$SPIDS" $EXTRA $storm \
+		--server "$server" --scenario "$kind-$n" --json "$JSON" --max-time 800 ||
+		say "$server $kind-$n: loadtool exit $? (see the row: refused, lost or missing)"
+	if ! kill -0 "${SPIDS%%,*}" 2>/dev/null; then
+		say "$server died during $kind-$n"
+		return 1
+	fi
+	sleep 2   # let the closed readers' sockets go
+}
+
+{
+	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "cpu: $(nproc) x $(sed -n 's/^model name\t*: //p' /proc/cpuinfo | head -1)"
+	echo "memory: $(free -g | awk '/^Mem/ {print $2}') GiB; kernel $(uname -r); $(. /etc/os-release; echo "$PRETTY_NAME")"
+	echo "RLIMIT_NOFILE: $(ulimit -n)"
+	echo "peers: $(redis-server --version | cut -d' ' -f3), nginx $(nginx -v 2>&1 | cut -d/ -f2) + nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null), node $(node --version), ws $(node -p "require('$ROOT/node_modules/ws/package.json').version")"
+	echo "scenarios: $SCENARIOS (fan-out $RATE/s for $DURATION s, burst $BURST_RATE/s for $BURST_DURATION s, storm $STORM_POSTS posts away), size $SIZE B"
+	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$OUT/compare-$STAMP.machine"
+cat "$OUT/compare-$STAMP.machine" >&2
+
+for server in $SERVERS; do
+	if ! available "$server"; then
+		say "$server: not available, skipped"
+		continue
+	fi
+	fn=start_$(echo "$server" | tr - _)
+	if ! $fn; then
+		say "$server: did not start"
+		stop_all
+		continue
+	fi
+	for sc in $SCENARIOS; do
+		run_scenario "$server" "${sc%%:*}" "${sc##*:}" || break
+	done
+	stop_all
+	sleep 2
+done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/compare-$STAMP.machine"
+
+node "$ROOT/bench/report.mjs" "$JSON" "$OUT/compare-$STAMP.machine" > "$MD"
+cp "$JSON" "$OUT/latest.jsonl"
+cp "$MD" "$OUT/latest.md"
+if [ "${BENCH_PLOT:-1}" != 0 ] && command -v gnuplot >/dev/null; then
+	node "$ROOT/bench/report.mjs" --gnuplot "$JSON" "$OUT/compare-$STAMP.png" > "$TMP/latency.gp"
+	if gnuplot "$TMP/latency.gp"; then
+		cp "$OUT/compare-$STAMP.png" "$ROOT/docs/perf-latency.png"
+		say "wrote docs/perf-latency.png"
+	fi
+fi
+cat "$MD"
+say "results: $JSON"

@@ -1,0 +1,569 @@
+/*
+ * test_config.c — src/config.c: defaults, every flag of the table with good
+ * and bad values, both "--flag value" and "--flag=value", --help, --version
+ * and the one-line errors of SPEC.md "Running".
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+struct run {
+	struct lb_config cfg;
+	enum config_result res;
+	char err[256];
+	char *out;    /* what config_parse printed */
+	size_t outlen;
+};
+
+static void run_argv(struct run *r, const char **argv)
+{
+	int argc = 0;
+	FILE *out;
+
+	while (argv[argc])
+		argc++;
+	memset(r, 0, sizeof(*r));
+	config_defaults(&r->cfg);
+	out = open_memstream(&r->out, &r->outlen);
+	assert_non_null(out);
+	r->res = config_parse(&r->cfg, argc, (char **)argv, out, r->err, sizeof(r->err));
+	fclose(out);
+}
+
+/* RUN(r, "--flag", "value", ...): argv[0] is "liveblogd". */
+#define RUN(r, ...) run_argv(r, (const char *[]){ "liveblogd", __VA_ARGS__, NULL })
+
+static void done(struct run *r)
+{
+	free(r->out);
+	r->out = NULL;
+}
+
+static void expect_ok(struct run *r)
+{
+	if (r->res != CONFIG_RUN)
+		fail_msg("config_parse failed: %s", r->err);
+	assert_string_equal(r->err, "");
+	assert_int_equal(r->outlen, 0);
+}
+
+static void expect_error(struct run *r, const char *msg)
+{
+	assert_int_equal(r->res, CONFIG_ERROR);
+	assert_string_equal(r->err, msg);
+	assert_null(strchr(r->err, '\n'));
+	assert_int_equal(r->outlen, 0); /* errors are for the caller to print */
+}
+
+/* ---- defaults --------------------------------------------------------- */
+
+static void test_defaults(void **state)
+{
+	struct lb_config cfg;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	(void)state;
+	memset(&cfg, 0x55, sizeof(cfg));
+	config_defaults(&cfg);
+	assert_string_equal(cfg.listen_host, "127.0.0.1");
+	assert_int_equal(cfg.port, 8080);
+	assert_int_equal(cfg.workers, cores > 0 ? cores : 1);
+	assert_null(cfg.redis_url);      /* embedded redis-server */
+	assert_string_equal(cfg.data_dir, "./var");
+	assert_null(cfg.admin_token);
+	assert_string_equal(cfg.www, "./www");
+	assert_string_equal(cfg.log_level, "notice");
+	assert_string_equal(cfg.redis_server, "redis-server");
+	/* SPEC.md "Default limits". */
+	assert_int_equal(cfg.max_body, 64 * 1024);
+	assert_int_equal(cfg.max_text, 16 * 1024);
+	assert_int_equal(cfg.max_title, 300);
+	assert_int_equal(cfg.max_ws_message, 4 * 1024);
+	assert_int_equal(cfg.reader_backlog, 1024);
+	assert_int_equal(cfg.ping_secs, 60);
+	assert_int_equal(cfg.replay_cap_ms, 5000);
+	assert_int_equal(cfg.max_readers, 100000);
+	assert_int_equal(cfg.max_readers_per_ip, 10000);
+}
+
+static void test_no_arguments_keeps_defaults(void **state)
+{
+	struct lb_config want;
+	struct run r;
+
+	(void)state;
+	run_argv(&r, (const char *[]){ "liveblogd", NULL });
+	expect_ok(&r);
+	config_defaults(&want);
+	assert_memory_equal(&r.cfg, &want, sizeof(want));
+	done(&r);
+}
+
+/* ---- --listen ----------------------------------------------------------- */
+
+static void test_listen_good(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--listen", "0.0.0.0:9000");
+	expect_ok(&r);
+	assert_string_equal(r.cfg.listen_host, "0.0.0.0");
+	assert_int_equal(r.cfg.port, 9000);
+	done(&r);
+	RUN(&r, "--listen=localhost:1");
+	expect_ok(&r);
+	assert_string_equal(r.cfg.listen_host, "localhost");
+	assert_int_equal(r.cfg.port, 1);
+	done(&r);
+	RUN(&r, "--listen", "example.org:65535");
+	expect_ok(&r);
+	assert_string_equal(r.cfg.listen_host, "example.org");
+	assert_int_equal(r.cfg.port, 65535);
+	done(&r);
+}
+
+static void test_listen_bad(void **state)
+{
+	static const char *bad[] = { "127.0.0.1", ":8080", "host:", "host:65536",
+				     "host:-1", "host:80x", "host:abc", "", "8080",
+				     "host:99999999999999999999" };
+	char want[300], arg[300];
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "liveblogd: invalid value '%s' for --listen", bad[i]);
+		RUN(&r, "--listen", bad[i]);
+		expect_error(&r, want);
+		assert_string_equal(r.cfg.listen_host, "127.0.0.1"); /* unchanged */
+		assert_int_equal(r.cfg.port, 8080);
+		done(&r);
+		snprintf(arg, sizeof(arg), "--listen=%s", bad[i]);
+		RUN(&r, arg);
+		expect_error(&r, want);
+		done(&r);
+	}
+}
+
+static void test_listen_host_too_long(void **state)
+{
+	char arg[300];
+	struct run r;
+
+	(void)state;
+	memset(arg, 'h', 200);
+	strcpy(arg + 200, ":80");
+	RUN(&r, "--listen", arg);
+	assert_int_equal(r.res, CONFIG_ERROR);
+	assert_string_equal(r.cfg.listen_host, "127.0.0.1");
+	done(&r);
+}
+
+/* ---- numeric flags ----------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	size_t offset;
+	long min, max;
+} NUMERIC[] = {
+	{ "workers", offsetof(struct lb_config, workers), 1, 64 },
+	{ "max-body", offsetof(struct lb_config, max_body), 1024, 64L << 20 },
+	{ "max-text", offsetof(struct lb_config, max_text), 1, 16L << 20 },
+	{ "max-title", offsetof(struct lb_config, max_title), 1, 1L << 20 },
+	{ "max-ws-message", offsetof(struct lb_config, max_ws_message), 16, 1L << 20 },
+	{ "reader-backlog", offsetof(struct lb_config, reader_backlog), 8, 1L << 20 },
+	{ "ping-interval", offsetof(struct lb_config, ping_secs), 5, 3600 },
+	{ "replay-cap", offsetof(struct lb_config, replay_cap_ms), 0, 3600000 },
+	{ "max-readers", offsetof(struct lb_config, max_readers), 1, 10000000 },
+	{ "max-readers-per-ip", offsetof(struct lb_config, max_readers_per_ip), 1, 10000000 },
+};
+
+static long field(const struct lb_config *cfg, size_t offset)
+{
+	return *(const long *)((const char *)cfg + offset);
+}
+
+static void numeric_ok(const char *name, size_t off, long v)
+{
+	char flag[64], val[32], eq[96];
+	struct run r;
+
+	snprintf(flag, sizeof(flag), "--%s", name);
+	snprintf(val, sizeof(val), "%ld", v);
+	snprintf(eq, sizeof(eq), "--%s=%ld", name, v);
+	RUN(&r, flag, val);
+	expect_ok(&r);
+	assert_int_equal(field(&r.cfg, off), v);
+	done(&r);
+	RUN(&r, eq);
+	expect_ok(&r);
+	assert_int_equal(field(&r.cfg, off), v);
+	done(&r);
+}
+
+static void numeric_bad(const char *name, size_t off, const char *val)
+{
+	char flag[64], eq[128], want[200];
+	struct lb_config def;
+	struct run r;
+
+	config_defaults(&def);
+	snprintf(flag, sizeof(flag), "--%s", name);
+	snprintf(eq, sizeof(eq), "--%s=%s", name, val);
+	snprintf(want, sizeof(want), "liveblogd: invalid value '%s' for --%s", val, name);
+	RUN(&r, flag, val);
+	expect_error(&r, want);
+	assert_int_equal(field(&r.cfg, off), field(&def, off)); /* unchanged */
+	done(&r);
+	RUN(&r, eq);
+	expect_error(&r, want);
+	done(&r);
+}
+
+static void test_numeric_flags_in_range(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(NUMERIC) / sizeof(NUMERIC[0]); i++) {
+		numeric_ok(NUMERIC[i].name, NUMERIC[i].offset, NUMERIC[i].min);
+		numeric_ok(NUMERIC[i].name, NUMERIC[i].offset, NUMERIC[i].max);
+		numeric_ok(NUMERIC[i].name, NUMERIC[i].offset,
+			   NUMERIC[i].min + (NUMERIC[i].max - NUMERIC[i].min) / 2);
+	}
+}
+
+static void test_numeric_flags_out_of_range(void **state)
+{
+	char v[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(NUMERIC) / sizeof(NUMERIC[0]); i++) {
+		snprintf(v, sizeof(v), "%ld", NUMERIC[i].min - 1);
+		numeric_bad(NUMERIC[i].name, NUMERIC[i].offset, v);
+		snprintf(v, sizeof(v), "%ld", NUMERIC[i].max + 1);
+		numeric_bad(NUMERIC[i].name, NUMERIC[i].offset, v);
+		numeric_bad(NUMERIC[i].name, NUMERIC[i].offset, "-5");
+	}
+}
+
+static void test_numeric_flags_not_numbers(void **state)
+{
+	static const char *bad[] = { "", "abc", "four", "12x", "1.5", "0x10", "1e3",
+				     "99999999999999999999", "-99999999999999999999" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(NUMERIC) / sizeof(NUMERIC[0]); i++)
+		for (size_t j = 0; j < sizeof(bad) / sizeof(bad[0]); j++)
+			numeric_bad(NUMERIC[i].name, NUMERIC[i].offset, bad[j]);
+}
+
+/* ---- string flags -------------------------------------------------------- */
+
+static void test_redis_urls(void **state)
+{
+	static const char *bad[] = { "127.0.0.1:6379", "http://127.0.0.1:6379",
+				     "REDIS://h:1", "rediss://h:1", "unix:/tmp/r.sock",
+				     "/tmp/redis.sock", "" };
+	char want[200];
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--redis", "redis://127.0.0.1:6379");
+	expect_ok(&r);
+	assert_string_equal(r.cfg.redis_url, "redis://127.0.0.1:6379");
+	done(&r);
+	RUN(&r, "--redis=unix:///tmp/redis.sock");
+	expect_ok(&r);
+	assert_string_equal(r.cfg.redis_url, "unix:///tmp/redis.sock");
+	done(&r);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "liveblogd: invalid value '%s' for --redis", bad[i]);
+		RUN(&r, "--redis", bad[i]);
+		expect_error(&r, want);
+		assert_null(r.cfg.redis_url);
+		done(&r);
+	}
+}
+
+static const struct {
+	const char *name;
+	size_t offset;
+} STRINGS[] = {
+	{ "data-dir", offsetof(struct lb_config, data_dir) },
+	{ "admin-token", offsetof(struct lb_config, admin_token) },
+	{ "www", offsetof(struct lb_config, www) },
+	{ "redis-server", offsetof(struct lb_config, redis_server) },
+};
+
+static const char *sfield(const struct lb_config *cfg, size_t offset)
+{
+	return *(const char *const *)((const char *)cfg + offset);
+}
+
+static void test_string_flags(void **state)
+{
+	char flag[64], eq[96], want[128];
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(STRINGS) / sizeof(STRINGS[0]); i++) {
+		snprintf(flag, sizeof(flag), "--%s", STRINGS[i].name);
+		RUN(&r, flag, "/srv/x y");
+		expect_ok(&r);
+		assert_string_equal(sfield(&r.cfg, STRINGS[i].offset), "/srv/x y");
+		done(&r);
+		snprintf(eq, sizeof(eq), "--%s=a=b", STRINGS[i].name);
+		RUN(&r, eq);
+		expect_ok(&r);
+		assert_string_equal(sfield(&r.cfg, STRINGS[i].offset), "a=b");
+		done(&r);
+		snprintf(want, sizeof(want), "liveblogd: invalid value '' for --%s",
+			 STRINGS[i].name);
+		RUN(&r, flag, "");
+		expect_error(&r, want);
+		done(&r);
+		snprintf(eq, sizeof(eq), "--%s=", STRINGS[i].name);
+		RUN(&r, eq);
+		expect_error(&r, want);
+		done(&r);
+	}
+}
+
+static void test_log_level(void **state)
+{
+	static const char *good[] = { "error", "warn", "notice", "info", "debug" };
+	static const char *bad[] = { "verbose", "DEBUG", "warning", "err", "", "info " };
+	char want[128];
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		RUN(&r, "--log-level", good[i]);
+		expect_ok(&r);
+		assert_string_equal(r.cfg.log_level, good[i]);
+		done(&r);
+	}
+	RUN(&r, "--log-level=debug");
+	expect_ok(&r);
+	assert_string_equal(r.cfg.log_level, "debug");
+	done(&r);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "liveblogd: invalid value '%s' for --log-level", bad[i]);
+		RUN(&r, "--log-level", bad[i]);
+		expect_error(&r, want);
+		assert_string_equal(r.cfg.log_level, "notice");
+		done(&r);
+	}
+}
+
+static void test_log_mask(void **state)
+{
+	(void)state;
+	assert_int_equal(config_log_mask("error"), LLL_ERR);
+	assert_int_equal(config_log_mask("warn"), LLL_ERR | LLL_WARN);
+	assert_int_equal(config_log_mask("notice"), LLL_ERR | LLL_WARN | LLL_USER);
+	assert_int_equal(config_log_mask("info"), LLL_ERR | LLL_WARN | LLL_USER | LLL_NOTICE);
+	assert_int_equal(config_log_mask("debug"),
+			 LLL_ERR | LLL_WARN | LLL_USER | LLL_NOTICE | LLL_INFO);
+	assert_int_equal(config_log_mask(""), -1);
+	assert_int_equal(config_log_mask("Error"), -1);
+	assert_int_equal(config_log_mask("trace"), -1);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+static void test_missing_value(void **state)
+{
+	static const char *names[] = { "listen", "workers", "redis", "data-dir",
+				       "admin-token", "www", "log-level", "redis-server",
+				       "max-body", "max-text", "max-title", "max-ws-message",
+				       "reader-backlog", "ping-interval", "replay-cap",
+				       "max-readers", "max-readers-per-ip" };
+	char flag[64], want[128];
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(flag, sizeof(flag), "--%s", names[i]);
+		snprintf(want, sizeof(want), "liveblogd: --%s needs a value", names[i]);
+		RUN(&r, flag);
+		expect_error(&r, want);
+		done(&r);
+		RUN(&r, "--workers", "2", flag);
+		expect_error(&r, want);
+		done(&r);
+	}
+}
+
+static void test_unknown_options(void **state)
+{
+	static const char *bad[] = { "--nope", "-x", "nope", "--", "-", "--listen-host",
+				     "--work", "--nope=1", "---listen", "--LISTEN", "-help",
+				     "--help=1", "--version=1", "--=x" };
+	char want[128];
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "liveblogd: unknown option '%s' (see --help)", bad[i]);
+		RUN(&r, bad[i]);
+		expect_error(&r, want);
+		done(&r);
+		RUN(&r, "--workers", "2", bad[i], "--workers", "3");
+		expect_error(&r, want);
+		done(&r);
+	}
+}
+
+static void test_error_fits_small_buffer(void **state)
+{
+	struct lb_config cfg;
+	char err[12];
+	FILE *out = fopen("/dev/null", "w");
+	const char *argv[] = { "liveblogd", "--a-rather-long-unknown-option", NULL };
+
+	(void)state;
+	memset(err, 'x', sizeof(err));
+	config_defaults(&cfg);
+	assert_int_equal(config_parse(&cfg, 2, (char **)argv, out, err, sizeof(err)),
+			 CONFIG_ERROR);
+	assert_int_equal(strlen(err), sizeof(err) - 1);
+	assert_string_equal(err, "liveblogd: ");
+	fclose(out);
+}
+
+static void test_last_value_wins(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--workers", "2", "--workers=3", "--www", "a", "--www", "b");
+	expect_ok(&r);
+	assert_int_equal(r.cfg.workers, 3);
+	assert_string_equal(r.cfg.www, "b");
+	done(&r);
+}
+
+static void test_all_flags_together(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--listen", "0.0.0.0:80", "--workers", "4", "--redis", "redis://r:6379",
+	    "--data-dir", "/var/lib/liveblog", "--admin-token", "s3cret", "--www",
+	    "/usr/share/liveblog/www", "--log-level", "warn", "--max-body=2048");
+	expect_ok(&r);
+	assert_string_equal(r.cfg.listen_host, "0.0.0.0");
+	assert_int_equal(r.cfg.port, 80);
+	assert_int_equal(r.cfg.workers, 4);
+	assert_string_equal(r.cfg.redis_url, "redis://r:6379");
+	assert_string_equal(r.cfg.data_dir, "/var/lib/liveblog");
+	assert_string_equal(r.cfg.admin_token, "s3cret");
+	assert_string_equal(r.cfg.www, "/usr/share/liveblog/www");
+	assert_string_equal(r.cfg.log_level, "warn");
+	assert_int_equal(r.cfg.max_body, 2048);
+	done(&r);
+}
+
+/* ---- --help and --version --------------------------------------------------- */
+
+static void test_help(void **state)
+{
+	static const char *must[] = {
+		"--listen HOST:PORT", "--workers N", "--redis URL", "--data-dir DIR",
+		"--admin-token TOKEN", "--www DIR", "--log-level LEVEL", "--help",
+		"--version", "--max-body BYTES", "--max-text BYTES", "--max-title BYTES",
+	};
+	struct run r, h;
+
+	(void)state;
+	RUN(&r, "--help");
+	assert_int_equal(r.res, CONFIG_EXIT_OK);
+	assert_string_equal(r.err, "");
+	assert_non_null(r.out);
+	assert_memory_equal(r.out, "usage: liveblogd [options]\n", 27);
+	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+		if (!strstr(r.out, must[i]))
+			fail_msg("--help does not mention \"%s\"", must[i]);
+	assert_int_equal(r.out[r.outlen - 1], '\n');
+	RUN(&h, "-h");
+	assert_int_equal(h.res, CONFIG_EXIT_OK);
+	assert_string_equal(h.out, r.out);
+	done(&h);
+	/* --help wins over what follows it, and after good flags. */
+	RUN(&h, "--workers", "2", "--help", "--nope");
+	assert_int_equal(h.res, CONFIG_EXIT_OK);
+	assert_string_equal(h.out, r.out);
+	done(&h);
+	done(&r);
+}
+
+static void test_usage_matches_help(void **state)
+{
+	struct run r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	config_usage(f);
+	fclose(f);
+	RUN(&r, "--help");
+	assert_string_equal(buf, r.out);
+	free(buf);
+	done(&r);
+}
+
+static void test_version(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--version");
+	assert_int_equal(r.res, CONFIG_EXIT_OK);
+	assert_string_equal(r.out, "liveblogd " LIVEBLOG_VERSION "\n");
+	assert_string_equal(r.err, "");
+	done(&r);
+	RUN(&r, "--log-level", "info", "--version");
+	assert_int_equal(r.res, CONFIG_EXIT_OK);
+	assert_string_equal(r.out, "liveblogd " LIVEBLOG_VERSION "\n");
+	done(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_no_arguments_keeps_defaults),
+		cmocka_unit_test(test_listen_good),
+		cmocka_unit_test(test_listen_bad),
+		cmocka_unit_test(test_listen_host_too_long),
+		cmocka_unit_test(test_numeric_flags_in_range),
+		cmocka_unit_test(test_numeric_flags_out_of_range),
+		cmocka_unit_test(test_numeric_flags_not_numbers),
+		cmocka_unit_test(test_redis_urls),
+		cmocka_unit_test(test_string_flags),
+		cmocka_unit_test(test_log_level),
+		cmocka_unit_test(test_log_mask),
+		cmocka_unit_test(test_missing_value),
+		cmocka_unit_test(test_unknown_options),
+		cmocka_unit_test(test_error_fits_small_buffer),
+		cmocka_unit_test(test_last_value_wins),
+		cmocka_unit_test(test_all_flags_together),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_usage_matches_help),
+		cmocka_unit_test(test_version),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
