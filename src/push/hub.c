@@ -20,7 +20,10 @@ struct hub {
 	char id[72];
 	unsigned refs;           /* readers + Redis calls in flight */
 	bool ready, loading, fetching, refetch;
+	bool archive;            /* ended: the ring grows to hold the whole log */
+	bool archive_loading;    /* reading the whole log before readers start */
 	struct lb_blog meta;
+	struct lb_blog archive_meta;
 	struct lb_seq last, base;
 	char last_str[48];
 	struct frame **ring;
@@ -136,6 +139,30 @@ static void reader_cull(struct reader *r, int code, const char *reason)
 	wake(r);
 }
 
+/* Doubles an archive's ring, keeping absolute indices. Returns 0 or -1. */
+static int ring_grow(struct hub *h)
+{
+	size_t cap = h->cap * 2;
+	struct frame **ring = calloc(cap, sizeof(*ring));
+
+	if (!ring)
+		return -1;
+	for (uint64_t i = h->head - h->count; i < h->head; i++)
+		ring[i % cap] = h->ring[i % h->cap];
+	free(h->ring);
+	h->ring = ring;
+	h->cap = cap;
+	return 0;
+}
+
+static void hub_ready(struct hub *h)
+{
+	h->ready = true;
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->readers)) {
+		reader_advance(lws_container_of(d, struct reader, link));
+	} lws_end_foreach_dll_safe(d, d1);
+}
+
 /* Appends one event to the ring if it is the next one; wakes the readers. */
 static void hub_append(struct hub *h, const char *seq, const char *type,
 		       const char *data, size_t len)
@@ -151,6 +178,8 @@ static void hub_append(struct hub *h, const char *seq, const char *type,
 	json_decref(ev);
 	if (!f)
 		return;
+	if (h->count == h->cap && h->archive)
+		ring_grow(h);   /* when that fails, the oldest goes as usual */
 	if (h->count == h->cap) {
 		struct frame *old = h->ring[(h->head - h->cap) % h->cap];
 
@@ -166,6 +195,7 @@ static void hub_append(struct hub *h, const char *seq, const char *type,
 	if (f->ended) {
 		h->meta.ended = true;
 		h->meta.ended_ms = s.ms;
+		h->archive = true;   /* the log is frozen: nothing will be evicted */
 	}
 	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->readers)) {
 		struct reader *r = lws_container_of(d, struct reader, link);
@@ -176,6 +206,13 @@ static void hub_append(struct hub *h, const char *seq, const char *type,
 			wake(r);
 		else if (r->state == R_WAIT && h->ready)
 			reader_advance(r);
+	} lws_end_foreach_dll_safe(d, d1);
+}
+
+static void hub_fail(struct hub *h, const char *why)
+{
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->readers)) {
+		reader_cull(lws_container_of(d, struct reader, link), 1011, why);
 	} lws_end_foreach_dll_safe(d, d1);
 }
 
@@ -205,8 +242,17 @@ static void on_fetch(void *arg, enum lb_status st, redisReply *r)
 		if (r->elements == PAGE)
 			h->refetch = true;
 	}
-	if (h->refetch && st == LB_OK)
+	if (h->refetch && st == LB_OK) {
 		hub_fetch(h);
+	} else if (h->archive_loading) {
+		/* the whole log of an ended blog is in memory: serve everyone */
+		h->archive_loading = false;
+		h->meta = h->archive_meta;
+		if (st == LB_OK)
+			hub_ready(h);
+		else
+			hub_fail(h, "unavailable");
+	}
 	hub_unref(h);
 }
 
@@ -234,10 +280,18 @@ static void on_init(void *arg, enum lb_status st, redisReply *r)
 	h->loading = false;
 	if (st != LB_OK || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
 	    !store_blog_from_hash(r->element[0], &h->meta)) {
-		lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->readers)) {
-			reader_cull(lws_container_of(d, struct reader, link), 1011,
-				    st == LB_OK ? "unknown blog" : "unavailable");
-		} lws_end_foreach_dll_safe(d, d1);
+		hub_fail(h, st == LB_OK ? "unknown blog" : "unavailable");
+		hub_unref(h);
+		return;
+	}
+	h->archive = h->meta.ended;
+	if (h->archive && r->element[1]->elements > INIT_EVENTS) {
+		/* ended and longer than one load: read it all, once, for everyone */
+		h->archive_loading = true;
+		h->archive_meta = h->meta;
+		h->last.ms = h->last.n = 0;
+		strcpy(h->last_str, "0-0");
+		hub_fetch(h);
 		hub_unref(h);
 		return;
 	}
@@ -259,11 +313,9 @@ static void on_init(void *arg, enum lb_status st, redisReply *r)
 		hub_take_range(h, &one);
 	}
 	h->meta = meta;
-	h->ready = true;
-	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->readers)) {
-		reader_advance(lws_container_of(d, struct reader, link));
-	} lws_end_foreach_dll_safe(d, d1);
-	hub_fetch(h);   /* anything the feed brought while we loaded */
+	hub_ready(h);
+	if (!h->archive)
+		hub_fetch(h);   /* anything the feed brought while we loaded */
 	hub_unref(h);
 }
 
