@@ -7,7 +7,7 @@ PREFIX    ?= /usr/local
 BUILD     ?= build
 PKGS      := libwebsockets hiredis jansson uuid libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread
 WARN      := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
              -Wvla -Wwrite-strings -Wformat-security -Wno-unused-parameter
 ifneq ($(SANITIZER),)
@@ -77,6 +77,12 @@ browser-test: all
 
 deps:
 	sh tools/install-deps.sh
+
+# Posts the demo article as a liveblog a few seconds apart, ends it, serves it.
+demo:
+	sh tools/install-deps.sh demo
+	$(MAKE) all
+	sh tools/demo.sh
 
 # The README's first command: install, build, serve with an embedded Redis.
 run:

@@ -18,7 +18,11 @@
 #   BENCH_STORM_DURATION / BENCH_STORM_POSTS  live seconds before the drop,
 #                            posts while the readers are away (3, 50)
 #   BENCH_SIZE               post size in bytes (1024)
+#   BENCH_DRAIN              longest wait for deliveries after the last post
+#                            (30 s); what has not arrived by then is missing
 #   BENCH_CONNECT_RATE       reader connects per second (2000)
+#   BENCH_PUBLISHERS         HTTP connections posting in turn (4), so that a
+#                            slow POST does not hold the schedule back
 #   BENCH_PLOT=0             skip the gnuplot picture
 #   BENCH_INSTALL=0          do not apt-get install missing peers
 #   BENCH_OUT                results directory (bench/results)
@@ -44,8 +48,10 @@ RATE=${BENCH_RATE:-10}
 BURST_RATE=${BENCH_BURST_RATE:-200}
 STORM_DURATION=${BENCH_STORM_DURATION:-3}
 STORM_POSTS=${BENCH_STORM_POSTS:-50}
+DRAIN=${BENCH_DRAIN:-30}
 SIZE=${BENCH_SIZE:-1024}
 CONNECT_RATE=${BENCH_CONNECT_RATE:-2000}
+PUBLISHERS=${BENCH_PUBLISHERS:-4}
 TOKEN=bench-admin-$$
 
 say() { printf 'compare: %s\n' "$*" >&2; }
@@ -105,7 +111,9 @@ stop_all() {
 }
 
 TMP=$(mktemp -d /tmp/liveblog-bench.XXXXXX)
+LTPID=""
 cleanup() {
+	[ -n "$LTPID" ] && kill "$LTPID" 2>/dev/null
 	stop_all
 	[ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null || true
 	rm -rf "$TMP"
@@ -122,6 +130,8 @@ JSON=$OUT/compare-$STAMP.jsonl
 MD=$OUT/compare-$STAMP.md
 : > "$JSON"
 
+# A copy: a rebuild during the run must not change what is measured.
+cp "$ROOT/build/liveblogd" "$TMP/liveblogd" || say "no build/liveblogd: run make"
 REDIS_PORT=$(free_port)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
 	--maxclients 1000 > "$TMP/redis.log" 2>&1 &
@@ -132,7 +142,7 @@ sleep 0.5
 start_liveblogd() {
 	PORT=$(free_port)
 	mkdir -p "$TMP/lbd"
-	"$ROOT/build/liveblogd" --listen "127.0.0.1:$PORT" --redis "redis://127.0.0.1:$REDIS_PORT" \
+	"$TMP/liveblogd" --listen "127.0.0.1:$PORT" --redis "redis://127.0.0.1:$REDIS_PORT" \
 		--admin-token "$TOKEN" --data-dir "$TMP/lbd" --www "$ROOT/www" \
 		--log-level warn > "$TMP/liveblogd.log" 2>&1 &
 	SPIDS=$!
@@ -189,7 +199,7 @@ start_ideal() {
 
 available() { # SERVER
 	case $1 in
-	liveblogd) [ -x "$ROOT/build/liveblogd" ] ;;
+	liveblogd) [ -x "$TMP/liveblogd" ] ;;
 	nchan|nchan-redis) command -v nginx >/dev/null && [ -f /usr/lib/nginx/modules/ngx_nchan_module.so ] ;;
 	node) command -v node >/dev/null && [ -d "$ROOT/node_modules/ws" ] ;;
 	ideal) [ -x "$ROOT/build/bench/ideal" ] ;;
@@ -211,16 +221,51 @@ run_scenario() { # SERVER KIND READERS
 	esac
 	say "$server $kind-$n: $n readers, $rate posts/s for $dur s"
 	# shellcheck disable=SC2086
+	# in the background, so that a signal to this script is seen at once
 	timeout 900 "$LT" $MODE --url "$WS_URL" --pub "$PUB_URL" --readers "$n" \
-		--rate "$rate" --duration "$dur" --size "$SIZE" \
-		--connect-rate "$CONNECT_RATE" --server-pid "$SPIDS" $EXTRA $storm \
-		--server "$server" --scenario "$kind-$n" --json "$JSON" --max-time 800 ||
-		say "$server $kind-$n: loadtool exit $? (see the row: refused, lost or missing)"
+		--rate "$rate" --duration "$dur" --size "$SIZE" --drain "$DRAIN" \
+		--connect-rate "$CONNECT_RATE" --publishers "$PUBLISHERS" --server-pid "$SPIDS" \
+		$EXTRA $storm --server "$server" --scenario "$kind-$n" --json "$JSON" \
+		--max-time 800 &
+	LTPID=$!
+	rc=0
+	wait "$LTPID" || rc=$?
+	LTPID=""
+	case $rc in
+	0) ;;
+	3|4) say "$server $kind-$n: loadtool exit $rc (see the row: refused, lost or missing)" ;;
+	*) say "$server $kind-$n: loadtool failed (exit $rc), no measurement"
+	   printf '{"server":"%s","scenario":"%s","readers":%s,"error":"loadtool exit %s"}\n' \
+		"$server" "$kind-$n" "$n" "$rc" >> "$JSON" ;;
+	esac
 	if ! kill -0 "${SPIDS%%,*}" 2>/dev/null; then
 		say "$server died during $kind-$n"
 		return 1
 	fi
-	sleep 2   # let the closed readers' sockets go
+	wait_idle
+}
+
+cpu_ticks() { # total utime+stime of $SPIDS
+	t=0
+	for p in $(echo "$SPIDS" | tr , ' '); do
+		v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+
+# Until the server has finished the last run's work (under 0.1 s of CPU in a
+# second), at most 90 s: each scenario starts from an idle server.
+wait_idle() {
+	sleep 2
+	i=0 a=$(cpu_ticks)
+	while [ $i -lt 90 ]; do
+		sleep 1
+		b=$(cpu_ticks)
+		[ $((b - a)) -lt 10 ] && return 0
+		a=$b i=$((i + 1))
+	done
+	say "$server still busy after 90 s"
 }
 
 {
@@ -228,6 +273,7 @@ run_scenario() { # SERVER KIND READERS
 	echo "cpu: $(nproc) x $(sed -n 's/^model name\t*: //p' /proc/cpuinfo | head -1)"
 	echo "memory: $(free -g | awk '/^Mem/ {print $2}') GiB; kernel $(uname -r); $(. /etc/os-release; echo "$PRETTY_NAME")"
 	echo "RLIMIT_NOFILE: $(ulimit -n)"
+	echo "liveblogd: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown) ($(git -C "$ROOT" log -1 --format=%cd --date=iso 2>/dev/null))"
 	echo "peers: $(redis-server --version | cut -d' ' -f3), nginx $(nginx -v 2>&1 | cut -d/ -f2) + nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null), node $(node --version), ws $(node -p "require('$ROOT/node_modules/ws/package.json').version")"
 	echo "scenarios: $SCENARIOS (fan-out $RATE/s for $DURATION s, burst $BURST_RATE/s for $BURST_DURATION s, storm $STORM_POSTS posts away), size $SIZE B"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"

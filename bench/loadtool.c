@@ -23,6 +23,7 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -130,7 +131,7 @@ struct opts {
 	char ws_path[512], pub_path[512];
 	const char *url, *pub, *protocol, *admin_token, *cursor, *resume_arg;
 	char blog[72];
-	int readers, procs, src_ips, max_pending, size, storm_posts;
+	int readers, procs, src_ips, max_pending, size, storm_posts, publishers;
 	double connect_rate, rate, duration, warmup, drain, max_time, storm_timeout;
 	bool storm;
 	const char *server_pids, *redis_pid, *json, *server, *scenario;
@@ -138,7 +139,7 @@ struct opts {
 
 static struct opts o = {
 	.liveblogd = true, .readers = 100, .src_ips = 32, .max_pending = 512,
-	.size = 1024, .storm_posts = 20, .connect_rate = 2000, .rate = 10,
+	.size = 1024, .storm_posts = 20, .publishers = 1, .connect_rate = 2000, .rate = 10,
 	.duration = 5, .warmup = 1, .drain = 10, .max_time = 900,
 	.storm_timeout = 120, .cursor = NULL, .resume_arg = NULL,
 	.server = "server", .scenario = "fanout",
@@ -256,12 +257,15 @@ static struct procsample proc_sample(const char *pids)
 
 /* ---- the publisher's HTTP/1.1 client (blocking, keep-alive) ---- */
 
-static int http_fd = -1;
+#define MAXPUB 16
+static __thread int http_fd = -1;    /* each publisher thread has its own */
+static int pub_fds[MAXPUB];
+static pthread_mutex_t pub_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static int http_connect(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)o.pub_port) };
-	struct timeval tv = { .tv_sec = 10 };
+	struct timeval tv = { .tv_sec = 5 };
 	int one = 1;
 
 	inet_pton(AF_INET, o.pub_host, &a.sin_addr);
@@ -319,7 +323,7 @@ static const char *head_get(const char *head, const char *name)
 /* Reads one response into resp (NUL-terminated body). Returns status or -1. */
 static int http_read(char *resp, size_t cap, bool *closing)
 {
-	static char buf[1 << 16];
+	static __thread char buf[1 << 16];
 	size_t have = 0, hlen, blen = 0, got;
 	char *end, *v;
 	int status;
@@ -395,20 +399,44 @@ static int http_do(const char *method, const char *path, const char *token,
 	return st;
 }
 
+/* A cheap request now and then keeps the publisher's connection open. */
+static void keep_alive(void)
+{
+	static int64_t last;
+	char resp[4096];
+
+	if (now_us() - last < 2000000)
+		return;
+	last = now_us();
+	for (int k = 0; k < o.publishers; k++) {
+		if ((http_fd = pub_fds[k]) < 0)
+			continue;
+		http_do("GET", o.liveblogd ? "/healthz" : "/", NULL, "text/plain", "", 0,
+			resp, sizeof(resp));
+		pub_fds[k] = http_fd;
+	}
+	http_fd = pub_fds[0];
+}
+
 /* ---- liveblogd: a fresh blog and its editor token ---- */
 
 static char editor_token[256];
 
+/* Creates the blog; a server still busy with the last run gets 30 s. */
 static int create_blog(void)
 {
 	char body[256], resp[8192], *t;
 	int n = snprintf(body, sizeof(body), "{\"id\":\"%s\",\"title\":\"bench %s\"}",
 			 o.blog, o.blog);
-	int st = http_do("POST", "/api/blogs", o.admin_token, "application/json",
-			 body, (size_t)n, resp, sizeof(resp));
+	int64_t end = now_us() + 30000000;
+	int st;
 
+	while ((st = http_do("POST", "/api/blogs", o.admin_token, "application/json",
+			     body, (size_t)n, resp, sizeof(resp))) < 0 && now_us() < end)
+		sleep(1);
 	if (st != 201 || !(t = strstr(resp, "\"editor_token\""))) {
-		fprintf(stderr, "loadtool: POST /api/blogs: status %d: %.200s\n", st, resp);
+		fprintf(stderr, "loadtool: POST /api/blogs: status %d: %.200s\n", st,
+			st < 0 ? "no answer in 30 s" : resp);
 		return -1;
 	}
 	t = strchr(t + 14, '"');
@@ -425,7 +453,7 @@ static int post_fail_status;
 /* Publishes post number i; the text carries its send time. */
 static void publish_one(int i)
 {
-	static char text[70000], body[70100], resp[8192], path[600];
+	static __thread char text[70000], body[70100], resp[8192], path[600];
 	int64_t t0 = now_us();
 	int n = snprintf(text, sizeof(text), "LB#%08x#%d#%lld#", sh->run_id, i, (long long)t0);
 	int st;
@@ -442,12 +470,14 @@ static void publish_one(int i)
 	} else {
 		st = http_do("POST", o.pub_path, NULL, "text/plain", text, tl, resp, sizeof(resp));
 	}
+	pthread_mutex_lock(&pub_mu);
 	hadd(&post_lat, now_us() - t0);
+	if (st < 200 || st >= 300)
+		post_fail_status = post_fail_status ? post_fail_status : st;
+	pthread_mutex_unlock(&pub_mu);
 	if (st >= 200 && st < 300)
 		STORE(sh->acked[i], 1);
-	else if (!post_fail_status)
-		post_fail_status = st;
-	STORE(sh->nposts, i + 1);
+	__atomic_add_fetch(&sh->nposts, 1, __ATOMIC_RELEASE);
 	if (st >= 200 && st < 300)
 		__atomic_add_fetch(&sh->posts_ok, 1, __ATOMIC_RELEASE);
 }
@@ -861,12 +891,10 @@ static void connect_timeouts(struct child *c, int64_t now)
 
 static void child_finish(struct child *c)
 {
-	int np = LOAD(sh->nposts);
-
 	for (int i = 0; i < c->n; i++) {
 		if (!c->r[i].ever_open)
 			continue;
-		for (int p = 0; p < np && (size_t)p < c->bpr * 8; p++) {
+		for (int p = 0; (size_t)p < c->bpr * 8 && p < MAXPOSTS; p++) {
 			bool have = c->bits[(size_t)i * c->bpr + (size_t)p / 8] & (1u << (p % 8));
 
 			if (sh->acked[p] && !have)
@@ -1080,11 +1108,11 @@ static void report(struct result *res)
 	char v[17][32];
 	FILE *f;
 
-	printf("%-12s %-14s readers %d/%ld  posts %d/%d  latency ms p50 %.1f p90 %.1f p99 %.1f "
+	printf("%-12s %-14s readers %ld/%d  posts %d/%d  latency ms p50 %.1f p90 %.1f p99 %.1f "
 	       "p99.9 %.1f max %.1f  %.0f deliveries/s  missing %ld dup %ld  lost %ld (1008: %ld)  "
 	       "connect p50 %.1f ms, all in %.1f s  POST p50 %.1f p99 %.1f ms  RSS/reader %.1f KiB  "
 	       "CPU %.2f s (redis %.2f s)",
-	       o.server, o.scenario, o.readers, total.connected, res->posts_ok, res->posts,
+	       o.server, o.scenario, total.connected, o.readers, res->posts_ok, res->posts,
 	       hq_ms(&res->lat, .5), hq_ms(&res->lat, .9), hq_ms(&res->lat, .99),
 	       hq_ms(&res->lat, .999), (double)res->lat.max / 1000, dps, total.missing,
 	       total.dups, total.lost, total.closed_1008, hq_ms(&res->conn, .5),
@@ -1139,6 +1167,43 @@ static void report(struct result *res)
 	fclose(f);
 }
 
+struct pubthread {
+	pthread_t th;
+	int k, nlive;
+	int64_t t0;
+};
+
+/* Publisher k sends posts k, k+K, ... each at t0 + i / rate. */
+static void *publisher(void *arg)
+{
+	struct pubthread *p = arg;
+
+	http_fd = pub_fds[p->k];
+	for (int i = p->k; i < p->nlive; i += o.publishers) {
+		sleep_until(p->t0 + (int64_t)((double)i * 1e6 / o.rate));
+		if (now_us() > p->t0 + (int64_t)((o.duration + 30) * 1e6)) {
+			fprintf(stderr, "loadtool: posting fell 30 s behind; publisher %d stopped\n", p->k);
+			break;
+		}
+		publish_one(i);
+	}
+	pub_fds[p->k] = http_fd;
+	return NULL;
+}
+
+static void publish_all(int64_t t0, int nlive)
+{
+	struct pubthread pt[MAXPUB];
+
+	for (int k = 0; k < o.publishers; k++) {
+		pt[k] = (struct pubthread){ .k = k, .nlive = nlive, .t0 = t0 };
+		pthread_create(&pt[k].th, NULL, publisher, &pt[k]);
+	}
+	for (int k = 0; k < o.publishers; k++)
+		pthread_join(pt[k].th, NULL);
+	http_fd = pub_fds[0];
+}
+
 /* The storm: all drop, posts go on without them, all resume at once. */
 static void run_storm(struct result *res, int *next)
 {
@@ -1179,6 +1244,18 @@ static int run(void)
 	}
 	if (o.liveblogd && create_blog())
 		return 1;
+	/* Hold the publisher's connection from now on: a server at its fd limit
+	 * with all readers in would have no room left for it. */
+	for (int k = 0; k < o.publishers; k++) {
+		if (k)
+			http_fd = -1;
+		if (http_fd < 0 && http_connect()) {
+			fprintf(stderr, "loadtool: cannot connect to %s\n", o.pub);
+			return 1;
+		}
+		pub_fds[k] = http_fd;
+	}
+	http_fd = pub_fds[0];
 	for (int k = 0; k < o.procs; k++) {
 		int n = o.readers / o.procs + (k < o.readers % o.procs);
 		int base = k * (o.readers / o.procs) + (k < o.readers % o.procs ? k : o.readers % o.procs);
@@ -1189,8 +1266,8 @@ static int run(void)
 			return 1;
 		}
 		if (!pids[k]) {
-			if (http_fd >= 0)
-				close(http_fd);
+			for (int j = 0; j < o.publishers; j++)
+				close(pub_fds[j]);
 			child_run(k, n, base, bpr);
 		}
 	}
@@ -1199,8 +1276,10 @@ static int run(void)
 	t0 = now_us();
 	STORE(sh->phase, PH_CONNECT);
 	end = t0 + (int64_t)((o.readers / o.connect_rate + 60) * 1e6);
-	while (!all_children(0) && now_us() < end)
+	while (!all_children(0) && now_us() < end) {
 		usleep(10000);
+		keep_alive();
+	}
 	sum_children();
 	res.connect_s = (double)(now_us() - t0) / 1e6;
 	fprintf(stderr, "loadtool: %s %s: %ld/%d readers connected in %.1f s\n",
@@ -1212,10 +1291,8 @@ static int run(void)
 	STORE(sh->phase, PH_RUN);
 	t0 = now_us();
 	sh->t_first_post = t0;
-	for (; next < nlive; next++) {
-		sleep_until(t0 + (int64_t)((double)next * 1e6 / o.rate));
-		publish_one(next);
-	}
+	publish_all(t0, nlive);
+	next = nlive;
 	sum_children();
 	wait_deliveries(total.connected * (long)LOAD(sh->posts_ok), o.drain, 3.0);
 	res.run_s = (double)(now_us() - t0) / 1e6;
@@ -1260,6 +1337,7 @@ static void usage(FILE *f)
 		"  --rate R               posts per second (default 10)\n"
 		"  --duration S           seconds of posting (default 5)\n"
 		"  --size B               post text size in bytes (default 1024)\n"
+		"  --publishers K         HTTP connections posting in turn (default 1)\n"
 		"  --warmup S             pause between connected and posting (default 1)\n"
 		"  --drain S              longest wait for deliveries after the last post (10)\n"
 		"  --storm                then drop every reader, post --storm-posts, resume all\n"
@@ -1288,7 +1366,7 @@ static int parse_opts(int argc, char **argv)
 		{ "storm-timeout", 1, 0, 'T' }, { "cursor", 1, 0, 'C' }, { "resume-arg", 1, 0, 'R' },
 		{ "server-pid", 1, 0, 'x' }, { "redis-pid", 1, 0, 'y' }, { "server", 1, 0, 'X' },
 		{ "scenario", 1, 0, 'Y' }, { "json", 1, 0, 'j' }, { "max-time", 1, 0, 't' },
-		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "publishers", 1, 0, 'K' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int ch;
 
@@ -1324,6 +1402,7 @@ static int parse_opts(int argc, char **argv)
 		case 'Y': o.scenario = optarg; break;
 		case 'j': o.json = optarg; break;
 		case 't': o.max_time = atof(optarg); break;
+		case 'K': o.publishers = atoi(optarg); break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
@@ -1335,7 +1414,8 @@ static int check_opts(void)
 {
 	if (o.readers < 1 || o.readers > 1000000 || o.rate <= 0 || o.duration < 0 ||
 	    o.size < 32 || o.size > 60000 || o.src_ips < 1 || o.src_ips > 250 ||
-	    o.storm_posts < 0 || o.max_time <= 0 || o.max_pending < 1) {
+	    o.storm_posts < 0 || o.max_time <= 0 || o.max_pending < 1 ||
+	    o.publishers < 1 || o.publishers > MAXPUB) {
 		fprintf(stderr, "loadtool: an option is out of range (see --help)\n");
 		return -1;
 	}

@@ -15,6 +15,7 @@ const ms = (v) => (v === null || v === undefined ? '–'
 const num = (v, d = 0) => (v === null || v === undefined ? '–' : Number(v).toFixed(d));
 
 function row(r) {
+  if (r.error) return `| ${r.server} | ${r.scenario} | ${r.readers} asked | ${r.error}: no measurement |` + ' |'.repeat(15);
   const conn = `${r.connected}/${r.readers}` +
     (r.refused ? ` (${r.refused} refused${r.first_refusal_status > 0 ? ` ${r.first_refusal_status}` : ''})` : '') +
     (r.connect_failed ? ` (${r.connect_failed} failed)` : '');
@@ -47,7 +48,7 @@ function markdown(rows, machine) {
 
 // Four panels (p50, p90, p99, p99.9), one line per server, fan-out runs only.
 function gnuplot(rows, png) {
-  const fan = rows.filter((r) => r.scenario.startsWith('fanout-') && r.lat_p50_ms !== null);
+  const fan = rows.filter((r) => !r.error && r.scenario.startsWith('fanout-') && r.lat_p50_ms !== null);
   const servers = [...new Set(fan.map((r) => r.server))];
   const cols = [['lat_p50_ms', 'p50'], ['lat_p90_ms', 'p90'], ['lat_p99_ms', 'p99'], ['lat_p999_ms', 'p99.9']];
   const g = [

@@ -1,32 +1,20 @@
 /*
- * app.h — the state of one liveblogd event loop: settings, store, tail,
- * hubs and counters. One instance per process (the loop is single-threaded).
+ * app.h — the state of one liveblogd worker (one event loop on its own
+ * thread): settings, store, tail and hubs.
  */
 #ifndef LB_APP_H
 #define LB_APP_H
 
 #include <jansson.h>
 #include <libwebsockets.h>
+#include <signal.h>
 #include <stdbool.h>
 
 #include "common/codec.h"
 #include "config.h"
+#include "shared.h"
 #include "store/feed.h"
 #include "store/store.h"
-
-#define FANOUT_BUCKETS 9
-
-struct lb_metrics {
-	unsigned long http_requests;
-	unsigned long readers;            /* gauge */
-	unsigned long readers_total;
-	unsigned long readers_culled;
-	unsigned long readers_refused;
-	unsigned long frames_sent;
-	unsigned long fanout_count;
-	double fanout_sum;
-	unsigned long fanout_bucket[FANOUT_BUCKETS];
-};
 
 struct lb_app {
 	struct lb_config cfg;
@@ -38,14 +26,13 @@ struct lb_app {
 	struct store store;
 	struct feed feed;
 	lws_dll2_owner_t hubs;
-	json_t *known_blogs;              /* set of blog ids (object keys) */
-	json_t *readers_per_ip;           /* address → open readers */
-	struct lb_metrics m;
-	volatile int stop_signal;
+	unsigned long readers;            /* this worker's */
+	int worker;
 	bool shutting_down;
 };
 
-extern struct lb_app app;
-extern const double fanout_bounds[FANOUT_BUCKETS];
+/* Each worker thread has its own; see shared.h for what they share. */
+extern _Thread_local struct lb_app app;
+extern volatile sig_atomic_t stop_signal;
 
 #endif

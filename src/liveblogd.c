@@ -3,6 +3,8 @@
  * → store and tail → loop → clean shutdown.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,20 +16,33 @@
 
 #include "app.h"
 #include "common/hash.h"
+#include "http/listener.h"
 #include "http/request.h"
 #include "http/server.h"
 #include "launcher/embedded_redis.h"
 #include "push/hub.h"
 
-struct lb_app app;
+_Thread_local struct lb_app app;
+volatile sig_atomic_t stop_signal;
 
 #define SHUTDOWN_GRACE_US (500 * 1000)
+#define MAX_WORKERS 64
+
+static struct lb_config config;
+static char admin_hash[72];
+static int listen_fds[MAX_WORKERS];
+static struct lws_context *_Atomic contexts[MAX_WORKERS];
+static pthread_mutex_t startup = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_signal(int sig)
 {
-	app.stop_signal = sig;
-	if (app.ctx)
-		lws_cancel_service(app.ctx);
+	stop_signal = sig;
+	for (int i = 0; i < MAX_WORKERS; i++) {
+		struct lws_context *ctx = contexts[i];
+
+		if (ctx)
+			lws_cancel_service(ctx);
+	}
 }
 
 static int ensure_dir(const char *dir)
@@ -46,7 +61,7 @@ static int admin_token_file(char *out, size_t len)
 	FILE *f;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/admin.token", app.cfg.data_dir);
+	snprintf(path, sizeof(path), "%s/admin.token", config.data_dir);
 	if ((f = fopen(path, "r"))) {
 		if (!fgets(out, (int)len, f))
 			out[0] = '\0';
@@ -72,14 +87,14 @@ static int admin_token_file(char *out, size_t len)
 static int setup_admin(void)
 {
 	char token[256];
-	const char *t = app.cfg.admin_token ? app.cfg.admin_token :
+	const char *t = config.admin_token ? config.admin_token :
 			getenv("LIVEBLOG_ADMIN_TOKEN");
 
 	if (t && *t)
 		snprintf(token, sizeof(token), "%s", t);
 	else if (admin_token_file(token, sizeof(token)))
 		return -1;
-	hash_sha256_hex(token, strlen(token), app.admin_hash);
+	hash_sha256_hex(token, strlen(token), admin_hash);
 	return 0;
 }
 
@@ -88,26 +103,100 @@ static void run_loop(void)
 	lws_usec_t deadline = 0;
 
 	while (lws_service(app.ctx, 0) >= 0) {
-		if (app.stop_signal && !app.shutting_down) {
-			lwsl_user("signal %d: shutting down\n", app.stop_signal);
+		if (stop_signal && !app.shutting_down) {
+			if (!app.worker)
+				lwsl_user("signal %d: shutting down\n", (int)stop_signal);
 			app.shutting_down = true;
 			hubs_shutdown();
 			deadline = lws_now_usecs() + SHUTDOWN_GRACE_US;
 		}
-		if (app.shutting_down && (!app.m.readers || lws_now_usecs() > deadline))
+		if (app.shutting_down && (!app.readers || lws_now_usecs() > deadline))
 			break;
 	}
+}
+
+/* Creates this thread's context and Redis connections; 0 or -1. */
+static int worker_start(int i)
+{
+	uuid_t u;
+	int ret = -1;
+
+	app.cfg = config;
+	app.worker = i;
+	app.limits.max_text = (size_t)config.max_text;
+	app.limits.max_title = (size_t)config.max_title;
+	memcpy(app.admin_hash, admin_hash, sizeof(admin_hash));
+	uuid_generate(u);
+	uuid_unparse_lower(u, app.instance);
+	pthread_mutex_lock(&startup);
+	if (server_create(listen_fds[i])) {
+		fprintf(stderr, "liveblogd: worker %d: cannot start the server\n", i);
+		goto out_unlock;
+	}
+	if (store_init(&app.store, app.ctx, app.vh, config.redis_url) ||
+	    feed_init(&app.feed, app.ctx, app.vh, config.redis_url,
+		      &app.store.cmd, app.instance)) {
+		fprintf(stderr, "liveblogd: invalid redis URL %s\n", config.redis_url);
+		goto out_unlock;
+	}
+	contexts[i] = app.ctx;
+	store_start(&app.store);
+	feed_start(&app.feed);
+	ret = 0;
+out_unlock:
+	pthread_mutex_unlock(&startup);
+	return ret;
+}
+
+/* One event loop: runs until a signal, then closes readers and cleans up. */
+static void *worker_main(void *arg)
+{
+	int i = (int)(intptr_t)arg;
+	int ok = !worker_start(i);
+
+	if (ok)
+		run_loop();
+	else
+		stop_signal = SIGTERM;   /* one worker failed: stop them all */
+	contexts[i] = NULL;
+	feed_stop(&app.feed);
+	store_stop(&app.store);
+	server_destroy();
+	hubs_free_all();
+	api_page_cache_free();
+	return ok ? NULL : (void *)1;
+}
+
+static int run_workers(void)
+{
+	pthread_t threads[MAX_WORKERS];
+	int n = (int)config.workers, failed = 0;
+
+	for (int i = 1; i < n; i++)
+		if (pthread_create(&threads[i], NULL, worker_main, (void *)(intptr_t)i)) {
+			fprintf(stderr, "liveblogd: cannot start worker %d\n", i);
+			n = i;
+			stop_signal = SIGTERM;
+			break;
+		}
+	failed = worker_main(0) != NULL;
+	for (int i = 1; i < n; i++) {
+		void *res;
+
+		pthread_join(threads[i], &res);
+		failed |= res != NULL;
+	}
+	return failed ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
 	char err[512], url[4200];
 	pid_t redis_pid = -1;
-	uuid_t u;
 	int ret = 1;
 
-	config_defaults(&app.cfg);
-	switch (config_parse(&app.cfg, argc, argv, stdout, err, sizeof(err))) {
+	config_defaults(&config);
+	switch (config_parse(&config, argc, argv, stdout, err, sizeof(err))) {
 	case CONFIG_EXIT_OK:
 		return 0;
 	case CONFIG_ERROR:
@@ -116,52 +205,34 @@ int main(int argc, char **argv)
 	case CONFIG_RUN:
 		break;
 	}
-	lws_set_log_level(config_log_mask(app.cfg.log_level), NULL);
-	app.limits.max_text = (size_t)app.cfg.max_text;
-	app.limits.max_title = (size_t)app.cfg.max_title;
-	app.known_blogs = json_object();
-	app.readers_per_ip = json_object();
-	uuid_generate(u);
-	uuid_unparse_lower(u, app.instance);
+	if (config.workers > MAX_WORKERS)
+		config.workers = MAX_WORKERS;
+	lws_set_log_level(config_log_mask(config.log_level), NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (ensure_dir(app.cfg.data_dir) || setup_admin())
+	store_scripts_init();
+	if (shared_init() || ensure_dir(config.data_dir) || setup_admin())
 		goto out;
-	if (!app.cfg.redis_url) {
-		redis_pid = embedded_redis_start(app.cfg.redis_server, app.cfg.data_dir,
+	if (listener_open(config.listen_host, config.port, (int)config.workers,
+			  listen_fds, err, sizeof(err))) {
+		fprintf(stderr, "liveblogd: cannot listen on %s:%d: %s\n",
+			config.listen_host, config.port, err);
+		goto out;
+	}
+	if (!config.redis_url) {
+		redis_pid = embedded_redis_start(config.redis_server, config.data_dir,
 						 url, sizeof(url));
 		if (redis_pid < 0)
 			goto out;
-		app.cfg.redis_url = url;
-	}
-	if (server_create()) {
-		fprintf(stderr, "liveblogd: cannot listen on %s:%d\n",
-			app.cfg.listen_host, app.cfg.port);
-		goto out_redis;
-	}
-	if (store_init(&app.store, app.ctx, app.vh, app.cfg.redis_url) ||
-	    feed_init(&app.feed, app.ctx, app.vh, app.cfg.redis_url,
-		      &app.store.cmd, app.instance)) {
-		fprintf(stderr, "liveblogd: invalid redis URL %s\n", app.cfg.redis_url);
-		goto out_server;
+		config.redis_url = url;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	store_start(&app.store);
-	feed_start(&app.feed);
-	lwsl_user("liveblogd %s serving http://%s:%d (redis %s)\n", LIVEBLOG_VERSION,
-		  app.cfg.listen_host, app.cfg.port, app.cfg.redis_url);
-	run_loop();
-	ret = 0;
-	feed_stop(&app.feed);
-	store_stop(&app.store);
-out_server:
-	server_destroy();
-	hubs_free_all();
-	api_page_cache_free();
-out_redis:
+	lwsl_user("liveblogd %s serving http://%s:%d with %ld workers (redis %s)\n",
+		  LIVEBLOG_VERSION, config.listen_host, config.port, config.workers,
+		  config.redis_url);
+	ret = run_workers() ? 1 : 0;
 	embedded_redis_stop(redis_pid);
 out:
-	json_decref(app.known_blogs);
-	json_decref(app.readers_per_ip);
+	shared_free();
 	return ret;
 }

@@ -1,10 +1,14 @@
 #!/bin/sh
 # install-deps.sh [run|test] — install the Debian packages liveblog needs
 # (bookworm), only when something is missing. "run": build and run the
-# service; "test" (default): also the test tools (cmocka, chromium, node).
+# service; "demo": also node; "test" (default): also the test tools
+# (cmocka, chromium, node, valgrind, clang).
 set -eu
 what=${1:-test}
 pkgs="gcc make pkg-config libwebsockets-dev libhiredis-dev libjansson-dev uuid-dev libssl-dev redis-server curl"
+if [ "$what" = demo ]; then
+	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+fi
 if [ "$what" = test ]; then
 	pkgs="$pkgs libcmocka-dev chromium valgrind clang"
 	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"

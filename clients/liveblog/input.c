@@ -76,16 +76,20 @@ char *input_text(const char *arg, const char *subject, int *usage)
 	json_t *check;
 
 	*usage = 0;
-	if (strcmp(arg, "-"))
-		text = strdup(arg);
-	else if ((text = input_file("-", INPUT_TEXT_MAX, &len, subject)))
+	if (strcmp(arg, "-")) {
+		if (!(text = strdup(arg))) {
+			msg_error("%s: out of memory", subject);
+			return NULL;
+		}
+	} else if ((text = input_file("-", INPUT_TEXT_MAX, &len, subject))) {
 		while (len && text[len - 1] == '\n') {
 			text[--len] = '\0';
 			if (len && text[len - 1] == '\r')
 				text[--len] = '\0';
 		}
-	if (!text)
+	} else {
 		return NULL;
+	}
 	/* json_stringn() refuses invalid UTF-8: the same check the wire needs. */
 	check = json_stringn(text, len);
 	if (!check || memchr(text, '\0', len)) {

@@ -230,13 +230,13 @@ static void health(struct req *q)
 #define PAGE_CACHE 64
 
 /* Rendered pages of ended blogs: built once per instance, served to all. */
-static struct cached_page {
+static _Thread_local struct cached_page {
 	char id[72];
 	char etag[160];
 	char *html;
 	size_t len;
 } page_cache[PAGE_CACHE];
-static unsigned page_cache_next;
+static _Thread_local unsigned page_cache_next;
 
 static struct cached_page *cached(const char *id)
 {

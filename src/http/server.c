@@ -10,6 +10,7 @@
 #include "app.h"
 #include "common/codec.h"
 #include "http/request.h"
+#include "http/listener.h"
 #include "http/server.h"
 #include "liveblog/protocol.h"
 #include "push/hub.h"
@@ -51,12 +52,33 @@ void req_respond(struct req *q, int status, const char *ctype, char *body,
 		lws_callback_on_writable(q->wsi);
 }
 
+/*
+ * If-None-Match (RFC 9110 13.1.2): "*", or a list of entity tags, weak
+ * ones (W/"...") comparing equal to strong ones.
+ */
+static bool none_match(const char *header, const char *etag)
+{
+	char buf[192], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", header);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ' || *t == '\t')
+			t++;
+		t[strcspn(t, " \t")] = '\0';
+		if (!strncmp(t, "W/", 2))
+			t += 2;
+		if (!strcmp(t, "*") || !strcmp(t, etag))
+			return true;
+	}
+	return false;
+}
+
 void req_immutable(struct req *q, const char *etag, const char *ctype,
 		   char *body, size_t len)
 {
 	q->cache = "public, max-age=31536000, immutable";
 	snprintf(q->etag, sizeof(q->etag), "%s", etag);
-	if (q->inm[0] && !strcmp(q->inm, q->etag)) {
+	if (q->inm[0] && none_match(q->inm, q->etag)) {
 		free(body);
 		req_respond(q, 304, ctype, NULL, 0);
 		return;
@@ -234,7 +256,7 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 	struct req *q;
 	int n;
 
-	app.m.http_requests++;
+	metrics.http_requests++;
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return -1;
@@ -393,15 +415,15 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
-static struct lws_protocols protocols[4];
+static _Thread_local struct lws_protocols protocols[5];
 
 static const lws_retry_bo_t keepalive_policy_template = {
 	.secs_since_valid_ping = 60,
 	.secs_since_valid_hangup = 90,
 };
-static lws_retry_bo_t keepalive_policy;
+static _Thread_local lws_retry_bo_t keepalive_policy;
 
-int server_create(void)
+int server_create(int listen_fd)
 {
 	struct lws_context_creation_info info;
 
@@ -410,12 +432,12 @@ int server_create(void)
 	protocols[1] = (struct lws_protocols){ LB_SUBPROTOCOL, ws_callback,
 					       ws_pss_size(), 512, 0, NULL, 0 };
 	protocols[2] = rconn_protocol;
+	protocols[3] = listener_protocol;
 	keepalive_policy = keepalive_policy_template;
 	keepalive_policy.secs_since_valid_ping = (uint16_t)app.cfg.ping_secs;
 	keepalive_policy.secs_since_valid_hangup = (uint16_t)(app.cfg.ping_secs + 30);
 	memset(&info, 0, sizeof(info));
-	info.port = app.cfg.port;
-	info.iface = app.cfg.listen_host;
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;   /* listener.c listens */
 	info.protocols = protocols;
 	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
 		       LWS_SERVER_OPTION_VALIDATE_UTF8;
@@ -426,7 +448,7 @@ int server_create(void)
 	if (!app.ctx)
 		return -1;
 	app.vh = lws_get_vhost_by_name(app.ctx, "default");
-	return app.vh ? 0 : -1;
+	return app.vh && !listener_adopt(app.vh, listen_fd) ? 0 : -1;
 }
 
 void server_destroy(void)

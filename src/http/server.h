@@ -4,8 +4,11 @@
 #ifndef LB_SERVER_H
 #define LB_SERVER_H
 
-/* Creates app.ctx and app.vh from app.cfg. Returns 0 or -1 (logged). */
-int server_create(void);
+/*
+ * Creates this worker's app.ctx and app.vh from app.cfg, accepting on
+ * listen_fd (listener.c). Returns 0 or -1.
+ */
+int server_create(int listen_fd);
 void server_destroy(void);
 
 #endif

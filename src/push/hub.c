@@ -61,18 +61,6 @@ struct reader {
 static void reader_advance(struct reader *r);
 static void hub_fetch(struct hub *h);
 
-/* ---- known blogs: the handshake refuses ids Redis never had ---- */
-
-void known_add(const char *blog)
-{
-	json_object_set_new(app.known_blogs, blog, json_true());
-}
-
-bool known_has(const char *blog)
-{
-	return json_object_get(app.known_blogs, blog) != NULL;
-}
-
 /* ---- hub life cycle ---- */
 
 static struct hub *hub_find(const char *blog)
@@ -133,7 +121,7 @@ static void reader_cull(struct reader *r, int code, const char *reason)
 	r->close_code = code;
 	r->close_reason = reason;
 	if (code == LB_CLOSE_POLICY)
-		app.m.readers_culled++;
+		metrics.readers_culled++;
 	/* A reader that never reads never becomes writable: bound its life. */
 	lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, CULL_GRACE_S);
 	wake(r);
@@ -534,8 +522,9 @@ struct reader *reader_open(struct lws *wsi, const char *blog, const char *since,
 		r->reset_pending = since && !text_seq_parse(since, &seq);
 	}
 	lws_dll2_add_tail(&r->link, &h->readers);
-	app.m.readers++;
-	app.m.readers_total++;
+	metrics.readers++;
+	app.readers++;
+	metrics.readers_total++;
 	if (h->ready)
 		reader_advance(r);
 	else
@@ -550,7 +539,8 @@ void reader_close(struct reader *r)
 	r->wsi = NULL;
 	lws_sul_cancel(&r->sul_replay);
 	lws_dll2_remove(&r->link);
-	app.m.readers--;
+	metrics.readers--;
+	app.readers--;
 	reader_unref(r);
 	hub_unref(h);
 }
@@ -599,16 +589,16 @@ static void note_latency(const struct frame *f)
 	while (i < FANOUT_BUCKETS && s > fanout_bounds[i])
 		i++;
 	if (i < FANOUT_BUCKETS)
-		app.m.fanout_bucket[i]++;
-	app.m.fanout_count++;
-	app.m.fanout_sum += s;
+		metrics.fanout_bucket[i]++;
+	metrics.fanout_count++;
+	metrics.fanout_sum_us += (unsigned long)(s * 1e6);
 }
 
 static int send_frame(struct reader *r, struct frame *f, bool live)
 {
 	if (emit(r, f->buf + LWS_PRE, f->len, f->seq.ms || f->seq.n ? f->seq_str : NULL))
 		return -1;
-	app.m.frames_sent++;
+	metrics.frames_sent++;
 	if (live)
 		note_latency(f);
 	if (f->seq.ms) {
@@ -702,6 +692,13 @@ static enum wrote reader_write_one(struct reader *r)
 	}
 	if (r->state != R_LIVE)
 		return W_IDLE;
+	if (!r->live_sent && h->meta.ended) {
+		/* resumed at or past `ended`: nothing can follow, close normally */
+		r->closing = true;
+		r->close_code = LB_CLOSE_NORMAL;
+		r->close_reason = "ended";
+		return W_SENT;
+	}
 	if (!r->live_sent) {
 		r->live_sent = true;
 		r->stats_gen = h->stats_gen;

@@ -27,8 +27,7 @@ void hubs_on_feed_ready(void);
 void hubs_shutdown(void);
 void hubs_free_all(void);
 
-void known_add(const char *blog);
-bool known_has(const char *blog);
+#include "shared.h"   /* known_add, known_has */
 
 struct reader_opts {
 	bool sse;        /* write SSE events on an HTTP stream, not WS frames */

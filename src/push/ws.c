@@ -14,7 +14,7 @@
 
 struct ws_pss {
 	struct reader *reader;
-	char ip[64];             /* counted in app.readers_per_ip while set */
+	char ip[64];             /* counted in ip_reader_add() while set */
 	const char *refusal;     /* close with 1013 and this reason */
 	size_t rx;               /* bytes of the message being received */
 	bool too_big;            /* close with 1009 once that message is read */
@@ -58,36 +58,24 @@ int replay_speed(const char *arg, double *speed)
  */
 static int refuse_flood(struct lws *wsi, struct ws_pss *pss)
 {
-	json_t *n;
-	json_int_t count;
-
 	lws_get_peer_simple(wsi, pss->ip, sizeof(pss->ip));
-	n = json_object_get(app.readers_per_ip, pss->ip);
-	count = n ? json_integer_value(n) : 0;
-	if (app.m.readers >= (unsigned long)app.cfg.max_readers)
+	if (metrics.readers >= (unsigned long)app.cfg.max_readers)
 		pss->refusal = "server full";
-	else if (count >= app.cfg.max_readers_per_ip)
+	else if (!ip_reader_add(pss->ip, app.cfg.max_readers_per_ip))
 		pss->refusal = "too many readers from this address";
 	if (pss->refusal) {
 		pss->ip[0] = '\0';
-		app.m.readers_refused++;
+		metrics.readers_refused++;
 		lws_callback_on_writable(wsi);
 		return -1;
 	}
-	json_object_set_new(app.readers_per_ip, pss->ip, json_integer(count + 1));
 	return 0;
 }
 
 static void forget_ip(struct ws_pss *pss)
 {
-	json_t *n = json_object_get(app.readers_per_ip, pss->ip);
-
-	if (!pss->ip[0] || !n)
-		return;
-	if (json_integer_value(n) <= 1)
-		json_object_del(app.readers_per_ip, pss->ip);
-	else
-		json_integer_set(n, json_integer_value(n) - 1);
+	if (pss->ip[0])
+		ip_reader_remove(pss->ip);
 	pss->ip[0] = '\0';
 }
 

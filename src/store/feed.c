@@ -92,8 +92,12 @@ static void on_read(redisReply *r, void *arg)
 			for (size_t j = 0; j < s->element[1]->elements; j++)
 				take_item(fd, s->element[1]->element[j]);
 		}
-	else if (r->type == REDIS_REPLY_ERROR)
-		lwsl_err("feed: XREAD failed: %s\n", r->str);
+	else if (r->type == REDIS_REPLY_ERROR) {
+		/* e.g. LOADING after a restart: start over after a backoff */
+		lwsl_warn("feed: XREAD failed: %s\n", r->str);
+		rconn_drop(&fd->tail);
+		return;
+	}
 	read_next(fd);
 }
 
@@ -113,6 +117,11 @@ static void on_known(redisReply *r, void *arg)
 {
 	struct feed *fd = arg;
 
+	if (r && r->type != REDIS_REPLY_ARRAY) {
+		lwsl_warn("feed: cannot list blogs: %s\n",
+			  r->type == REDIS_REPLY_ERROR ? r->str : "bad reply");
+		rconn_drop(&fd->tail);   /* try again after a backoff */
+	}
 	if (!r || r->type != REDIS_REPLY_ARRAY)
 		return;
 	for (size_t i = 0; i < r->elements; i++)
@@ -129,7 +138,7 @@ static void on_start_id(redisReply *r, void *arg)
 	struct feed *fd = arg;
 
 	if (!r || r->type != REDIS_REPLY_ARRAY)
-		return;
+		return;   /* the blog list after it fails too and starts over */
 	if (r->elements && r->element[0]->type == REDIS_REPLY_ARRAY &&
 	    r->element[0]->elements == 2)
 		snprintf(fd->last_id, sizeof(fd->last_id), "%s",

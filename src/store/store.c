@@ -6,6 +6,7 @@
 #include "store/store.h"
 #include "common/hash.h"
 #include "common/text.h"
+#include "shared.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,9 @@ static const char *script_error(const redisReply *r)
 
 static enum lb_status error_status(const redisReply *r)
 {
+	static const char *busy[] = { "LOADING", "BUSY", "MASTERDOWN", "READONLY",
+				      "OOM", "NOREPLICAS", "TRYAGAIN", "CLUSTERDOWN",
+				      "MISCONF" };
 	const char *e = script_error(r);
 
 	if (!strncmp(e, "NOTFOUND", 8))
@@ -117,6 +121,10 @@ static enum lb_status error_status(const redisReply *r)
 		return LB_ENDED;
 	if (!strcmp(e, "CONFLICT") || !strcmp(e, "STALE"))
 		return LB_CONFLICT;
+	/* Redis refused to run anything now: nothing was stored */
+	for (size_t i = 0; i < sizeof(busy) / sizeof(busy[0]); i++)
+		if (!strncmp(r->str, busy[i], strlen(busy[i])))
+			return LB_UNAVAILABLE;
 	lwsl_err("redis: unexpected error: %s\n", r->str);
 	return LB_INTERNAL;
 }
@@ -168,8 +176,6 @@ static int eval(struct call *c, struct script *sc, call_done_fn done,
 	char n[16];
 	int nkeys = 0;
 
-	if (!sc->sha[0])
-		hash_sha1_hex(sc->body, strlen(sc->body), sc->sha);
 	c->script = sc;
 	c->done = done;
 	call_args_free(c);
@@ -262,7 +268,7 @@ static void blog_reply(redisReply *r, void *arg)
 	struct lb_blog b;
 
 	if (!r || r->type == REDIS_REPLY_ERROR)
-		c->bfn(c->arg, r ? LB_INTERNAL : LB_UNAVAILABLE, NULL);
+		c->bfn(c->arg, r ? error_status(r) : LB_UNAVAILABLE, NULL);
 	else if (!store_blog_from_hash(r, &b))
 		c->bfn(c->arg, LB_NOT_FOUND, NULL);
 	else
@@ -334,7 +340,7 @@ static void create_done(struct call *c, enum lb_status st, redisReply *r)
 	snprintf(b.id, sizeof(b.id), "%s", c->argv[6]);
 	snprintf(b.title, sizeof(b.title), "%s", c->argv[7]);
 	b.created_ms = (uint64_t)r->integer;
-	c->st->writes++;
+	metrics.writes++;
 	finish_json(c, LB_CREATED, codec_blog_wire(&b), NULL);
 }
 
@@ -390,7 +396,7 @@ static void post_done(struct call *c, enum lb_status st, redisReply *r)
 		finish_json(c, st, NULL, st == LB_CONFLICT ?
 			    "An entry with this id exists with different content." : NULL);
 	} else if (reply_is(r, "new") && r->elements == 4) {
-		c->st->writes++;
+		metrics.writes++;
 		finish_json(c, LB_CREATED, codec_entry_wire(c->payload,
 			    r->element[1]->str, r->element[1]->str), NULL);
 	} else if (reply_is(r, "dup") && r->elements == 2) {
@@ -436,7 +442,7 @@ static void edit_done(struct call *c, enum lb_status st, redisReply *r)
 		finish_json(c, st, NULL, st == LB_CONFLICT ?
 			    "The entry kept changing; try again." : NULL);
 	} else if (reply_is(r, "new") && r->elements == 4) {
-		c->st->writes++;
+		metrics.writes++;
 		finish_json(c, LB_OK, codec_entry_wire(c->payload,
 			    r->element[3]->str, r->element[1]->str), NULL);
 	} else {
@@ -524,7 +530,8 @@ int store_edit_entry(struct store *st, const char *blog, const char *entry,
 static void delete_done(struct call *c, enum lb_status st, redisReply *r)
 {
 	if (st == LB_OK && (reply_is(r, "new") || reply_is(r, "gone"))) {
-		c->st->writes += reply_is(r, "new");
+		if (reply_is(r, "new"))
+			metrics.writes++;
 		finish_json(c, LB_OK, json_pack("{s:s,s:b}", "id", c->entry,
 			    "deleted", 1), NULL);
 		return;
@@ -556,7 +563,8 @@ static void end_done(struct call *c, enum lb_status st, redisReply *r)
 
 	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
 	    store_blog_from_hash(r->element[2], &b)) {
-		c->st->writes += reply_is(r->element[1], "new");
+		if (reply_is(r->element[1], "new"))
+			metrics.writes++;
 		finish_json(c, LB_OK, codec_blog_wire(&b), NULL);
 		return;
 	}
@@ -637,7 +645,7 @@ static void range_reply(redisReply *r, void *arg)
 	struct call *c = arg;
 
 	raw_done(c, !r ? LB_UNAVAILABLE : r->type == REDIS_REPLY_ARRAY ? LB_OK :
-		 LB_INTERNAL, r);
+		 r->type == REDIS_REPLY_ERROR ? error_status(r) : LB_INTERNAL, r);
 }
 
 int store_range(struct store *st, const char *blog, const char *since,
@@ -719,6 +727,15 @@ int store_readers(struct store *st, const char *blog, const char *instance,
 		return -1;
 	}
 	return 0;
+}
+
+void store_scripts_init(void)
+{
+	struct script *all[] = { &s_create, &s_append, &s_end, &s_list, &s_hub,
+				 &s_events, &s_readers, &s_page };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		hash_sha1_hex(all[i]->body, strlen(all[i]->body), all[i]->sha);
 }
 
 int store_init(struct store *st, struct lws_context *ctx, struct lws_vhost *vh,

@@ -26,7 +26,6 @@
 
 struct store {
 	struct rconn cmd;
-	unsigned long writes;
 };
 
 /* result: a wire object (blog, entry, {"blogs":..}, {"events":..,"next":..}) */
@@ -42,6 +41,8 @@ typedef void (*store_events_fn)(void *arg, enum lb_status st, json_t *result,
 /* reply: the raw hub_init.lua reply */
 typedef void (*store_reply_fn)(void *arg, enum lb_status st, redisReply *reply);
 
+/* Computes the scripts' SHA-1s; once, before any worker starts. */
+void store_scripts_init(void);
 int store_init(struct store *st, struct lws_context *ctx, struct lws_vhost *vh,
 	       const char *url);
 void store_start(struct store *st);

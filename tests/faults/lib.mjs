@@ -28,12 +28,13 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
+import http from 'node:http';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { it } from 'node:test';
 import {
-	REPO_ROOT, DAEMON_BIN, wsOpen, sleep, EVENT_TYPES,
+	REPO_ROOT, DAEMON_BIN, wsOpen, sleep, EVENT_TYPES, api,
 } from '../integration/harness.mjs';
 
 export * from '../integration/harness.mjs';
@@ -53,6 +54,17 @@ export function reportSection(importMetaUrl, title) {
 }
 
 const oneLine = (s) => String(s ?? '').replace(/\s+/g, ' ').trim();
+
+/* One line for the report: the assertion's message and what was found. */
+function failureText(e) {
+	const msg = String(e?.message ?? e).split('\n')[0];
+	let text = oneLine(msg);
+	if (e?.code === 'ERR_ASSERTION' && 'actual' in e && e.operator !== 'fail' && e.operator !== '==') {
+		const show = (v) => oneLine(typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+		text += ` (got ${show(e.actual).slice(0, 240)}, expected ${e.operator === 'notStrictEqual' || e.operator === 'notDeepStrictEqual' ? 'not ' : ''}${show(e.expected).slice(0, 120)})`;
+	}
+	return text.slice(0, 500);
+}
 
 export function faultTest(name, opts, fn) {
 	if (typeof opts === 'function') {
@@ -74,8 +86,7 @@ export function faultTest(name, opts, fn) {
 			await fn(t, row);
 			row.result = row.result || 'pass';
 		} catch (e) {
-			const first = oneLine(e?.message ?? e).slice(0, 300);
-			row.result = `FAIL: ${first}`;
+			row.result = `FAIL: ${failureText(e)}`;
 			throw e;
 		} finally {
 			row.seconds = ((Date.now() - t0) / 1000).toFixed(1);
@@ -571,4 +582,92 @@ export function rawWs(port, urlPath, { protocol = 'liveblog.v1', extraHeaders = 
 			throw new Error(`rawWs: no message matched ${pred}; got ${JSON.stringify(ws.messages).slice(0, 500)}`);
 		};
 	});
+}
+
+/* ---- writers ------------------------------------------------------------- */
+
+/*
+ * POSTs one entry with a client id, like the CLI: on no answer (socket
+ * error, daemon gone) or a 503 it retries the same id, moving to the next
+ * base on no answer, until deadlineMs. Returns {id, status (the final one),
+ * attempts: [{base, status|'no answer'}], entry}. Never throws on HTTP
+ * statuses; the caller asserts.
+ */
+export async function postWithRetry(bases, blog, text, { id = crypto.randomUUID(), deadlineMs = 15000, start = 0 } = {}) {
+	const deadline = Date.now() + deadlineMs;
+	const attempts = [];
+	let i = start;
+	for (;;) {
+		const base = bases[i % bases.length];
+		let res;
+		try {
+			res = await api(base, 'POST', `/api/blogs/${blog.id}/entries`, { body: { id, text }, token: blog.editor_token });
+		} catch {
+			attempts.push({ base, status: 'no answer' });
+			i++;
+			if (Date.now() > deadline)
+				return { id, status: 'no answer', attempts };
+			await sleep(50);
+			continue;
+		}
+		attempts.push({ base, status: res.status });
+		if (res.status !== 503 || Date.now() > deadline)
+			return { id, status: res.status, attempts, entry: res.json, res };
+		await sleep(100);
+	}
+}
+
+/*
+ * One POST on a fresh connection (Connection: close), for load loops: it
+ * sidesteps keep-alive reuse so that the load measures the daemon, not a
+ * client's connection pool. Resolves {status, json, text}; rejects on a
+ * socket error or after `timeout` ms.
+ */
+export function quickPost(base, urlPath, body, token, { timeout = 15000 } = {}) {
+	const u = new URL(base);
+	const payload = Buffer.from(JSON.stringify(body));
+	return new Promise((resolve, reject) => {
+		const req = http.request({
+			host: u.hostname, port: u.port, path: urlPath, method: 'POST', agent: false,
+			headers: {
+				'content-type': 'application/json', 'content-length': payload.length,
+				authorization: `Bearer ${token}`, connection: 'close',
+			},
+			timeout,
+		}, (res) => {
+			const chunks = [];
+			res.on('data', (c) => chunks.push(c));
+			res.on('end', () => {
+				const text = Buffer.concat(chunks).toString('utf8');
+				let json = null;
+				try { json = JSON.parse(text); } catch { }
+				resolve({ status: res.statusCode, json, text });
+			});
+			res.on('error', reject);
+		});
+		req.on('timeout', () => req.destroy(new Error(`POST ${urlPath}: no answer in ${timeout} ms`)));
+		req.on('error', reject);
+		req.end(payload);
+	});
+}
+
+/*
+ * Posts n entries (client ids) to blog b with `concurrency` writers, each
+ * on fresh connections, stopping early at deadlineMs. onSend(id) is called
+ * just before each request. Resolves {posted: [{id, status}], ms}.
+ */
+export async function bulkPost(base, b, n, { concurrency = 8, text = 'x', deadlineMs = 60000, onSend } = {}) {
+	const t0 = Date.now();
+	const posted = [];
+	let next = 0;
+	await Promise.all([...Array(concurrency)].map(async () => {
+		while (next < n && Date.now() - t0 < deadlineMs) {
+			const i = next++;
+			const id = crypto.randomUUID();
+			onSend?.(id, i);
+			const res = await quickPost(base, `/api/blogs/${b.id}/entries`, { id, text: typeof text === 'function' ? text(i) : text }, b.editor_token);
+			posted.push({ id, status: res.status, i });
+		}
+	}));
+	return { posted, ms: Date.now() - t0 };
 }

@@ -89,6 +89,7 @@ static void check_rejected(enum lb_status st, json_t *out, const char *msg)
 	CHECK(st == LB_BAD_REQUEST || st == LB_TOO_LARGE);
 	CHECK(msg[0] != '\0');
 	CHECK(strlen(msg) < MSGLEN);
+	CHECK(text_utf8_valid(msg, strlen(msg))); /* or it cannot be JSON */
 	body = codec_error_body(st, msg);
 	CHECK(body != NULL);
 	v = reply_parse(REPLY_ERROR, body, strlen(body), err, sizeof(err));
@@ -338,7 +339,7 @@ static void check_patch(const json_t *patch, const json_t *created,
 
 	check_fingerprint(base, fa);
 	check_fingerprint(next, fb);
-	CHECK(!strcmp(fa, fb) == same_content(base, next));
+	CHECK((strcmp(fa, fb) == 0) == (same_content(base, next) != 0));
 
 	check_stored_views(next, "edit");
 	json_decref(next);

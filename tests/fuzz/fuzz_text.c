@@ -8,8 +8,10 @@
  *   - text_seq_parse: accepted ids format and re-parse to the same value,
  *     and agree with the CLI's own parser (reply_seq_valid, reply_seq_cmp);
  *   - text_rfc3339_parse: an accepted time formats (text_rfc3339) and
- *     re-parses to the same milliseconds, and is a real calendar time with
- *     an offset of at most 23:59 (RFC 3339 section 5.7);
+ *     re-parses to the same milliseconds (when its UTC year has 4 digits),
+ *     and follows RFC 3339 section 5.6/5.7: a real calendar day, an
+ *     offset of at most 23:59, at least one digit after a '.'; a rejected
+ *     one leaves *ms unchanged;
  *   - text_rfc3339 of the first 8 bytes read as milliseconds re-parses.
  * Strings are NUL-terminated copies of the input (cut at its first NUL).
  */
@@ -191,19 +193,23 @@ static int num(const char *s, int n)
 static void check_rfc3339(const char *s)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	uint64_t ms = 0, back = 0;
+	uint64_t ms = UINT64_C(0x5a5a5a5a5a5a5a5a), back = 0;
 	char out[32];
 	const char *tz;
 	int y, mo;
 
-	if (!text_rfc3339_parse(s, &ms))
+	if (!text_rfc3339_parse(s, &ms)) {
+		CHECK(ms == UINT64_C(0x5a5a5a5a5a5a5a5a)); /* "out unchanged" */
 		return;
+	}
 	/* Accepted: "YYYY-MM-DDTHH:MM:SS", so these digits are there. */
 	y = num(s, 4);
 	mo = num(s + 5, 2);
 	CHECK(mo >= 1 && mo <= 12);
 	CHECK(num(s + 8, 2) >= 1 &&
 	      num(s + 8, 2) <= mdays[mo - 1] + (mo == 2 && leap(y)));
+	if (s[19] == '.')
+		CHECK(s[20] >= '0' && s[20] <= '9'); /* time-secfrac: 1*DIGIT */
 	tz = s + strlen(s) - 1;
 	if (*tz != 'Z' && *tz != 'z') {
 		tz = s + strlen(s) - 6;

@@ -213,4 +213,37 @@ describe('blogs', { timeout: 60000 }, () => {
 		assert.equal(res.status, 200, res.text);
 		assert.deepEqual(res.json.events, []);
 	});
+
+	it('tokens are stored only as a hash: Redis never holds an editor or admin token', async () => {
+		const a = await createBlog(s, { id: uniqueId('hash-a') });
+		const b = await createBlog(s, { id: uniqueId('hash-b') });
+		await postEntry(s, a, { text: 'x' });
+		const dump = s.redis.cli('EVAL', DUMP_LUA, '0');
+		assert.ok(dump.includes(a.id) && dump.includes(b.id), `the dump sees the blogs: ${dump.length} ${dump.slice(0, 200)}`);
+		for (const t of [a.editor_token, b.editor_token, s.adminToken])
+			assert.ok(!dump.includes(t), `a token is stored in clear in Redis`);
+	});
 });
+
+/* Returns every key and value in Redis as one string. */
+const DUMP_LUA = `
+local out = {}
+for _, k in ipairs(redis.call('KEYS', '*')) do
+  table.insert(out, k)
+  local t = redis.call('TYPE', k).ok
+  local vals = {}
+  if t == 'string' then vals = { redis.call('GET', k) }
+  elseif t == 'hash' then vals = redis.call('HGETALL', k)
+  elseif t == 'set' then vals = redis.call('SMEMBERS', k)
+  elseif t == 'zset' then vals = redis.call('ZRANGE', k, 0, -1)
+  elseif t == 'list' then vals = redis.call('LRANGE', k, 0, -1)
+  elseif t == 'stream' then
+    for _, e in ipairs(redis.call('XRANGE', k, '-', '+')) do
+      table.insert(vals, e[1])
+      for _, v in ipairs(e[2]) do table.insert(vals, v) end
+    end
+  end
+  for _, v in ipairs(vals) do table.insert(out, v) end
+end
+return table.concat(out, '\\n')
+`;

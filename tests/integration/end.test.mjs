@@ -110,4 +110,22 @@ describe('end', { timeout: 90000 }, () => {
 		assert.ok(created > 0, 'some posts were accepted before the end');
 		assert.ok(refused > 0, 'some posts were refused after the end');
 	});
+
+	it('an ended blog\'s event list is cacheable (long max-age, ETag, 304); a live one is not', async () => {
+		const b = await createBlog(s, { id: uniqueId('cache') });
+		await postEntry(s, b, { text: 'x' });
+		const liveRes = await api(s.base, 'GET', `/api/blogs/${b.id}/events`);
+		const liveAge = /max-age=(\d+)/.exec(liveRes.headers['cache-control'] ?? '');
+		assert.ok(!liveAge || Number(liveAge[1]) <= 60, `a live blog's events are not cached long: ${liveRes.headers['cache-control']}`);
+		await api(s.base, 'POST', `/api/blogs/${b.id}/end`, { token: b.editor_token });
+		const res = await api(s.base, 'GET', `/api/blogs/${b.id}/events`);
+		assert.equal(res.status, 200);
+		const age = /max-age=(\d+)/.exec(res.headers['cache-control'] ?? '');
+		assert.ok(age && Number(age[1]) >= 3600, `long-lived Cache-Control: ${res.headers['cache-control']}`);
+		const etag = res.headers.etag;
+		assert.ok(etag, 'an ETag');
+		const again = await fetch(`${s.base}/api/blogs/${b.id}/events`, { headers: { 'if-none-match': etag } });
+		assert.equal(again.status, 304);
+		assert.equal(await again.text(), '');
+	});
 });

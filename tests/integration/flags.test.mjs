@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
 	startRedis, startDaemon, api, createBlog, postEntry, allEvents, uniqueId,
-	tempDir, freePort, waitUntil, wsOpen, assertErrorBody, DAEMON_BIN, REPO_ROOT,
+	tempDir, freePort, waitUntil, wsOpen, assertErrorBody, withDiagnostics, DAEMON_BIN, REPO_ROOT,
 } from './harness.mjs';
 
 const VERSION = fs.readFileSync(path.join(REPO_ROOT, 'VERSION'), 'utf8').trim();
@@ -125,6 +125,23 @@ describe('liveblogd command line', { timeout: 60000 }, () => {
 		}
 	});
 
+	it('--redis unix:///path uses an external Redis on a unix socket', async () => {
+		const r = await startRedis({ unixsocket: true });
+		let d;
+		try {
+			d = await startDaemon({ redisUrl: r.unixUrl });
+			const b = await createBlog(d, { id: uniqueId('unix') });
+			const e = await postEntry(d, b, { text: 'over a unix socket' });
+			assert.deepEqual(await allEvents(d.base, b.id), [{ type: 'entry', seq: e.seq, entry: e }]);
+			assert.ok(Number(r.cli('DBSIZE').trim()) > 0, 'the data is in that Redis');
+			assert.equal(await d.stop(), 0);
+		} finally {
+			if (d?.alive())
+				await d.kill9();
+			await r.stop();
+		}
+	});
+
 	it('--workers 2 serves API and live push', async () => {
 		const d = await startDaemon({ redisUrl: redis.url, args: ['--workers', '2'] });
 		try {
@@ -186,9 +203,10 @@ describe('admin token sources', { timeout: 60000 }, () => {
 });
 
 describe('embedded redis-server (no --redis)', { timeout: 90000 }, () => {
-	it('starts its own redis on a unix socket under --data-dir with AOF, stops it on SIGTERM, keeps data', async () => {
+	let d;
+	it('starts its own redis on a unix socket under --data-dir with AOF, stops it on SIGTERM, keeps data', withDiagnostics(() => [d], async () => {
 		const dataDir = tempDir('liveblogd-embedded-');
-		let d = await startDaemon({ redisUrl: null, dataDir, timeout: 20000 });
+		d = await startDaemon({ redisUrl: null, dataDir, timeout: 20000 });
 		let redisPid;
 		try {
 			const kids = descendants(d.pid).filter((p) => p.comm.startsWith('redis-server') || /redis-server/.test(p.cmdline));
@@ -222,5 +240,5 @@ describe('embedded redis-server (no --redis)', { timeout: 90000 }, () => {
 			if (redisPid && alive(redisPid))
 				try { process.kill(redisPid, 'SIGKILL'); } catch { }
 		}
-	});
+	}));
 });

@@ -18,8 +18,9 @@
  *                                  value; throws `message` (plus the last
  *                                  value/error) after the deadline
  *
- *   startRedis({dir?, appendonly=false, port?}) -> Promise<redis>
+ *   startRedis({dir?, appendonly=false, port?, unixsocket=false}) -> Promise<redis>
  *     redis.port, redis.url ('redis://127.0.0.1:PORT'), redis.dir,
+ *     redis.socket, redis.unixUrl ('unix:///DIR/redis.sock'; with unixsocket),
  *     redis.cli(...args) -> stdout string (sync; runs redis-cli -p PORT ...),
  *     redis.stop() -> Promise (SIGTERM, waits for exit),
  *     redis.start() -> Promise (start again after stop(): same port and dir),
@@ -46,7 +47,8 @@
  *       report, if it exited before stop() was called (a crash), if it died
  *       of another signal than the one sent, or if it ignores the signal for
  *       `timeout` ms (then it is SIGKILLed). Prints the stderr tail on failure.
- *     .kill9() -> Promise (SIGKILL, no checks)
+ *     .kill9() -> Promise (SIGKILL to its process group; throws only if
+ *       stderr already holds a sanitizer report)
  *
  *   startStack(opts) -> Promise<stack>    one redis + one daemon
  *     stack.redis, stack.daemon, stack.base, stack.wsBase, stack.adminToken,
@@ -83,6 +85,9 @@
  *                           timeout or when the socket closes without one
  *     reader.events()       messages with type entry|edit|delete|ended
  *     reader.send(data), reader.close(code?, reason?)
+ *   withDiagnostics(daemons, fn) -> fn wrapped for it(): on failure prints
+ *                           each daemon's /metrics samples and stderr tail
+ *                           (daemons: array or () => array), then rethrows
  *   seqCmp(a, b) -> -1|0|1   compares Redis stream ids numerically
  *   RFC3339_MS, SEQ_RE, UUID_RE, EVENT_TYPES   regexes / list for assertions
  *   assertErrorBody(res, status, code)   asserts status and the exact JSON
@@ -205,7 +210,7 @@ function redisPing(port) {
 	}
 }
 
-export async function startRedis({ dir, appendonly = false, port } = {}) {
+export async function startRedis({ dir, appendonly = false, port, unixsocket = false } = {}) {
 	const r = {
 		port: port ?? await freePort(),
 		dir: dir ?? tempDir('liveblog-redis-'),
@@ -213,11 +218,16 @@ export async function startRedis({ dir, appendonly = false, port } = {}) {
 		log: '',
 	};
 	r.url = `redis://127.0.0.1:${r.port}`;
+	if (unixsocket) {
+		r.socket = path.join(r.dir, 'redis.sock');
+		r.unixUrl = `unix://${r.socket}`;
+	}
 	r.cli = (...args) => execFileSync('redis-cli', ['-p', String(r.port), ...args.map(String)],
 		{ encoding: 'utf8', timeout: 10000 });
 	r.start = async () => {
 		const proc = spawn('redis-server', ['--port', String(r.port), '--bind', '127.0.0.1',
-			'--save', '', '--appendonly', appendonly ? 'yes' : 'no', '--dir', r.dir],
+			'--save', '', '--appendonly', appendonly ? 'yes' : 'no', '--dir', r.dir,
+			...(r.socket ? ['--unixsocket', r.socket] : [])],
 			{ stdio: ['ignore', 'pipe', 'pipe'] });
 		children.add(proc);
 		r.proc = proc;
@@ -340,10 +350,14 @@ export async function startDaemon({
 
 	d.kill9 = async () => {
 		stopping = true;
-		if (exitInfo)
-			return;
-		try { process.kill(-proc.pid, 'SIGKILL'); } catch { }
-		await d.exited;
+		if (!exitInfo) {
+			try { process.kill(-proc.pid, 'SIGKILL'); } catch { }
+			await d.exited;
+		}
+		/* a sanitizer report printed before the kill still fails */
+		const report = findReport(err);
+		if (report)
+			throw fail(`liveblogd stderr holds a sanitizer/valgrind report (/${report}/)`);
 	};
 
 	d.stop = async (signal = 'SIGTERM', { timeout: stopTimeout = VALGRIND ? 60000 : 10000 } = {}) => {
@@ -630,4 +644,28 @@ export function wsOpen(url, { protocol = 'liveblog.v1', headers } = {}) {
 		return r.closed;
 	};
 	return r;
+}
+
+/* Wraps a test body: on failure, prints what the daemons knew, then rethrows. */
+export function withDiagnostics(daemons, fn) {
+	return async (...args) => {
+		try {
+			return await fn(...args);
+		} catch (e) {
+			const list = typeof daemons === 'function' ? daemons() : daemons;
+			for (const [i, d] of (list ?? []).entries()) {
+				if (!d)
+					continue;
+				let mx = '';
+				try {
+					const res = await fetch(`${d.base}/metrics`, { signal: AbortSignal.timeout(2000) });
+					mx = (await res.text()).split('\n').filter((l) => l && !l.startsWith('#') && !/_bucket/.test(l)).join('\n');
+				} catch (me) {
+					mx = `(no /metrics: ${me.message})`;
+				}
+				console.error(`--- daemon ${i} (port ${d.port}) /metrics ---\n${mx}\n--- daemon ${i} stderr (tail) ---\n${tail(d.stderr(), 30)}`);
+			}
+			throw e;
+		}
+	};
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import {
 	startStack, api, createBlog, postEntry, allEvents, uniqueId, waitUntil,
-	assertErrorBody, wsOpen,
+	assertErrorBody, wsOpen, withDiagnostics,
 } from './harness.mjs';
 
 /* Parses Prometheus text: {types: Map name→type, samples: [{name, labels, value}]} */
@@ -49,7 +49,7 @@ describe('/healthz follows Redis', { timeout: 90000 }, () => {
 		assert.equal(res.status, 200);
 	});
 
-	it('Redis down → healthz 503, writes and reads 503 unavailable, nothing stored; back → 200', async () => {
+	it('Redis down → healthz 503, writes and reads 503 unavailable, nothing stored; back → 200', withDiagnostics(() => [s.daemon], async () => {
 		const b = await createBlog(s, { id: uniqueId('health') });
 		const e = await postEntry(s, b, { text: 'before the outage' });
 		await s.redis.stop();
@@ -86,9 +86,9 @@ describe('/healthz follows Redis', { timeout: 90000 }, () => {
 		const e3 = await postEntry(s, b, { text: 'after' });
 		await r.waitFor((m) => m.type === 'entry' && m.entry.id === e3.id);
 		r.close();
-	});
+	}));
 
-	it('Redis killed hard (SIGKILL) → 503, then recovers', async () => {
+	it('Redis killed hard (SIGKILL) → 503, then recovers', withDiagnostics(() => [s.daemon], async () => {
 		s.redis.proc.kill('SIGKILL');
 		await s.redis.proc.exited;
 		await waitUntil(async () => (await api(s.base, 'GET', '/healthz')).status === 503,
@@ -98,7 +98,7 @@ describe('/healthz follows Redis', { timeout: 90000 }, () => {
 			{ timeout: 10000, message: 'healthz 200 after Redis came back' });
 		const b = await createBlog(s, { id: uniqueId('after-kill') });
 		await postEntry(s, b, { text: 'works' });
-	});
+	}));
 });
 
 describe('/metrics', { timeout: 60000 }, () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import {
 	startStack, api, createBlog, postEntry, allEvents, uniqueId, sleep,
-	wsOpen, assertErrorBody, EVENT_TYPES,
+	wsOpen, assertErrorBody, withDiagnostics, EVENT_TYPES,
 } from './harness.mjs';
 import { endRace } from './races.mjs';
 
@@ -81,7 +81,11 @@ describe('two instances on one Redis', { timeout: 120000 }, () => {
 		B = await s.addDaemon();
 	});
 	const cleanups = [];
-	afterEach(() => { while (cleanups.length) cleanups.pop()(); });
+	afterEach(() => {
+		while (cleanups.length)
+			cleanups.pop()();
+	});
+	const withLogs = (fn) => withDiagnostics(() => [A, B], fn);
 	after(async () => { await s?.stop(); });
 
 	it('a blog created on A is visible on B', async () => {
@@ -150,7 +154,7 @@ describe('two instances on one Redis', { timeout: 120000 }, () => {
 		assert.equal((await allEvents(A.base, b.id)).length, 1);
 	});
 
-	it('Redis connections killed (CLIENT KILL) while posting on A: the reader on B gets every event once, in order', async () => {
+	it('Redis connections killed (CLIENT KILL) while posting on A: the reader on B gets every event once, in order', withLogs(async () => {
 		const b = await createBlog(A, { id: uniqueId('kill') });
 		const rr = resumingReader(B.wsBase, b.id);
 		cleanups.push(() => rr.stop());
@@ -172,11 +176,11 @@ describe('two instances on one Redis', { timeout: 120000 }, () => {
 		await sleep(200);
 		rr.stop();
 		assert.equal(rr.resets, 0, 'no reset: the since was known');
-		assert.deepEqual(rr.events.map((e) => e.seq), stored.map((e) => e.seq), 'no gap, no duplicate, same order');
+		assert.deepEqual(rr.events.map((e) => e.seq), stored.map((e) => e.seq), `no gap, no duplicate, same order (${rr.connections} connections)`);
 		assert.deepEqual(rr.events, stored);
-	});
+	}));
 
-	it('Redis restarted (AOF on) while posting: readers resume, nothing lost or repeated', async () => {
+	it('Redis restarted (AOF on) while posting: readers resume, nothing lost or repeated', withLogs(async () => {
 		const b = await createBlog(A, { id: uniqueId('restart') });
 		const rrB = resumingReader(B.wsBase, b.id);
 		const rrA = resumingReader(A.wsBase, b.id);
@@ -200,10 +204,10 @@ describe('two instances on one Redis', { timeout: 120000 }, () => {
 			await sleep(200);
 			rr.stop();
 			assert.equal(rr.resets, 0, `reader on ${name}: no reset`);
-			assert.deepEqual(rr.events.map((e) => e.seq), stored.map((e) => e.seq), `reader on ${name}: no gap, no duplicate`);
+			assert.deepEqual(rr.events.map((e) => e.seq), stored.map((e) => e.seq), `reader on ${name} (${rr.connections} connections): no gap, no duplicate`);
 		}
 		// both instances are healthy again
 		assert.equal((await api(A.base, 'GET', '/healthz')).status, 200);
 		assert.equal((await api(B.base, 'GET', '/healthz')).status, 200);
-	});
+	}));
 });

@@ -2,9 +2,10 @@
 // keeps blogs and logs (SPEC: Rule 1, Running).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import {
 	startRedis, startDaemon, api, createBlog, postEntry, allEvents, uniqueId,
-	assertErrorBody, wsOpen,
+	assertErrorBody, wsOpen, sleep,
 } from './harness.mjs';
 
 describe('persistence across restarts', { timeout: 90000 }, () => {
@@ -82,5 +83,50 @@ describe('persistence across restarts', { timeout: 90000 }, () => {
 			{ body: { id: first.id, text: 'retry me' }, token: live.editor_token });
 		assert.equal(retry.status, 200, retry.text);
 		assert.deepEqual(retry.json, first);
+	});
+
+	it('acknowledged means stored: every 201 survives a SIGKILL of the daemon', async () => {
+		const b = await createBlog(d, { id: uniqueId('kill9') });
+		const acked = [];
+		for (let i = 0; i < 20; i++)
+			acked.push(await postEntry(d, b, { text: `k${i}` }));
+		await d.kill9();
+		d = await startDaemon({ redisUrl: redis.url });
+		const evs = await allEvents(d.base, b.id);
+		assert.deepEqual(evs.map((e) => e.entry), acked);
+	});
+
+	it('SIGTERM with posts in flight: every acknowledged post is stored once, no 503 is', async () => {
+		const b = await createBlog(d, { id: uniqueId('term') });
+		const jobs = [];
+		let stopping = null;
+		for (let i = 0; i < 60; i++) {
+			const id = randomUUID();
+			jobs.push(api(d.base, 'POST', `/api/blogs/${b.id}/entries`, { body: { id, text: `t${i}` }, token: b.editor_token })
+				.then((res) => ({ id, res }), (err) => ({ id, err })));
+			if (i === 20)
+				stopping = d.stop('SIGTERM');
+			if (i % 4 === 0)
+				await sleep(1);
+		}
+		const results = await Promise.all(jobs);
+		assert.equal(await stopping, 0, 'clean exit');
+		d = await startDaemon({ redisUrl: redis.url });
+		const evs = await allEvents(d.base, b.id);
+		const ids = evs.map((e) => e.entry.id);
+		assert.equal(new Set(ids).size, ids.length, 'no entry twice');
+		let acked = 0;
+		for (const r of results) {
+			if (r.err)
+				continue;	// no answer: may or may not be stored
+			if (r.res.status === 201) {
+				acked++;
+				assert.ok(ids.includes(r.id), `post ${r.id} got 201 before shutdown but is not stored`);
+			} else {
+				assertErrorBody(r.res, 503, 'unavailable', `post during shutdown (${r.res.status})`);
+				assert.ok(!ids.includes(r.id), `post ${r.id} got 503 but is stored`);
+			}
+		}
+		assert.ok(acked >= 1, 'some posts were acknowledged before the shutdown');
 	});
 });

@@ -1,0 +1,73 @@
+/*
+ * shared.c — state shared by the workers of one process (see shared.h).
+ */
+#include <jansson.h>
+#include <pthread.h>
+
+#include "shared.h"
+
+struct lb_metrics metrics;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static json_t *known;        /* blog id → true */
+static json_t *per_ip;       /* address → open readers */
+
+int shared_init(void)
+{
+	known = json_object();
+	per_ip = json_object();
+	return known && per_ip ? 0 : -1;
+}
+
+void shared_free(void)
+{
+	json_decref(known);
+	json_decref(per_ip);
+	known = per_ip = NULL;
+}
+
+void known_add(const char *blog)
+{
+	pthread_mutex_lock(&lock);
+	json_object_set_new(known, blog, json_true());
+	pthread_mutex_unlock(&lock);
+}
+
+bool known_has(const char *blog)
+{
+	bool has;
+
+	pthread_mutex_lock(&lock);
+	has = json_object_get(known, blog) != NULL;
+	pthread_mutex_unlock(&lock);
+	return has;
+}
+
+bool ip_reader_add(const char *ip, long max)
+{
+	json_t *n;
+	json_int_t count;
+	bool ok;
+
+	pthread_mutex_lock(&lock);
+	n = json_object_get(per_ip, ip);
+	count = n ? json_integer_value(n) : 0;
+	ok = count < max;
+	if (ok)
+		json_object_set_new(per_ip, ip, json_integer(count + 1));
+	pthread_mutex_unlock(&lock);
+	return ok;
+}
+
+void ip_reader_remove(const char *ip)
+{
+	json_t *n;
+
+	pthread_mutex_lock(&lock);
+	n = json_object_get(per_ip, ip);
+	if (n && json_integer_value(n) > 1)
+		json_integer_set(n, json_integer_value(n) - 1);
+	else if (n)
+		json_object_del(per_ip, ip);
+	pthread_mutex_unlock(&lock);
+}

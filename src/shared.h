@@ -1,0 +1,46 @@
+/*
+ * shared.h — what the workers (event loops, one thread each) of one
+ * liveblogd process share: counters for /metrics, the set of known blog
+ * ids, and reader counts per client address. Everything else is per worker.
+ *
+ * Counters are C11 atomics (relaxed: they are statistics). The set and
+ * the map are behind one mutex held only for a lookup or an update.
+ */
+#ifndef LB_SHARED_H
+#define LB_SHARED_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#define FANOUT_BUCKETS 9
+
+struct lb_metrics {
+	atomic_ulong http_requests;
+	atomic_ulong readers;            /* gauge */
+	atomic_ulong readers_total;
+	atomic_ulong readers_culled;
+	atomic_ulong readers_refused;
+	atomic_ulong frames_sent;
+	atomic_ulong writes;
+	atomic_ulong fanout_count;
+	atomic_ulong fanout_sum_us;
+	atomic_ulong fanout_bucket[FANOUT_BUCKETS];
+};
+
+extern struct lb_metrics metrics;
+extern const double fanout_bounds[FANOUT_BUCKETS];
+
+int shared_init(void);
+void shared_free(void);
+
+void known_add(const char *blog);
+bool known_has(const char *blog);
+
+/*
+ * Counts one more reader from ip unless that would pass max; returns false
+ * (nothing counted) when the address already has max readers.
+ */
+bool ip_reader_add(const char *ip, long max);
+void ip_reader_remove(const char *ip);
+
+#endif

@@ -1,0 +1,588 @@
+/*
+ * test_page.c — src/http/page.c: the reader page rendered on the server
+ * (SPEC.md "Pages": entries readable with JavaScript off, schema.org
+ * LiveBlogPosting JSON-LD with coverageStartTime, coverageEndTime once ended
+ * and liveBlogUpdate). The entry markup must be exactly the one documented
+ * at the top of www/render.js (the page script adopts it as its own), and
+ * every text is plain text: never interpreted as HTML.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/codec.h"
+#include "http/page.h"
+
+/* The marker lines of www/blog.html, copied as they are there. */
+static const char TPL[] =
+	"<!doctype html>\n"
+	"<html lang=\"en\">\n"
+	"<head>\n"
+	"<meta charset=\"utf-8\">\n"
+	"<title>Liveblog</title>\n"
+	"<script type=\"module\" src=\"/reader.js\"></script>\n"
+	"</head>\n"
+	"<body class=\"page-reader\">\n"
+	"    <h1 id=\"blog-title\"></h1>\n"
+	"    <p class=\"blog-status\">\n"
+	"      <span id=\"state-badge\" class=\"badge\" hidden></span>\n"
+	"    </p>\n"
+	"<main id=\"main\" class=\"wrap\">\n"
+	"  <p id=\"ended-banner\" class=\"ended-banner\" hidden>The liveblog has ended.</p>\n"
+	"  <section id=\"stream\" class=\"stream\">\n"
+	"    <p id=\"empty\" class=\"empty\" hidden>No liveblog updates yet.</p>\n"
+	"    <ol id=\"entries\" class=\"entries\"></ol>\n"
+	"  </section>\n"
+	"</main>\n"
+	"<footer class=\"site-footer\"><div class=\"wrap\"><a href=\"/\">All liveblogs</a></div></footer>\n"
+	"</body>\n"
+	"</html>\n";
+
+#define CREATED_MS UINT64_C(1795937562123) /* 2026-11-29T07:32:42.123Z */
+#define CREATED_TS "2026-11-29T07:32:42.123Z"
+#define ENDED_MS   UINT64_C(1795944600500) /* 2026-11-29T09:30:00.500Z */
+#define ENDED_TS   "2026-11-29T09:30:00.500Z"
+
+#define U1 "0f8fad5b-d9cb-469f-a165-70867728950e"
+#define U2 "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+#define U3 "16fd2706-8baf-433b-82eb-8c7fada847da"
+
+/* A title with every character that HTML escaping must change. */
+#define TITLE "Summit <live> & \"more\" 'now'"
+#define TITLE_HTML "Summit &lt;live&gt; &amp; &quot;more&quot; &#39;now&#39;"
+
+static void blog_init(struct lb_blog *b, bool ended)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->id, sizeof(b->id), "%s", "summit");
+	snprintf(b->title, sizeof(b->title), "%s", TITLE);
+	b->ended = ended;
+	b->created_ms = CREATED_MS;
+	b->ended_ms = ended ? ENDED_MS : 0;
+	b->entry_count = 3;
+	snprintf(b->last_seq, sizeof(b->last_seq), "%s", "1795937990000-0");
+}
+
+/* Wire entries, newest first, as the caller passes them. */
+static json_t *three_entries(void)
+{
+	json_t *list = json_array();
+
+	/* newest: an edited key entry with an author and an attacking title */
+	json_array_append_new(list, json_pack(
+		"{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:i,s:s}",
+		"id", U3, "seq", "1795937700000-1", "ts", "2026-11-29T07:35:00.000Z",
+		"author", "Ana & \"Bo\"", "title", "<script>alert('t')</script>",
+		"text", "Line one\r\nLine two <b>&amp;</b>\r\n\r\n* first bullet\r\n* second & last\r\nafter the list",
+		"key", true, "pinned", false, "revision", 2,
+		"edited_ts", "2026-11-29T07:40:12.345Z"));
+	/* a plain entry whose text tries to leave the JSON-LD script */
+	json_array_append_new(list, json_pack(
+		"{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:i}",
+		"id", U2, "seq", "1795937600000-0", "ts", "2026-11-29T07:33:20.000Z",
+		"author", "", "title", "",
+		"text", "</script><script>alert(1)</script><img src=x onerror=alert(2)>",
+		"key", false, "pinned", true, "revision", 1));
+	/* oldest: French UTF-8, blank lines made of spaces and tabs */
+	json_array_append_new(list, json_pack(
+		"{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:i}",
+		"id", U1, "seq", "1795937562123-0", "ts", CREATED_TS,
+		"author", "R\xc3\xa9" "daction", "title", "",
+		"text", "\n\n\xc2\xab Bonjour \xc2\xbb, dit-il.\n \t \n\n*pas une puce\n * pas non plus\n* \n\n",
+		"key", false, "pinned", false, "revision", 1));
+	return list;
+}
+
+static char *render(const struct lb_blog *b, const json_t *entries, const char *seq)
+{
+	size_t len = 0;
+	/* exactly the template's bytes, no NUL after them (ASan sees overreads) */
+	char *tpl = malloc(sizeof(TPL) - 1);
+	char *html;
+
+	assert_non_null(tpl);
+	memcpy(tpl, TPL, sizeof(TPL) - 1);
+	html = page_render_blog(tpl, sizeof(TPL) - 1, b, entries, seq, &len);
+	free(tpl);
+	assert_non_null(html);
+	assert_int_equal(strlen(html), len);
+	return html;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("expected to find\n  %s\nin\n%s", needle, hay);
+}
+
+static void assert_lacks(const char *hay, const char *needle)
+{
+	if (strstr(hay, needle))
+		fail_msg("did not expect\n  %s\nin\n%s", needle, hay);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+#define LD_OPEN "<script type=\"application/ld+json\">"
+
+/* The JSON-LD object of the page: exactly one such script, parsed. */
+static json_t *json_ld(const char *html)
+{
+	const char *start, *end;
+	json_error_t err;
+	char *text;
+	json_t *v;
+
+	assert_int_equal(count(html, LD_OPEN), 1);
+	start = strstr(html, LD_OPEN) + strlen(LD_OPEN);
+	end = strstr(start, "</script>");
+	assert_non_null(end);
+	/* it sits in <head>, before the body */
+	assert_true(end < strstr(html, "</head>"));
+	text = strndup(start, (size_t)(end - start));
+	assert_non_null(text);
+	/* nothing inside may open a tag: every '<' is escaped */
+	assert_null(strchr(text, '<'));
+	v = json_loads(text, 0, &err);
+	if (!v)
+		fail_msg("JSON-LD does not parse (%s at %d): %s", err.text, err.position, text);
+	free(text);
+	return v;
+}
+
+static const char *sget(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	if (!s)
+		fail_msg("\"%s\" is not a string", k);
+	return s;
+}
+
+/* ---- page_escape ----------------------------------------------------- */
+
+static char *escaped(const char *s, size_t len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	assert_non_null(f);
+	page_escape(f, s, len);
+	fclose(f);
+	return buf;
+}
+
+static char *escaped_str(const char *s)
+{
+	return escaped(s, strlen(s));
+}
+
+static void test_escape_every_special_character(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = escaped_str("<a href=\"x\" title='y'>Tom & Jerry</a>");
+	assert_string_equal(s, "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;Tom &amp; Jerry&lt;/a&gt;");
+	free(s);
+	/* already-escaped text is escaped again: it is plain text */
+	s = escaped_str("&amp; &lt;");
+	assert_string_equal(s, "&amp;amp; &amp;lt;");
+	free(s);
+	/* UTF-8 and plain characters pass unchanged */
+	s = escaped_str("\xc2\xab \xc3\xa9t\xc3\xa9 \xc2\xbb \xf0\x9f\x97\xb3 / = ;");
+	assert_string_equal(s, "\xc2\xab \xc3\xa9t\xc3\xa9 \xc2\xbb \xf0\x9f\x97\xb3 / = ;");
+	free(s);
+}
+
+static void test_escape_respects_length(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = escaped("<b>&</b>", 4);
+	assert_string_equal(s, "&lt;b&gt;&amp;");
+	free(s);
+	s = escaped("<", 0);
+	assert_string_equal(s, "");
+	free(s);
+}
+
+/* ---- the page -------------------------------------------------------- */
+
+static void test_live_page_head_title_badge_main(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = three_entries();
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	html = render(&b, entries, "1795937990000-0");
+	/* the title, escaped, in <title> and <h1> */
+	assert_contains(html, "<title>" TITLE_HTML);
+	assert_int_equal(count(html, "<title>"), 1);
+	assert_int_equal(count(html, "</title>"), 1);
+	assert_contains(html, "<h1 id=\"blog-title\">" TITLE_HTML "</h1>");
+	assert_lacks(html, "<h1 id=\"blog-title\"></h1>");
+	assert_lacks(html, "<live>");
+	/* the LIVE badge, shown */
+	assert_contains(html, "<span id=\"state-badge\" class=\"badge badge-live\">LIVE</span>");
+	assert_lacks(html, "ENDED");
+	/* main carries the cursor and the state */
+	assert_contains(html, "<main id=\"main\" class=\"wrap\" data-seq=\"1795937990000-0\" data-state=\"live\">");
+	assert_int_equal(count(html, "<main"), 1);
+	/* banner hidden, "no updates" hidden */
+	assert_contains(html, "<p id=\"ended-banner\" class=\"ended-banner\" hidden>The liveblog has ended.</p>");
+	assert_contains(html, "<p id=\"empty\" class=\"empty\" hidden>No liveblog updates yet.</p>");
+	/* the rest of the template is kept */
+	assert_contains(html, "<script type=\"module\" src=\"/reader.js\"></script>\n");
+	assert_contains(html, "<footer class=\"site-footer\"><div class=\"wrap\"><a href=\"/\">All liveblogs</a></div></footer>\n</body>\n</html>\n");
+	assert_true(strncmp(html, "<!doctype html>\n<html lang=\"en\">\n<head>\n", 40) == 0);
+	free(html);
+	json_decref(entries);
+}
+
+/* The exact markup of render.js for each entry, newest first. */
+static void test_entries_exact_markup(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = three_entries();
+	char *html;
+	const char *a3, *a2, *a1;
+
+	(void)state;
+	blog_init(&b, false);
+	html = render(&b, entries, "1795937990000-0");
+
+	static const char E3[] =
+		"<li class=\"entry-item\"><article class=\"entry entry-key\" id=\"entry-" U3 "\" tabindex=\"-1\""
+		" data-entry-id=\"" U3 "\" data-seq=\"1795937700000-1\" data-ts=\"2026-11-29T07:35:00.000Z\""
+		" data-revision=\"2\" data-key=\"\">"
+		"<header class=\"entry-meta\">"
+		"<a class=\"entry-permalink\" href=\"/blogs/summit#entry-" U3 "\" title=\"Permalink to this update\">"
+		"<time datetime=\"2026-11-29T07:35:00.000Z\">07:35 UTC</time></a>"
+		"<span class=\"entry-author\">Ana &amp; &quot;Bo&quot;</span>"
+		"<span class=\"entry-key-badge\">Key event</span>"
+		"<span class=\"entry-updated\">updated <time datetime=\"2026-11-29T07:40:12.345Z\">07:40 UTC</time></span>"
+		"</header>"
+		"<h3 class=\"entry-title\">&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;</h3>"
+		"<div class=\"entry-body\">"
+		"<p>Line one<br>Line two &lt;b&gt;&amp;amp;&lt;/b&gt;</p>"
+		"<ul><li>first bullet</li><li>second &amp; last</li></ul>"
+		"<p>after the list</p>"
+		"</div></article></li>";
+	static const char E2[] =
+		"<li class=\"entry-item\"><article class=\"entry\" id=\"entry-" U2 "\" tabindex=\"-1\""
+		" data-entry-id=\"" U2 "\" data-seq=\"1795937600000-0\" data-ts=\"2026-11-29T07:33:20.000Z\""
+		" data-revision=\"1\" data-pinned=\"\">"
+		"<header class=\"entry-meta\">"
+		"<a class=\"entry-permalink\" href=\"/blogs/summit#entry-" U2 "\" title=\"Permalink to this update\">"
+		"<time datetime=\"2026-11-29T07:33:20.000Z\">07:33 UTC</time></a>"
+		"</header>"
+		"<div class=\"entry-body\">"
+		"<p>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;</p>"
+		"</div></article></li>";
+	static const char E1[] =
+		"<li class=\"entry-item\"><article class=\"entry\" id=\"entry-" U1 "\" tabindex=\"-1\""
+		" data-entry-id=\"" U1 "\" data-seq=\"1795937562123-0\" data-ts=\"" CREATED_TS "\""
+		" data-revision=\"1\">"
+		"<header class=\"entry-meta\">"
+		"<a class=\"entry-permalink\" href=\"/blogs/summit#entry-" U1 "\" title=\"Permalink to this update\">"
+		"<time datetime=\"" CREATED_TS "\">07:32 UTC</time></a>"
+		"<span class=\"entry-author\">R\xc3\xa9" "daction</span>"
+		"</header>"
+		"<div class=\"entry-body\">"
+		"<p>\xc2\xab Bonjour \xc2\xbb, dit-il.</p>"
+		"<p>*pas une puce<br> * pas non plus</p>"
+		"<ul><li></li></ul>"
+		"</div></article></li>";
+
+	a3 = strstr(html, E3);
+	a2 = strstr(html, E2);
+	a1 = strstr(html, E1);
+	if (!a3 || !a2 || !a1)
+		fail_msg("entry markup differs (found E3 %d, E2 %d, E1 %d); page:\n%s",
+			 !!a3, !!a2, !!a1, html);
+	/* newest first, all inside <ol id="entries"> */
+	assert_true(a3 < a2 && a2 < a1);
+	assert_true(strstr(html, "<ol id=\"entries\" class=\"entries\">") < a3);
+	assert_true(strstr(a1, "</ol>") != NULL);
+	assert_int_equal(count(html, "<article"), 3);
+	assert_int_equal(count(html, "<li class=\"entry-item\">"), 3);
+	/* no text became markup */
+	assert_lacks(html, "<script>alert");
+	assert_lacks(html, "<img");
+	assert_lacks(html, "<b>");
+	free(html);
+	json_decref(entries);
+}
+
+/* The text rules of render.js, one text at a time. */
+static void check_text(const char *text, const char *body)
+{
+	struct lb_blog b;
+	json_t *entries = json_pack("[{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:i}]",
+		"id", U1, "seq", "1795937562123-0", "ts", CREATED_TS, "author", "",
+		"title", "", "text", text, "key", false, "pinned", false, "revision", 1);
+	char want[4096], *html;
+
+	blog_init(&b, false);
+	html = render(&b, entries, "1795937562123-0");
+	snprintf(want, sizeof(want), "<div class=\"entry-body\">%s</div></article></li>", body);
+	if (!strstr(html, want))
+		fail_msg("text %s: expected body\n  %s\nin\n%s", text, want, html);
+	free(html);
+	json_decref(entries);
+}
+
+static void test_text_paragraphs_and_bullets(void **state)
+{
+	(void)state;
+	check_text("", "");
+	check_text("one", "<p>one</p>");
+	check_text("one\ntwo", "<p>one<br>two</p>");
+	check_text("one\n\ntwo", "<p>one</p><p>two</p>");
+	check_text("one\n\n\n\ntwo\n", "<p>one</p><p>two</p>");
+	check_text("\n\n  \n\t\none", "<p>one</p>");
+	check_text("* a\n* b", "<ul><li>a</li><li>b</li></ul>");
+	check_text("intro:\n* a\n* b\noutro", "<p>intro:</p><ul><li>a</li><li>b</li></ul><p>outro</p>");
+	check_text("* a\n\n* b", "<ul><li>a</li></ul><ul><li>b</li></ul>");
+	check_text("*a\n -b\n *c", "<p>*a<br> -b<br> *c</p>");
+	check_text("* * nested?", "<ul><li>* nested?</li></ul>");
+	check_text("  keep  spaces  ", "<p>  keep  spaces  </p>");
+}
+
+static void test_text_crlf_and_cr(void **state)
+{
+	(void)state;
+	check_text("one\r\ntwo", "<p>one<br>two</p>");
+	check_text("one\r\n\r\ntwo\r\n", "<p>one</p><p>two</p>");
+	check_text("one\rtwo", "<p>one<br>two</p>");
+	check_text("one\r\rtwo", "<p>one</p><p>two</p>");
+	check_text("one\r\r\ntwo", "<p>one</p><p>two</p>");
+	check_text("* a\r\n* b\r\n\r\nc", "<ul><li>a</li><li>b</li></ul><p>c</p>");
+	check_text("a\r\n \t\r\nb", "<p>a</p><p>b</p>");
+}
+
+static void test_text_is_never_html(void **state)
+{
+	(void)state;
+	check_text("<script>alert(1)</script>",
+		   "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>");
+	check_text("* <img src=x onerror=alert(1)>",
+		   "<ul><li>&lt;img src=x onerror=alert(1)&gt;</li></ul>");
+	check_text("Tom & Jerry's \"show\"", "<p>Tom &amp; Jerry&#39;s &quot;show&quot;</p>");
+	check_text("&lt;b&gt;", "<p>&amp;lt;b&amp;gt;</p>");
+	check_text("<br>", "<p>&lt;br&gt;</p>");
+}
+
+static void test_json_ld_live(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = three_entries(), *ld, *updates, *u;
+	char *html;
+	size_t i;
+
+	(void)state;
+	blog_init(&b, false);
+	html = render(&b, entries, "1795937990000-0");
+	ld = json_ld(html);
+	assert_string_equal(sget(ld, "@context"), "https://schema.org");
+	assert_string_equal(sget(ld, "@type"), "LiveBlogPosting");
+	assert_string_equal(sget(ld, "headline"), TITLE);
+	assert_string_equal(sget(ld, "coverageStartTime"), CREATED_TS);
+	assert_null(json_object_get(ld, "coverageEndTime"));
+	updates = json_object_get(ld, "liveBlogUpdate");
+	assert_true(json_is_array(updates));
+	assert_int_equal(json_array_size(updates), 3);
+	/* one BlogPosting per entry, found by its permalink */
+	for (i = 0; i < 3; i++) {
+		const json_t *e = json_array_get(entries, i);
+		const char *id = sget(e, "id");
+		char url[160];
+		json_t *found = NULL;
+		size_t j;
+
+		snprintf(url, sizeof(url), "/blogs/summit#entry-%s", id);
+		json_array_foreach(updates, j, u) {
+			const char *us = json_string_value(json_object_get(u, "url"));
+			size_t ul = us ? strlen(us) : 0;
+
+			/* relative or absolute, the url ends with the permalink */
+			if (us && ul >= strlen(url) && !strcmp(us + ul - strlen(url), url))
+				found = u;
+		}
+		if (!found)
+			fail_msg("no liveBlogUpdate with url %s", url);
+		assert_string_equal(sget(found, "@type"), "BlogPosting");
+		assert_string_equal(sget(found, "articleBody"), sget(e, "text"));
+		assert_string_equal(sget(found, "datePublished"), sget(e, "ts"));
+		if (json_object_get(e, "edited_ts"))
+			assert_string_equal(sget(found, "dateModified"), sget(e, "edited_ts"));
+		else
+			assert_null(json_object_get(found, "dateModified"));
+		if (*sget(e, "title"))
+			assert_string_equal(sget(found, "headline"), sget(e, "title"));
+	}
+	json_decref(ld);
+	free(html);
+	json_decref(entries);
+}
+
+static void test_ended_page(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = three_entries(), *ld;
+	char *html;
+
+	(void)state;
+	blog_init(&b, true);
+	html = render(&b, entries, "1795944600500-0");
+	assert_contains(html, "<span id=\"state-badge\" class=\"badge badge-ended\">ENDED</span>");
+	assert_lacks(html, ">LIVE<");
+	assert_contains(html, "<main id=\"main\" class=\"wrap\" data-seq=\"1795944600500-0\" data-state=\"ended\">");
+	assert_contains(html, "<p id=\"ended-banner\" class=\"ended-banner\">The liveblog has ended.</p>");
+	assert_contains(html, "<p id=\"empty\" class=\"empty\" hidden>No liveblog updates yet.</p>");
+	assert_int_equal(count(html, "<article"), 3);
+	ld = json_ld(html);
+	assert_string_equal(sget(ld, "@type"), "LiveBlogPosting");
+	assert_string_equal(sget(ld, "coverageStartTime"), CREATED_TS);
+	assert_string_equal(sget(ld, "coverageEndTime"), ENDED_TS);
+	assert_int_equal(json_array_size(json_object_get(ld, "liveBlogUpdate")), 3);
+	json_decref(ld);
+	free(html);
+	json_decref(entries);
+}
+
+static void test_empty_live_page(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = json_array(), *ld, *updates;
+	char *html;
+	const char *ol, *close;
+
+	(void)state;
+	blog_init(&b, false);
+	b.entry_count = 0;
+	html = render(&b, entries, "");
+	assert_contains(html, "<p id=\"empty\" class=\"empty\">No liveblog updates yet.</p>");
+	assert_contains(html, "<main id=\"main\" class=\"wrap\" data-seq=\"\" data-state=\"live\">");
+	assert_int_equal(count(html, "<article"), 0);
+	/* the list is there, with only whitespace inside */
+	ol = strstr(html, "<ol id=\"entries\" class=\"entries\">");
+	assert_non_null(ol);
+	ol += strlen("<ol id=\"entries\" class=\"entries\">");
+	close = strstr(ol, "</ol>");
+	assert_non_null(close);
+	for (const char *p = ol; p < close; p++)
+		assert_true(*p == ' ' || *p == '\n' || *p == '\t');
+	ld = json_ld(html);
+	assert_string_equal(sget(ld, "coverageStartTime"), CREATED_TS);
+	assert_null(json_object_get(ld, "coverageEndTime"));
+	updates = json_object_get(ld, "liveBlogUpdate");
+	assert_true(json_is_array(updates));
+	assert_int_equal(json_array_size(updates), 0);
+	json_decref(ld);
+	free(html);
+	json_decref(entries);
+}
+
+static void test_empty_ended_page(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = json_array(), *ld;
+	char *html;
+
+	(void)state;
+	blog_init(&b, true);
+	b.entry_count = 0;
+	html = render(&b, entries, "1795944600500-0");
+	assert_contains(html, "<p id=\"empty\" class=\"empty\">No liveblog updates yet.</p>");
+	assert_contains(html, "<p id=\"ended-banner\" class=\"ended-banner\">The liveblog has ended.</p>");
+	assert_contains(html, "<span id=\"state-badge\" class=\"badge badge-ended\">ENDED</span>");
+	ld = json_ld(html);
+	assert_string_equal(sget(ld, "coverageEndTime"), ENDED_TS);
+	assert_int_equal(json_array_size(json_object_get(ld, "liveBlogUpdate")), 0);
+	json_decref(ld);
+	free(html);
+	json_decref(entries);
+}
+
+/* A blog title cannot end the JSON-LD script or the <title>. */
+static void test_hostile_blog_title(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = json_array(), *ld;
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	snprintf(b.title, sizeof(b.title), "%s", "</title></script><script>alert(1)</script>");
+	html = render(&b, entries, "");
+	assert_lacks(html, "<script>alert");
+	assert_int_equal(count(html, "</title>"), 1);
+	assert_contains(html, "<h1 id=\"blog-title\">&lt;/title&gt;&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</h1>");
+	ld = json_ld(html);
+	assert_string_equal(sget(ld, "headline"), "</title></script><script>alert(1)</script>");
+	json_decref(ld);
+	free(html);
+	json_decref(entries);
+}
+
+/* A template without the markers comes back unchanged. */
+static void test_template_without_markers(void **state)
+{
+	static const char plain[] = "<!doctype html><p>nothing to fill</p>\n";
+	struct lb_blog b;
+	json_t *entries = three_entries();
+	size_t len = 0;
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	html = page_render_blog(plain, sizeof(plain) - 1, &b, entries, "1-0", &len);
+	assert_non_null(html);
+	assert_int_equal(len, sizeof(plain) - 1);
+	assert_string_equal(html, plain);
+	free(html);
+	json_decref(entries);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape_every_special_character),
+		cmocka_unit_test(test_escape_respects_length),
+		cmocka_unit_test(test_live_page_head_title_badge_main),
+		cmocka_unit_test(test_entries_exact_markup),
+		cmocka_unit_test(test_text_paragraphs_and_bullets),
+		cmocka_unit_test(test_text_crlf_and_cr),
+		cmocka_unit_test(test_text_is_never_html),
+		cmocka_unit_test(test_json_ld_live),
+		cmocka_unit_test(test_ended_page),
+		cmocka_unit_test(test_empty_live_page),
+		cmocka_unit_test(test_empty_ended_page),
+		cmocka_unit_test(test_hostile_blog_title),
+		cmocka_unit_test(test_template_without_markers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

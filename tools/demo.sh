@@ -1,0 +1,37 @@
+#!/bin/sh
+# demo.sh — make demo: start liveblogd (embedded Redis, data in var/demo),
+# post the demo article (demo/article-fr.jsonl, six entries) as a liveblog a
+# few seconds apart with the liveblog CLI, end it, print the reader URL, and
+# keep serving until Ctrl-C. DEMO_GAP=seconds between posts (default 3).
+set -eu
+cd "$(dirname "$0")/.."
+port=${DEMO_PORT:-8080}
+gap=${DEMO_GAP:-3}
+server="http://127.0.0.1:$port"
+admin=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+mkdir -p var/demo
+./build/liveblogd --listen "127.0.0.1:$port" --data-dir var/demo --admin-token "$admin" &
+daemon=$!
+trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null' EXIT INT TERM
+for i in $(seq 50); do curl -fs "$server/healthz" >/dev/null && break; sleep 0.1; done
+id="demo-$(date +%H%M%S)"
+token=$(./build/liveblog --server "$server" --token "$admin" create --id "$id" \
+	--title "Immigration : Washington met la pression sur ses alliés" |
+	sed -n 's/.*"editor_token":"\([0-9a-f]*\)".*/\1/p')
+echo "reader: $server/blogs/$id   (editor token: $token)"
+n=0
+# one entry per line: title, key flag and text extracted with node (JSON)
+while IFS= read -r line; do
+	n=$((n + 1))
+	title=$(printf '%s' "$line" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).title||""))')
+	key=$(printf '%s' "$line" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).key?"--key":""))')
+	printf '%s' "$line" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).text))' |
+		./build/liveblog --server "$server" --token "$token" post "$id" \
+			${title:+--title "$title"} $key --author "Rédaction" - >/dev/null
+	echo "posted entry $n"
+	sleep "$gap"
+done < demo/article-fr.jsonl
+./build/liveblog --server "$server" --token "$token" end "$id" >/dev/null
+echo "ended. Read it at $server/blogs/$id  or replay: $server/blogs/$id?replay=10"
+echo "serving until Ctrl-C"
+wait $daemon
