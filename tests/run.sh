@@ -28,9 +28,18 @@ layer() {
 	failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
 }
 layer unit make -s BUILD=build-asan SANITIZER=address,undefined OPT=-O1 unit-test
-for suite in integration cli browser; do
+for suite in integration cli browser faults; do
 	[ -f "tests/$suite/run.sh" ] && layer "$suite" sh "tests/$suite/run.sh"
 done
+# The daemon without sanitizers under valgrind: no error, no leak at exit.
+layer valgrind env LIVEBLOG_VALGRIND=1 LIVEBLOGD="$PWD/build/liveblogd" \
+	sh tests/integration/run.sh tests/integration/entries.test.mjs \
+	tests/integration/ws.test.mjs
+# Every parser of untrusted bytes under libFuzzer, for a bounded time.
+layer fuzz make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
+# The load tool builds and a 100-reader run loses and repeats nothing.
+[ -f bench/smoke.sh ] && layer bench-smoke sh -c 'make -s bench && sh bench/smoke.sh'
+
 rm -f "$log"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

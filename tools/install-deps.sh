@@ -10,7 +10,7 @@ if [ "$what" = demo ]; then
 	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
 fi
 if [ "$what" = test ]; then
-	pkgs="$pkgs libcmocka-dev chromium valgrind clang"
+	pkgs="$pkgs libcmocka-dev chromium valgrind clang libclang-rt-14-dev gnuplot-nox"
 	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 fi
 missing=""
