@@ -28,7 +28,7 @@ function row(r) {
     : '';
   return `| ${r.server} | ${r.scenario} | ${conn} | ${r.posts_ok}/${r.posts} | ` +
     `${ms(r.lat_p50_ms)} | ${ms(r.lat_p90_ms)} | ${ms(r.lat_p99_ms)} | ${ms(r.lat_p999_ms)} | ` +
-    `${ms(r.lat_max_ms)} | ${num(r.deliveries_per_s)} | ${r.missing} | ${r.duplicates} | ${lost} | ` +
+    `${ms(r.lat_max_ms)} | ${num(r.deliveries_per_s)} | ${r.missing}${r.extra ? ` (+${r.extra} of unacked posts)` : ''} | ${r.duplicates} | ${lost} | ` +
     `${ms(r.connect_p50_ms)} / ${num(r.connect_all_s, 1)} | ${ms(r.post_p50_ms)} / ${ms(r.post_p99_ms)} | ` +
     `${num(r.rss_per_reader_kb, 1)} | ${cpu} | ${storm} | ${num(r.loadavg, 1)} |`;
 }

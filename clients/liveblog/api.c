@@ -4,7 +4,6 @@
  * the connection (completed, closed or failed), and every exit detaches
  * the request from its wsi, so no callback can touch it afterwards.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +48,6 @@ static int timeout_secs(void)
  */
 static void finish(struct req *q, struct lws *wsi, const char *why)
 {
-	char *p;
-
 	if (q->finished)
 		return;
 	q->finished = 1;
@@ -64,8 +61,7 @@ static void finish(struct req *q, struct lws *wsi, const char *why)
 	q->r->status = 0;
 	q->r->timed_out = q->timed_out;
 	snprintf(q->r->neterr, sizeof(q->r->neterr), "%s", why);
-	for (p = q->r->neterr; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	msg_lower(q->r->neterr);
 }
 
 /* Adds our headers to the request being composed at *p (len bytes left). */

@@ -63,7 +63,7 @@ int cmd_end(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 	rc = args_parse(cli, cmd, opts, argc, argv, pos, 1, 1, &npos);
 	if (rc != ARGS_GO_ON)
 		return rc;
-	if (args_blog(cmd, pos[0]) || (rc = cli_connect(cli, cmd, 1)))
+	if (args_blog(cmd, pos[0]) || cli_connect(cli, cmd, 1))
 		return CLI_USAGE;
 	snprintf(path, sizeof(path), "/api/blogs/%s/end", pos[0]);
 	snprintf(subject, sizeof(subject), "end %s", pos[0]);

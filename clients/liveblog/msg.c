@@ -22,6 +22,13 @@ void msg_clean(char *s, const char *keep, char repl)
 	}
 }
 
+void msg_lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
 void msg_error(const char *fmt, ...)
 {
 	char line[1024];

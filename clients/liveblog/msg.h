@@ -22,4 +22,7 @@ void msg_error(const char *fmt, ...);
  */
 void msg_clean(char *s, const char *keep, char repl);
 
+/* Lower-cases the ASCII letters of s in place (lws' reasons are capitalised). */
+void msg_lower(char *s);
+
 #endif

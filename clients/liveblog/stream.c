@@ -104,7 +104,6 @@ static void refused(struct stream *s)
 static void on_failure(struct stream *s, const char *why)
 {
 	char lower[160];
-	size_t i;
 
 	s->attempting = 0;
 	s->wsi = NULL;
@@ -113,9 +112,7 @@ static void on_failure(struct stream *s, const char *why)
 		return;
 	}
 	snprintf(lower, sizeof(lower), "%s", why);
-	for (i = 0; lower[i]; i++)
-		if (lower[i] >= 'A' && lower[i] <= 'Z')
-			lower[i] = (char)(lower[i] - 'A' + 'a');
+	msg_lower(lower);
 	if (s->hs_status >= 500)
 		snprintf(lower, sizeof(lower), "server answered %d",
 			 s->hs_status);

@@ -33,6 +33,7 @@ struct hub {
 	struct frame *stats;
 	uint64_t stats_gen;
 	lws_sorted_usec_list_t sul_stats;
+	lws_sorted_usec_list_t sul_load;   /* retry a load Redis could not take */
 };
 
 enum rstate { R_WAIT, R_CATCHUP, R_LIVE };
@@ -79,6 +80,7 @@ static void hub_unref(struct hub *h)
 	if (--h->refs)
 		return;
 	lws_sul_cancel(&h->sul_stats);
+	lws_sul_cancel(&h->sul_load);
 	lws_dll2_remove(&h->link);
 	for (uint64_t i = h->head - h->count; i < h->head; i++)
 		frame_unref(h->ring[i % h->cap]);
@@ -307,12 +309,23 @@ static void on_init(void *arg, enum lb_status st, redisReply *r)
 	hub_unref(h);
 }
 
+static void hub_load(struct hub *h);
+
+static void hub_load_again(lws_sorted_usec_list_t *sul)
+{
+	hub_load(lws_container_of(sul, struct hub, sul_load));
+}
+
+/* Starts loading the hub; while Redis cannot take it, tries again. */
 static void hub_load(struct hub *h)
 {
 	if (h->loading || h->ready || !app.feed.ready)
 		return;
-	if (store_hub_init(&app.store, h->id, INIT_EVENTS + 1, on_init, h))
+	if (store_hub_init(&app.store, h->id, INIT_EVENTS + 1, on_init, h)) {
+		lws_sul_schedule(app.ctx, 0, &h->sul_load, hub_load_again,
+				 500 * LWS_US_PER_MS);
 		return;
+	}
 	h->loading = true;
 	h->refs++;
 }

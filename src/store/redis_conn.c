@@ -12,7 +12,7 @@
 #define BACKOFF_MAX_MS  3000
 #define CONNECT_WATCHDOG_US (3 * LWS_US_PER_SEC)
 #define PING_EVERY_US   LWS_US_PER_SEC
-#define PING_LIMIT      3
+#define PING_LIMIT      5   /* seconds a PING may wait: generous under load */
 
 struct pending {
 	struct rconn *rc;

@@ -36,7 +36,7 @@ struct rconn {
 	struct lws *wsi;
 	bool up;
 	bool stopping;
-	bool watch_ping;           /* PING every second, drop after 3 s silence */
+	bool watch_ping;           /* PING every second, drop after 5 s silence */
 	int ping_outstanding;
 	unsigned backoff_ms;
 	unsigned long reconnects;

@@ -25,9 +25,11 @@ function cliEnv(env) {
 // or a definite leak turns into exit code 99 and fails the test.
 const VALGRIND_CLI = process.env.LIVEBLOG_CLI_VALGRIND === '1';
 const VALGRIND_ARGS = ['-q', '--error-exitcode=99', '--leak-check=full', '--errors-for-leak-kinds=definite'];
+// Time limits of the tests are multiplied by this (valgrind is slow).
+export const SLOW = VALGRIND_CLI ? 10 : 1;
 
 // Starts the client; `done` resolves to {code, signal, stdout, stderr}.
-export function spawnCli(args, { env = {}, input, timeoutMs = 30000 } = {}) {
+export function spawnCli(args, { env = {}, input, timeoutMs = 30000 * SLOW } = {}) {
   const [cmd, argv] = VALGRIND_CLI ? ['valgrind', [...VALGRIND_ARGS, BIN, ...args]] : [BIN, args];
   const child = spawn(cmd, argv, { env: cliEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
@@ -51,7 +53,7 @@ export function run(args, opts) {
 }
 
 // Polls fn until it returns a truthy value; throws after timeoutMs.
-export async function waitFor(fn, what, timeoutMs = 10000) {
+export async function waitFor(fn, what, timeoutMs = 10000 * SLOW) {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -122,6 +122,7 @@ describe('delivery canary', { timeout: 120000 }, () => {
 		proxy.stallTail(true);
 		const t0 = Date.now();
 		let stalled;
+		let gotDuring = 0;
 		try {
 			stalled = await waitUntil(async () => {
 				const h = await health(A);
@@ -138,7 +139,9 @@ describe('delivery canary', { timeout: 120000 }, () => {
 			const wB = await postEntry(B, b, { text: 'written on B during the stall' });
 			await rB.waitFor((m) => m.type === 'entry' && m.entry.id === wB.id);
 			await sleep(500);
-			assert.deepEqual(rA.events().map((e) => e.entry.id), [e0.id], 'A\'s reader gets nothing while A\'s tail is stalled');
+			/* not asserted: when the XREAD watchdog reconnects the tail, the
+			 * hubs re-read their logs through the command connection */
+			gotDuring = rA.events().length - 1;
 			const hB = await health(B);
 			assert.equal(hB.status, 200, 'B is unaffected');
 			assert.equal(hB.json?.delivery, 'ok');
@@ -162,7 +165,7 @@ describe('delivery canary', { timeout: 120000 }, () => {
 		const lagAfter = await metric(A.base, 'liveblog_canary_lag_seconds');
 		assert.ok(lagAfter.value < 3, `canary lag back to ~0: ${lagAfter.value}`);
 		const tails = proxy.stats.tailConnections - tails0;
-		row.readers = `A's reader stayed connected, got nothing during the stall, then both stalled-period events in order, no duplicate; B's reader got everything live`;
+		row.readers = `A's reader stayed connected; of the 2 entries written during the stall it had ${gotDuring} before the link was released (a watchdog reconnect re-reads the log), and both, in order, no duplicate, after; B's reader got everything live`;
 		row.writers += `; delivery "ok" again ${recoverMs} ms after the link was released; ${tails} new tail connection(s) opened by A during the stall (XREAD watchdog)`;
 		row.lost = 'nothing';
 		rA.close();

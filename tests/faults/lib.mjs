@@ -24,7 +24,17 @@
  *   resumingReader(bases, blogId)  a reader that reconnects with
  *       ?since=<last seq> (to the next base in the list) whenever its socket
  *       closes, collecting every event in arrival order.
- *   rssKiB(pid), isSanitized(), seqsOf(events), dupes(list)
+ *   postWithRetry(bases, blog, text, {id})  a POST with a client id that is
+ *       retried (same id) on the next base when a daemon does not answer,
+ *       and after a 503, like the CLI.
+ *   quickPost(base, path, body, token), bulkPost(base, blog, n, {concurrency,
+ *       text, deadlineMs, onSend})  POSTs on fresh connections, for load loops
+ *       bounded in count and time.
+ *   rssKiB(pid), isSanitized(), seqsOf(events), dupes(list), median(xs),
+ *   percentile(xs, p)
+ *
+ * The report: run.sh removes build/faults-results before a full run; a single
+ * file run replaces only its own section.
  */
 import fs from 'node:fs';
 import net from 'node:net';

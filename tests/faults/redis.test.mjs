@@ -94,6 +94,7 @@ describe('Redis stopped and restarted', { timeout: 150000 }, () => {
 		await waitUntil(async () => (await health(A)).status === 200,
 			{ timeout: 10000, interval: 100, message: 'A reconnects by itself (/healthz 200)' });
 		const reconnectMs = Date.now() - tOpen;
+		assert.ok(reconnectMs < 6000, `A reconnects within its 3 s backoff cap (+ margin): ${reconnectMs} ms`);
 
 		const stored = await allEvents(B.base, b.id);
 		assert.equal(stored.length, 5 + 10 + 2, 'the log: 5 before, 10 entries + edit + delete during A\'s outage');

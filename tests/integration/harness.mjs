@@ -21,7 +21,8 @@
  *   startRedis({dir?, appendonly=false, port?, unixsocket=false}) -> Promise<redis>
  *     redis.port, redis.url ('redis://127.0.0.1:PORT'), redis.dir,
  *     redis.socket, redis.unixUrl ('unix:///DIR/redis.sock'; with unixsocket),
- *     redis.cli(...args) -> stdout string (sync; runs redis-cli -p PORT ...),
+ *     redis.cli(...args) -> stdout string (sync; runs redis-cli -p PORT ...;
+ *       a Redis error reply is returned on stdout, not thrown),
  *     redis.stop() -> Promise (SIGTERM, waits for exit),
  *     redis.start() -> Promise (start again after stop(): same port and dir),
  *     redis.restart() -> Promise (stop() then start()),
@@ -84,11 +85,13 @@
  *                           pred(msg, index, messages) truthy; rejects on
  *                           timeout or when the socket closes without one
  *     reader.events()       messages with type entry|edit|delete|ended
- *     reader.send(data), reader.close(code?, reason?)
+ *     reader.send(data), reader.close(code?, reason?) -> reader.closed
  *   withDiagnostics(daemons, fn) -> fn wrapped for it(): on failure prints
  *                           each daemon's /metrics samples and stderr tail
  *                           (daemons: array or () => array), then rethrows
  *   seqCmp(a, b) -> -1|0|1   compares Redis stream ids numerically
+ *   findReport(text) -> the sanitizer/valgrind pattern found in text, or null
+ *   WebSocket                the ws library's class (re-exported)
  *   RFC3339_MS, SEQ_RE, UUID_RE, EVENT_TYPES   regexes / list for assertions
  *   assertErrorBody(res, status, code)   asserts status and the exact JSON
  *                                        error shape {"error","message"}
