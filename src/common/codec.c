@@ -31,7 +31,9 @@ static json_t *load_object(const char *body, size_t len, char *msg, size_t msgle
 	}
 	v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!v) {
+		/* jansson quotes the input near the error, maybe cut mid-character */
 		snprintf(msg, msglen, "The body is not valid JSON: %s.", jerr.text);
+		text_utf8_sanitize(msg);
 		return NULL;
 	}
 	if (!json_is_object(v)) {
@@ -398,10 +400,14 @@ char *codec_dump(const json_t *v)
 
 char *codec_error_body(enum lb_status st, const char *msg)
 {
-	json_t *o = json_pack("{s:s,s:s}", "error", status_code(st),
-			      "message", msg && *msg ? msg : status_message(st));
-	char *s = codec_dump(o);
+	char buf[512];
+	json_t *o;
+	char *s;
 
+	snprintf(buf, sizeof(buf), "%s", msg && *msg ? msg : status_message(st));
+	text_utf8_sanitize(buf);
+	o = json_pack("{s:s,s:s}", "error", status_code(st), "message", buf);
+	s = codec_dump(o);
 	json_decref(o);
 	return s;
 }

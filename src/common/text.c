@@ -48,6 +48,31 @@ bool text_utf8_valid(const char *s, size_t len)
 	return true;
 }
 
+/* Length of the valid UTF-8 sequence starting at p (0: none). */
+static size_t utf8_seq_len(const char *p, size_t left)
+{
+	unsigned char c = (unsigned char)*p;
+	size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
+		   (c & 0xf8) == 0xf0 ? 4 : 0;
+
+	return n && n <= left && text_utf8_valid(p, n) ? n : 0;
+}
+
+void text_utf8_sanitize(char *s)
+{
+	size_t len = strlen(s);
+
+	for (size_t i = 0; i < len; ) {
+		size_t n = utf8_seq_len(s + i, len - i);
+
+		if (!n) {
+			s[i++] = '?';
+			continue;
+		}
+		i += n;
+	}
+}
+
 /* A blog id: [a-z0-9][a-z0-9-]{0,63}. */
 bool text_slug_valid(const char *s)
 {

@@ -16,6 +16,8 @@ struct lb_seq {
 };
 
 bool text_utf8_valid(const char *s, size_t len);
+/* Replaces each byte that starts no valid UTF-8 sequence with '?'. */
+void text_utf8_sanitize(char *s);
 bool text_slug_valid(const char *s);
 bool text_uuid_valid(const char *s);
 
