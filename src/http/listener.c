@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -76,15 +77,18 @@ int listener_open(const char *host, int port, int n, int *fds, char *err,
 static int listener_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			     void *user, void *in, size_t len)
 {
-	int lfd, fd;
+	int lfd, fd, one = 1;
 
 	if (reason != LWS_CALLBACK_RAW_RX_FILE)
 		return 0;
 	lfd = lws_get_socket_fd(wsi);
 	/* take every connection waiting, then let the loop go on */
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		/* lws sets this on sockets it accepts itself; these it does not */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if (!lws_adopt_socket_vhost(lws_get_vhost(wsi), fd))
 			close(fd);
+	}
 	return 0;
 }
 

@@ -144,6 +144,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
 	lws_sul_cancel(&rc->sul_watchdog);
 	rc->up = true;
 	rc->backoff_ms = 0;
+	rc->last_reply = lws_now_usecs();
 	lwsl_user("redis %s: connected\n", rc->name);
 	if (rc->watch_ping)
 		lws_sul_schedule(rc->ctx, 0, &rc->sul_ping, ping_tick, PING_EVERY_US);
@@ -189,8 +190,11 @@ static void ping_tick(lws_sorted_usec_list_t *sul)
 	if (!rc->up)
 		return;
 	if (rc->ping_outstanding) {
-		/* counts the seconds the outstanding PING has waited */
-		if (rc->ping_outstanding++ >= PING_LIMIT) {
+		/*
+		 * The PING waits behind earlier replies on this connection; only
+		 * when nothing at all came back for a while is Redis gone.
+		 */
+		if (lws_now_usecs() - rc->last_reply > PING_LIMIT * LWS_US_PER_SEC) {
 			lwsl_warn("redis %s: no answer for %d s, dropping\n",
 				  rc->name, PING_LIMIT);
 			rconn_drop(rc);
@@ -299,6 +303,8 @@ static void reply_trampoline(redisAsyncContext *ac, void *reply, void *privdata)
 	struct pending *p = privdata;
 
 	(void)ac;
+	if (reply)
+		p->rc->last_reply = lws_now_usecs();
 	p->fn(reply, p->arg);
 	free(p);
 }
