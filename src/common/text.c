@@ -226,8 +226,9 @@ bool text_rfc3339_parse(const char *s, uint64_t *ms)
 	    sec > 60 || y < 1970)
 		return false;
 	tm.tm_year = y - 1900; tm.tm_mon = mo - 1; tm.tm_mday = d;
-	tm.tm_hour = h; tm.tm_min = mi; tm.tm_sec = sec;
-	t = timegm(&tm);
+	/* a leap second (:60) is checked as :59, then counted */
+	tm.tm_hour = h; tm.tm_min = mi; tm.tm_sec = sec == 60 ? 59 : sec;
+	t = timegm(&tm) + (sec == 60);
 	/* timegm() moves Feb 30 to March: a date that moved did not exist */
 	if (tm.tm_mday != d || tm.tm_mon != mo - 1)
 		return false;
