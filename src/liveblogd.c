@@ -163,6 +163,7 @@ static void *worker_main(void *arg)
 	store_stop(&app.store);
 	server_destroy();
 	hubs_free_all();
+	hubs_thread_exit();
 	api_page_cache_free();
 	return ok ? NULL : (void *)1;
 }

@@ -8,6 +8,28 @@
 #include "common/codec.h"
 #include "push/frame.h"
 
+/* RFC 6455 5.2: FIN + text opcode, then the payload length, unmasked. */
+static void write_header(struct frame *f)
+{
+	unsigned char *h;
+	uint64_t n = f->len;
+
+	f->hdr = n < 126 ? 2 : n < 65536 ? 4 : 10;
+	h = f->buf + LWS_PRE - f->hdr;
+	h[0] = 0x81;
+	if (n < 126) {
+		h[1] = (unsigned char)n;
+	} else if (n < 65536) {
+		h[1] = 126;
+		h[2] = (unsigned char)(n >> 8);
+		h[3] = (unsigned char)n;
+	} else {
+		h[1] = 127;
+		for (int i = 0; i < 8; i++)
+			h[2 + i] = (unsigned char)(n >> (56 - 8 * i));
+	}
+}
+
 struct frame *frame_from_json(const json_t *v, const char *seq, bool ended)
 {
 	char *text = codec_dump(v);
@@ -24,6 +46,7 @@ struct frame *frame_from_json(const json_t *v, const char *seq, bool ended)
 		f->born = lws_now_usecs();
 		f->len = len;
 		memcpy(f->buf + LWS_PRE, text, len);
+		write_header(f);
 	}
 	free(text);
 	return f;

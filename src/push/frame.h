@@ -17,12 +17,24 @@ struct frame {
 	char seq_str[48];
 	lws_usec_t born;         /* when the hub received it (fan-out latency) */
 	size_t len;
+	size_t hdr;              /* WebSocket header bytes just before the text */
 	unsigned char buf[];     /* LWS_PRE bytes, then the JSON text */
 };
 
-/* Serialises v once into a new frame (refs = 1), or NULL. */
+/*
+ * Serialises v once into a new frame (refs = 1), or NULL. The WebSocket
+ * header of an unmasked text frame is written once too, right before the
+ * text, so buf + LWS_PRE - hdr holds the whole frame as it goes on the wire
+ * (server frames are unmasked: the same bytes suit every reader).
+ */
 struct frame *frame_from_json(const json_t *v, const char *seq, bool ended);
 struct frame *frame_ref(struct frame *f);
+/* The frame's wire bytes (header + text) and their length. */
+static inline unsigned char *frame_wire(struct frame *f, size_t *len)
+{
+	*len = f->hdr + f->len;
+	return f->buf + LWS_PRE - f->hdr;
+}
 void frame_unref(struct frame *f);
 
 #endif

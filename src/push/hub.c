@@ -626,6 +626,65 @@ static int send_frame(struct reader *r, struct frame *f, bool live)
 	return 0;
 }
 
+#define BATCH_FRAMES 32
+#define BATCH_BYTES  (64 * 1024)
+
+static _Thread_local unsigned char *batch_buf;
+
+/*
+ * A live WebSocket reader with several events owed gets them in one send:
+ * their wire bytes (built once per frame) copied back to back and written
+ * raw. One frame goes out straight from the shared buffer, copying nothing.
+ * Returns the number of frames sent, or -1.
+ */
+static int send_live_batch(struct reader *r)
+{
+	struct hub *h = r->hub;
+	size_t len, total = 0, n = 0, wl;
+	unsigned char *w, *out;
+
+	while (r->cursor + n < h->head && n < BATCH_FRAMES) {
+		frame_wire(h->ring[(r->cursor + n) % h->cap], &wl);
+		if (n && total + wl > BATCH_BYTES)
+			break;
+		total += wl;
+		n++;
+	}
+	if (n == 1) {
+		out = frame_wire(h->ring[r->cursor % h->cap], &len);
+	} else {
+		if (!batch_buf && !(batch_buf = malloc(LWS_PRE + BATCH_BYTES + 16)))
+			return -1;
+		out = batch_buf + LWS_PRE;
+		len = 0;
+		for (size_t i = 0; i < n; i++) {
+			w = frame_wire(h->ring[(r->cursor + i) % h->cap], &wl);
+			memcpy(out + len, w, wl);
+			len += wl;
+		}
+	}
+	if (lws_write(r->wsi, out, len, LWS_WRITE_RAW) < (int)len)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct frame *f = h->ring[r->cursor++ % h->cap];
+
+		metrics.frames_sent++;
+		note_latency(f);
+		if (f->ended) {
+			r->closing = true;
+			r->close_code = LB_CLOSE_NORMAL;
+			r->close_reason = "ended";
+		}
+	}
+	return (int)n;
+}
+
+void hubs_thread_exit(void)
+{
+	free(batch_buf);
+	batch_buf = NULL;
+}
+
 static void replay_due(lws_sorted_usec_list_t *sul)
 {
 	wake(lws_container_of(sul, struct reader, sul_replay));
@@ -697,6 +756,8 @@ static enum wrote reader_write_one(struct reader *r)
 			frame_unref(f);
 			if (r->qpos == r->qn)
 				reader_advance(r);
+		} else if (!r->sse && r->replay <= 0) {
+			ret = send_live_batch(r) < 0;
 		} else {
 			r->cursor++;
 			ret = send_frame(r, f, r->replay <= 0);

@@ -26,6 +26,8 @@ void hubs_on_feed_ready(void);
 /* Shutdown: every reader gets close 1001 "going away". */
 void hubs_shutdown(void);
 void hubs_free_all(void);
+/* Frees this worker thread's scratch memory. */
+void hubs_thread_exit(void);
 
 #include "shared.h"   /* known_add, known_has */
 
