@@ -67,8 +67,10 @@ static int admin_token_file(char *out, size_t len)
 			out[0] = '\0';
 		fclose(f);
 		out[strcspn(out, "\r\n")] = '\0';
-		if (out[0])
+		if (out[0]) {
+			lwsl_user("admin token in %s\n", path);
 			return 0;
+		}
 	}
 	if (hash_random_hex(out, 32))
 		return -1;

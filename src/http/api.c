@@ -60,9 +60,13 @@ static void on_created(void *arg, enum lb_status st, json_t *result, const char 
 	on_result(arg, st, result, msg);
 }
 
-static void call(struct req *q, int sent)
+/*
+ * After a store call: -1 means Redis is down and no callback will come, so
+ * answer 503 now; 0 means the callback owns a reference to the request.
+ */
+static void call(struct req *q, int rc)
 {
-	if (sent)
+	if (rc)
 		unavailable(q);
 	else
 		req_ref(q);

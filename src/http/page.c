@@ -175,8 +175,11 @@ static void json_ld(FILE *f, const struct lb_blog *b, const json_t *entries)
 	json_decref(blog);
 }
 
-/* Copies tpl up to `marker` (exclusive) and moves *pos past it; 0 if found. */
-static int until(FILE *f, const char *tpl, const char **pos, const char *marker)
+/*
+ * Copies the template from *pos up to `marker` (exclusive) and moves *pos
+ * past it. Returns 0, or -1 (nothing copied) when the marker is missing.
+ */
+static int until(FILE *f, const char **pos, const char *marker)
 {
 	const char *at = strstr(*pos, marker);
 
@@ -184,7 +187,6 @@ static int until(FILE *f, const char *tpl, const char **pos, const char *marker)
 		return -1;
 	fwrite(*pos, 1, (size_t)(at - *pos), f);
 	*pos = at + strlen(marker);
-	(void)tpl;
 	return 0;
 }
 
@@ -204,31 +206,31 @@ char *page_render_blog(const char *tpl, size_t tpl_len, const struct lb_blog *b,
 		free(buf);
 		return NULL;
 	}
-	if (!until(f, copy, &pos, "<title>Liveblog</title>")) {
+	if (!until(f, &pos, "<title>Liveblog</title>")) {
 		fputs("<title>", f);
 		esc(f, b->title);
 		fputs(" · Liveblog</title>", f);
 	}
-	if (!until(f, copy, &pos, "</head>")) {
+	if (!until(f, &pos, "</head>")) {
 		json_ld(f, b, entries);
 		fputs("</head>", f);
 	}
-	if (!until(f, copy, &pos, "<h1 id=\"blog-title\"></h1>")) {
+	if (!until(f, &pos, "<h1 id=\"blog-title\"></h1>")) {
 		fputs("<h1 id=\"blog-title\">", f);
 		esc(f, b->title);
 		fputs("</h1>", f);
 	}
-	if (!until(f, copy, &pos, "<span id=\"state-badge\" class=\"badge\" hidden></span>"))
+	if (!until(f, &pos, "<span id=\"state-badge\" class=\"badge\" hidden></span>"))
 		fputs(b->ended ? "<span id=\"state-badge\" class=\"badge badge-ended\">ENDED</span>" :
 		      "<span id=\"state-badge\" class=\"badge badge-live\">LIVE</span>", f);
-	if (!until(f, copy, &pos, "<main id=\"main\" class=\"wrap\">"))
+	if (!until(f, &pos, "<main id=\"main\" class=\"wrap\">"))
 		fprintf(f, "<main id=\"main\" class=\"wrap\" data-seq=\"%s\" data-state=\"%s\">",
 			seq, b->ended ? "ended" : "live");
-	if (!until(f, copy, &pos, "<p id=\"ended-banner\" class=\"ended-banner\" hidden>"))
+	if (!until(f, &pos, "<p id=\"ended-banner\" class=\"ended-banner\" hidden>"))
 		fprintf(f, "<p id=\"ended-banner\" class=\"ended-banner\"%s>", b->ended ? "" : " hidden");
-	if (!until(f, copy, &pos, "<p id=\"empty\" class=\"empty\" hidden>"))
+	if (!until(f, &pos, "<p id=\"empty\" class=\"empty\" hidden>"))
 		fprintf(f, "<p id=\"empty\" class=\"empty\"%s>", n ? " hidden" : "");
-	if (!until(f, copy, &pos, "<ol id=\"entries\" class=\"entries\"></ol>")) {
+	if (!until(f, &pos, "<ol id=\"entries\" class=\"entries\"></ol>")) {
 		fputs("<ol id=\"entries\" class=\"entries\">\n", f);
 		json_array_foreach(entries, i, e)
 			entry_html(f, b->id, e);
