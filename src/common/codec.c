@@ -216,25 +216,47 @@ out_free_in:
 	return st;
 }
 
+/*
+ * ASCII for a Latin-1 letter U+00C0..U+00FF ('-' for × and ÷), so that
+ * "Élection présidentielle" becomes "election-presidentielle".
+ */
+static const char latin1[] = "AAAAAAACEEEEIIIIDNOOOOO-OUUUUYTsaaaaaaaceeeeiiiidnooooo-ouuuuyty";
+
+/* Appends the slug form of one character of title; returns bytes read. */
+static size_t slug_char(const unsigned char *p, char *out, size_t *n, bool *dash)
+{
+	char c = (char)p[0];
+	size_t used = 1;
+
+	if (p[0] == 0xc3 && p[1] >= 0x80 && p[1] <= 0xbf) {
+		c = latin1[p[1] - 0x80];
+		used = 2;
+	} else if (p[0] >= 0x80) {
+		c = '-';
+		while ((p[used] & 0xc0) == 0x80)
+			used++;
+	}
+	if (c >= 'A' && c <= 'Z')
+		c = (char)(c + 32);
+	if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+		out[(*n)++] = c;
+		*dash = false;
+	} else if (!*dash) {
+		out[(*n)++] = '-';
+		*dash = true;
+	}
+	return used;
+}
+
 void codec_blog_id_from_title(const char *title, char out[72])
 {
+	const unsigned char *p = (const unsigned char *)title;
 	char suffix[9];
 	size_t n = 0;
 	bool dash = true;
 
-	for (const char *p = title; *p && n < 40; p++) {
-		char c = *p;
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c + 32);
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-			out[n++] = c;
-			dash = false;
-		} else if (!dash) {
-			out[n++] = '-';
-			dash = true;
-		}
-	}
+	while (*p && n < 40)
+		p += slug_char(p, out, &n, &dash);
 	while (n && out[n - 1] == '-')
 		n--;
 	if (!n) {
