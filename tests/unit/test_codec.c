@@ -568,7 +568,7 @@ static void test_blog_id_from_title(void **state)
 		{ "  -- Election Night 2026 --  ", "election-night-2026-" },
 		{ "\xc2\xab \xc3\xa9t\xc3\xa9 \xc2\xbb", "ete-" },
 		{ "\xc3\x89lection pr\xc3\xa9sidentielle", "election-presidentielle-" },
-		{ "\xc3\x87a \xc3\xa0 Z\xc3\xbcrich \xe2\x80\x93 vite", "ca-a-zurich-vite-" },
+		{ "\xc3\x87" "a \xc3\xa0 Z\xc3\xbcrich \xe2\x80\x93 vite", "ca-a-zurich-vite-" },
 		{ "\xc2\xab\xc2\xbb", "blog-" },
 		{ "", "blog-" },
 		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
