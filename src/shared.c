@@ -3,6 +3,7 @@
  */
 #include <jansson.h>
 #include <pthread.h>
+#include <stdio.h>
 
 #include "shared.h"
 
@@ -11,19 +12,22 @@ struct lb_metrics metrics;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static json_t *known;        /* blog id → true */
 static json_t *per_ip;       /* address → open readers */
+static json_t *tokens;       /* blog id → editor token hash */
 
 int shared_init(void)
 {
 	known = json_object();
 	per_ip = json_object();
-	return known && per_ip ? 0 : -1;
+	tokens = json_object();
+	return known && per_ip && tokens ? 0 : -1;
 }
 
 void shared_free(void)
 {
 	json_decref(known);
 	json_decref(per_ip);
-	known = per_ip = NULL;
+	json_decref(tokens);
+	known = per_ip = tokens = NULL;
 }
 
 void known_add(const char *blog)
@@ -70,4 +74,23 @@ void ip_reader_remove(const char *ip)
 	else if (n)
 		json_object_del(per_ip, ip);
 	pthread_mutex_unlock(&lock);
+}
+
+void token_cache_put(const char *blog, const char *hash)
+{
+	pthread_mutex_lock(&lock);
+	json_object_set_new(tokens, blog, json_string(hash));
+	pthread_mutex_unlock(&lock);
+}
+
+bool token_cache_get(const char *blog, char *out)
+{
+	const char *h;
+
+	pthread_mutex_lock(&lock);
+	h = json_string_value(json_object_get(tokens, blog));
+	if (h)
+		snprintf(out, 72, "%s", h);
+	pthread_mutex_unlock(&lock);
+	return h != NULL;
 }

@@ -37,6 +37,15 @@ void known_add(const char *blog);
 bool known_has(const char *blog);
 
 /*
+ * Editor token hashes by blog id. A blog's token never changes, so a write
+ * checks it here and goes straight to its one atomic script; only the first
+ * write to a blog on this process reads the blog first.
+ */
+void token_cache_put(const char *blog, const char *hash);
+/* Copies the hash into out (72 bytes) and returns true when cached. */
+bool token_cache_get(const char *blog, char *out);
+
+/*
  * Counts one more reader from ip unless that would pass max; returns false
  * (nothing counted) when the address already has max readers.
  */

@@ -51,8 +51,12 @@ static void on_created(void *arg, enum lb_status st, json_t *result, const char 
 {
 	struct req *q = arg;
 
+	char hash[LB_SHA256_HEX];
+
 	if (st == LB_CREATED && result) {
 		json_object_set_new(result, "editor_token", json_string(q->token));
+		hash_sha256_hex(q->token, strlen(q->token), hash);
+		token_cache_put(json_string_value(json_object_get(result, "id")), hash);
 		known_add(json_string_value(json_object_get(result, "id")));
 	}
 	if (st == LB_CONFLICT)
@@ -140,6 +144,8 @@ static void on_editor_blog(void *arg, enum lb_status st, const struct lb_blog *b
 {
 	struct req *q = arg;
 
+	if (st == LB_OK && b->token_hash[0])
+		token_cache_put(b->id, b->token_hash);
 	if (st != LB_OK)
 		req_error(q, st, st == LB_NOT_FOUND ? "No such blog." : NULL);
 	else if (!q->token[0] || !(token_is(q->token, b->token_hash) || is_admin(q)))
@@ -149,6 +155,27 @@ static void on_editor_blog(void *arg, enum lb_status st, const struct lb_blog *b
 	else
 		editor_step(q, b);
 	req_unref(q);
+}
+
+/*
+ * An editor's write. With the blog's token hash cached, the token is
+ * checked here and the write goes straight to its script (which refuses
+ * an ended or unknown blog itself); otherwise the blog is read first.
+ */
+static void editor_route(struct req *q)
+{
+	struct lb_blog b;
+
+	if (!token_cache_get(q->rm.blog, b.token_hash)) {
+		call(q, store_get_blog(&app.store, q->rm.blog, on_editor_blog, q));
+		return;
+	}
+	if (!q->token[0] || !(token_is(q->token, b.token_hash) || is_admin(q))) {
+		req_error(q, LB_UNAUTHORIZED, "This needs the blog's editor token.");
+		return;
+	}
+	snprintf(b.id, sizeof(b.id), "%s", q->rm.blog);
+	editor_step(q, &b);
 }
 
 static void on_blog(void *arg, enum lb_status st, const struct lb_blog *b)
@@ -428,7 +455,7 @@ void api_dispatch(struct req *q)
 	case R_ENTRY_PATCH:
 	case R_ENTRY_DELETE:
 	case R_BLOG_END:
-		call(q, store_get_blog(&app.store, q->rm.blog, on_editor_blog, q));
+		editor_route(q);
 		break;
 	case R_PAGE_BLOG:
 		page_blog(q);
