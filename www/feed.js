@@ -8,7 +8,13 @@
  * never delivers a duplicate. On {"type":"reset"} the cursor is cleared and
  * the whole log follows. On any unexpected close it reconnects with
  * exponential backoff and full jitter, resuming with ?since=lastSeq; it
- * stops for good once the blog has ended (close 1000 after "ended").
+ * stops for good once the blog has ended (close 1000 after "ended", or a
+ * close 1000 right after the hello of an ended blog: resumed at its end).
+ *
+ * With replay (a speed such as "10") the server paces the stored events
+ * after since at their original gaps divided by the speed; the reader
+ * page pauses, seeks and changes speed by stopping the feed and starting a
+ * new one from its own cursor. After stop() the feed delivers nothing more.
  *
  * onState(state, info) reports: "connecting", "open" (hello received),
  * "live" (caught up), "reconnecting" ({delay, attempt, code}), "ended",
@@ -115,6 +121,7 @@ export class Feed {
 	}
 
 	receive(data) {
+		if (this.stopped) return;
 		let frame;
 		try {
 			frame = JSON.parse(data);
@@ -131,7 +138,7 @@ export class Feed {
 		}
 		switch (frame.type) {
 			case 'hello':
-				this.helloEnded = !this.replay && frame.blog && frame.blog.state === 'ended';
+				this.helloEnded = !!(frame.blog && frame.blog.state === 'ended');
 				this.onFrame(frame);
 				this.onState('open');
 				break;

@@ -10,9 +10,33 @@
  * the same. Live changes never move what the reader is looking at: when the
  * reader has scrolled into the stream, the first visible entry is kept in
  * place and a "N new updates" button offers a jump back to the newest.
+ *
+ * Replay mode (?replay=SPEED, a positive number): the rendered entries are
+ * ignored and the list is rebuilt from a paced replay of the whole log
+ * (/ws/blogs/{id}?replay=SPEED, no since). The badge says REPLAY and
+ * #replay-bar is shown:
+ *   - play/pause: pause closes the socket and keeps the seq of the last
+ *     applied event; play reconnects with ?replay=SPEED&since=<that seq>;
+ *     once the replay reached "ended" the button replays from the start;
+ *   - speed (1, 2, 5, 10, 30, 60, plus the URL's value if another):
+ *     reconnects at the new speed from the last seq and rewrites ?replay=
+ *     in the address (history.replaceState);
+ *   - timeline: an <input type="range"> in epoch ms from the first to the
+ *     last event's time (the ms part of their seqs), from every event's
+ *     seq fetched once via /api/blogs/{id}/events (limit=1000 pages) and
+ *     extended by events that arrive later. Seeking to time T applies the
+ *     fetched events up to the last one at or before T to an empty list
+ *     (the same render path as the stream), then reconnects with since=
+ *     its seq. Arrow keys jump to the previous/next event; Home/End and
+ *     PageUp/PageDown work as on any slider;
+ *   - "Replay time": the local time of the last applied event.
+ * The server sends the first event after since at once, so after a pause,
+ * a seek or a speed change the page waits (next event time - replay
+ * position) / speed, capped at 5 s like the server's gaps, before it
+ * reconnects: the replay keeps its original rhythm across the controls.
  */
 import {
-	compareSeq, entryLabel, localizeTime, renderEntryItem, renderTime,
+	compareSeq, entryLabel, localizeTime, renderEntryItem, renderTime, seqTime,
 } from '/render.js';
 import { Feed } from '/feed.js';
 
@@ -33,11 +57,17 @@ const ui = {
 	empty: $('empty'),
 	newBtn: $('new-updates'),
 	announcer: $('announcer'),
+	replayBar: $('replay-bar'),
+	replayToggle: $('replay-toggle'),
+	replaySpeed: $('replay-speed'),
+	replayTimeline: $('replay-timeline'),
+	replayClock: $('replay-clock'),
 };
 
 const blogId = decodeURIComponent(location.pathname.split('/')[2] || '');
 const replayParam = new URLSearchParams(location.search).get('replay');
-const replay = /^\d{1,4}(\.\d{1,3})?$/.test(replayParam || '') ? replayParam : null;
+const replay = /^\d{1,4}(\.\d{1,3})?$/.test(replayParam || '') && Number(replayParam) > 0
+	? replayParam : null;
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 
 /* id → {id, seq, ts, key, pinned, label, item}; item is the <li>. */
@@ -247,7 +277,7 @@ function setBadge(text, cls) {
 
 function setEnded() {
 	ended = true;
-	setBadge('ENDED', 'badge-ended');
+	if (!replay) setBadge('ENDED', 'badge-ended');
 	ui.ended.hidden = false;
 	ui.readers.hidden = true;
 	setStatus('');
@@ -282,9 +312,11 @@ function onFrame(frame) {
 		case 'reset':
 			clearAll();
 			caughtUp = !!replay;
+			if (replay) replayReset();
 			renderDerived();
 			return;
 		case 'live':
+			if (replay) replayLive();
 			if (!caughtUp) {
 				caughtUp = true;
 				renderDerived();
@@ -310,6 +342,7 @@ function onFrame(frame) {
 		/* Catching up: build quietly, derive once at "live" — or at "ended",
 		 * which is the last frame an ended blog sends. */
 		applyEvent(frame);
+		if (replay) replayApplied(frame);
 		if (frame.type === 'ended') onFrame({ type: 'live' });
 		return;
 	}
@@ -318,6 +351,7 @@ function onFrame(frame) {
 		added = applyEvent(frame);
 		renderDerived();
 	});
+	if (replay) replayApplied(frame);
 	if (added) {
 		flash(added);
 		announce(`New update: ${added.label}`);
@@ -350,7 +384,8 @@ function applyEvent(ev) {
 function onState(state, info = {}) {
 	switch (state) {
 		case 'connecting':
-			setStatus('Connecting…', 'is-connecting');
+			if (replay && everOpened) replayStatus();
+			else setStatus('Connecting…', 'is-connecting');
 			break;
 		case 'reconnecting':
 			setStatus('Reconnecting…', 'is-reconnecting');
@@ -358,13 +393,16 @@ function onState(state, info = {}) {
 			break;
 		case 'open':
 			everOpened = true;
-			setStatus(replay ? `Replaying at ${replay}×` : '', 'is-replay');
+			if (replay) replayStatus();
+			else setStatus('');
 			break;
 		case 'live':
-			if (!replay) setStatus('');
+			if (replay) replayStatus();
+			else setStatus('');
 			break;
 		case 'ended':
-			setStatus('');
+			if (replay) replayStatus();
+			else setStatus('');
 			break;
 		default:
 			break;
@@ -380,7 +418,8 @@ async function checkExists() {
 	try {
 		const res = await fetch(`/api/blogs/${encodeURIComponent(blogId)}`);
 		if (res.status === 404) {
-			feed.stop();
+			closeFeed();
+			ui.replayBar.hidden = true;
 			ui.title.textContent = 'Liveblog not found';
 			document.title = 'Liveblog not found';
 			setStatus('');
@@ -428,6 +467,362 @@ function onScroll() {
 	});
 }
 
+/* ---- replay mode ---------------------------------------------------- */
+
+const SPEEDS = [1, 2, 5, 10, 30, 60];
+const REPLAY_CAP_MS = 5000;   /* the server's default cap on one gap */
+const SEEK_SETTLE_MS = 150;   /* a held arrow key seeks often: connect once */
+const EVENTS_PAGE = 1000;
+
+const rp = {
+	speed: replay ? Number(replay) : 0,
+	paused: false,       /* the reader paused */
+	finished: false,     /* the replay applied "ended" */
+	live: false,         /* the replay caught up with a live blog */
+	lastSeq: null,       /* seq of the last applied event: the resume cursor */
+	lastMs: null,        /* its time */
+	posMs: null,         /* replay position (epoch ms) at posAt */
+	posAt: 0,            /* performance.now() of posMs */
+	thumbMs: null,       /* where the timeline shows the replay */
+	log: [],             /* [{seq, ms, ev}] every event, in order */
+	loaded: false,       /* log holds the events API's answer */
+	pending: [],         /* events applied before the log was loaded */
+	dragging: false,
+	timer: 0,            /* a delayed reconnect */
+};
+
+/* playing(): the replay advances (or waits to reconnect). */
+function playing() {
+	return !rp.paused && !rp.finished;
+}
+
+function eventMs(seq) {
+	const d = seqTime(seq);
+	return d ? d.getTime() : null;
+}
+
+function speedText(v) {
+	return `${new Intl.NumberFormat().format(v)}×`;
+}
+
+/* clockText(ms): "14:32:05" in local time, with the day when not today. */
+function clockText(ms) {
+	const d = new Date(ms);
+	const opts = { hour: '2-digit', minute: '2-digit', second: '2-digit' };
+	if (d.toDateString() !== new Date().toDateString()) {
+		opts.day = 'numeric';
+		opts.month = 'short';
+	}
+	return new Intl.DateTimeFormat(undefined, opts).format(d);
+}
+
+function replayStatus() {
+	if (rp.finished) setStatus('Replay finished', 'is-replay');
+	else if (rp.paused) setStatus('Paused', 'is-replay');
+	else if (rp.live) setStatus('Replay caught up: live', 'is-replay');
+	else setStatus(`Replaying at ${speedText(rp.speed)}`, 'is-replay');
+}
+
+/* openFeed(since, delay): a replay feed from since (null: the whole log)
+ * at the current speed, after delay ms. Frames of an older feed are
+ * never applied. */
+function openFeed(since, delay = 0) {
+	closeFeed();
+	rp.live = false;
+	const connect = () => {
+		rp.timer = 0;
+		const f = new Feed({
+			blogId, since, replay: String(rp.speed),
+			onFrame: (frame) => { if (feed === f) onFrame(frame); },
+			onState: (state, info) => { if (feed === f) onState(state, info); },
+		});
+		feed = f;
+		f.start();
+	};
+	if (delay > 0) rp.timer = setTimeout(connect, delay);
+	else connect();
+}
+
+function closeFeed() {
+	clearTimeout(rp.timer);
+	rp.timer = 0;
+	const f = feed;
+	feed = null;
+	if (f) f.stop();
+}
+
+/* position(): the replay time now: it runs at the speed while playing,
+ * never past the next event (which has not been applied yet). */
+function position() {
+	if (rp.posMs === null) return null;
+	let p = rp.posMs;
+	if (playing() && !rp.live) p += (performance.now() - rp.posAt) * rp.speed;
+	const next = nextEvent();
+	if (next && p > next.ms) p = next.ms;
+	return p;
+}
+
+function nextEvent() {
+	return rp.log.find((x) => compareSeq(x.seq, rp.lastSeq) > 0) || null;
+}
+
+/* delayFor(pos): how long the next event is still due from pos. */
+function delayFor(pos) {
+	const next = nextEvent();
+	if (pos === null || !next) return 0;
+	return Math.min(REPLAY_CAP_MS, Math.max(0, (next.ms - pos) / rp.speed));
+}
+
+function setPosition(ms) {
+	rp.posMs = ms;
+	rp.posAt = performance.now();
+}
+
+/* replayApplied(ev): ev (entry/edit/delete/ended) came from the feed. */
+function replayApplied(ev) {
+	if (!ev.seq) return;
+	rp.lastSeq = ev.seq;
+	rp.lastMs = eventMs(ev.seq);
+	rp.thumbMs = rp.lastMs;
+	setPosition(rp.lastMs);
+	extendLog(ev);
+	if (ev.type === 'ended') {
+		rp.finished = true;
+		replayStatus();
+	}
+	renderReplay();
+}
+
+function replayReset() {
+	clearEnded();
+	rp.lastSeq = null;
+	rp.lastMs = null;
+	rp.finished = false;
+	renderReplay();
+}
+
+function replayLive() {
+	if (rp.finished) return;
+	rp.live = true;
+	replayStatus();
+}
+
+function extendLog(ev) {
+	const item = { seq: ev.seq, ms: eventMs(ev.seq), ev };
+	if (!rp.loaded) {
+		rp.pending.push(item);
+		return;
+	}
+	const last = rp.log[rp.log.length - 1];
+	if (!last || compareSeq(item.seq, last.seq) > 0) rp.log.push(item);
+}
+
+/* loadLog(): every event, once, for the timeline and for seeking. */
+async function loadLog(attempt = 0) {
+	try {
+		const log = [];
+		let since = null;
+		for (;;) {
+			const q = new URLSearchParams({ limit: String(EVENTS_PAGE) });
+			if (since) q.set('since', since);
+			const res = await fetch(`/api/blogs/${encodeURIComponent(blogId)}/events?${q}`);
+			if (res.status === 404) return;   /* no such blog: checkExists says so */
+			if (!res.ok) throw new Error(`events: HTTP ${res.status}`);
+			const body = await res.json();
+			const evs = Array.isArray(body.events) ? body.events : [];
+			for (const ev of evs) {
+				if (ev && typeof ev.seq === 'string' && eventMs(ev.seq) !== null)
+					log.push({ seq: ev.seq, ms: eventMs(ev.seq), ev });
+			}
+			if (evs.length < EVENTS_PAGE || !body.next || body.next === since) break;
+			since = body.next;
+		}
+		rp.log = log;
+		rp.loaded = true;
+		for (const item of rp.pending) extendLog(item.ev);
+		rp.pending = [];
+		renderReplay();
+	} catch {
+		setTimeout(() => loadLog(attempt + 1), Math.min(30000, 1000 * 2 ** attempt));
+	}
+}
+
+function clearEnded() {
+	ended = false;
+	ui.ended.hidden = true;
+}
+
+/* renderReplay(): the bar from the replay state. */
+function renderReplay() {
+	const tl = ui.replayTimeline;
+	const { log } = rp;
+	if (rp.loaded && log.length) {
+		const min = log[0].ms;
+		const max = Math.max(log[log.length - 1].ms, min + 1);
+		tl.min = String(min);
+		tl.max = String(max);
+		tl.disabled = false;
+		if (!rp.dragging) tl.value = String(rp.thumbMs ?? min);
+		tl.setAttribute('aria-valuetext', clockText(Number(tl.value)));
+	} else {
+		tl.disabled = true;
+		tl.removeAttribute('aria-valuetext');
+	}
+	if (rp.lastMs !== null) {
+		ui.replayClock.textContent = clockText(rp.lastMs);
+		ui.replayClock.setAttribute('datetime', new Date(rp.lastMs).toISOString());
+	} else {
+		ui.replayClock.textContent = '–';
+		ui.replayClock.removeAttribute('datetime');
+	}
+	const [icon, label] = rp.finished ? ['↺', 'Replay again']
+		: rp.paused ? ['▶', 'Play'] : ['❚❚', 'Pause'];
+	ui.replayToggle.querySelector('.replay-icon').textContent = icon;
+	ui.replayToggle.querySelector('.label').textContent = label;
+}
+
+function pause() {
+	setPosition(position());
+	rp.paused = true;
+	closeFeed();
+	renderReplay();
+	replayStatus();
+}
+
+function play() {
+	rp.paused = false;
+	rp.posAt = performance.now();
+	openFeed(rp.lastSeq, delayFor(rp.posMs));
+	renderReplay();
+	replayStatus();
+}
+
+/* restart(): after the end, the whole replay again from an empty list. */
+function restart() {
+	closeFeed();
+	clearAll();
+	clearEnded();
+	Object.assign(rp, {
+		finished: false, paused: false, lastSeq: null, lastMs: null,
+		posMs: null, thumbMs: null,
+	});
+	renderDerived();
+	openFeed(null, 0);
+	renderReplay();
+	replayStatus();
+}
+
+function onToggle() {
+	if (rp.finished) restart();
+	else if (rp.paused) play();
+	else pause();
+}
+
+function setSpeed(v) {
+	if (!(v > 0) || v === rp.speed) return;
+	const pos = position();
+	rp.speed = v;
+	const url = new URL(location.href);
+	url.searchParams.set('replay', String(v));
+	history.replaceState(history.state, '', url);
+	if (playing()) {
+		setPosition(pos);
+		openFeed(rp.lastSeq, delayFor(pos));
+	}
+	replayStatus();
+}
+
+/* seekTo(t): the page as it was at time t of the log, then the replay
+ * goes on from there unless the reader paused it. */
+function seekTo(t) {
+	if (!rp.loaded || !rp.log.length || !Number.isFinite(t)) return;
+	closeFeed();
+	let idx = -1;
+	while (idx + 1 < rp.log.length && rp.log[idx + 1].ms <= t) idx++;
+	clearAll();
+	clearEnded();
+	for (let i = 0; i <= idx; i++) applyEvent(rp.log[i].ev);
+	renderDerived();
+	const at = idx >= 0 ? rp.log[idx] : null;
+	rp.lastSeq = at ? at.seq : null;
+	rp.lastMs = at ? at.ms : null;
+	rp.thumbMs = t;
+	setPosition(Math.max(t, rp.log[0].ms));
+	rp.finished = !!at && at.ev.type === 'ended';
+	if (playing()) openFeed(rp.lastSeq, Math.max(SEEK_SETTLE_MS, delayFor(rp.posMs)));
+	renderReplay();
+	replayStatus();
+}
+
+/* Arrow keys on the timeline: to the previous / next event. */
+function onTimelineKey(e) {
+	const dir = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 }[e.key];
+	if (!dir || e.altKey || e.ctrlKey || e.metaKey || !rp.loaded || !rp.log.length) return;
+	e.preventDefault();
+	const tl = ui.replayTimeline;
+	const v = Number(tl.value);
+	let target;
+	if (dir > 0) {
+		target = rp.log.find((x) => x.ms > v)?.ms ?? Number(tl.max);
+	} else {
+		target = rp.log[0].ms;
+		for (const x of rp.log) {
+			if (x.ms >= v) break;
+			target = x.ms;
+		}
+	}
+	if (target === v) return;
+	tl.value = String(target);
+	seekTo(target);
+}
+
+function setupReplay() {
+	document.body.classList.add('page-replay');
+	const sel = ui.replaySpeed;
+	if (!SPEEDS.includes(rp.speed)) {
+		const opt = new Option(speedText(rp.speed), String(rp.speed));
+		const after = [...sel.options].find((o) => Number(o.value) > rp.speed);
+		sel.insertBefore(opt, after || null);
+	}
+	sel.value = String(rp.speed);
+	sel.addEventListener('change', () => setSpeed(Number(sel.value)));
+	ui.replayToggle.addEventListener('click', onToggle);
+	const tl = ui.replayTimeline;
+	tl.addEventListener('keydown', onTimelineKey);
+	tl.addEventListener('input', () => {
+		rp.dragging = true;
+		tl.setAttribute('aria-valuetext', clockText(Number(tl.value)));
+	});
+	tl.addEventListener('change', () => {
+		rp.dragging = false;
+		seekTo(Number(tl.value));
+	});
+	/* a drag released where it started fires no change: show the replay
+	 * again (after the change a release may fire) */
+	const endDrag = () => setTimeout(() => {
+		if (!rp.dragging) return;
+		rp.dragging = false;
+		renderReplay();
+	}, 0);
+	tl.addEventListener('pointerup', endDrag);
+	tl.addEventListener('pointercancel', endDrag);
+	tl.addEventListener('blur', endDrag);
+	ui.replayBar.hidden = false;
+	/* the bar sticks to the top: keep the "new updates" button and
+	 * permalink targets clear of it */
+	if (typeof ResizeObserver === 'function') {
+		new ResizeObserver(() => {
+			document.documentElement.style.setProperty('--replay-bar-h',
+				`${ui.replayBar.offsetHeight}px`);
+		}).observe(ui.replayBar);
+	}
+	setBadge('REPLAY', 'badge-replay');
+	ui.ended.hidden = true;
+	renderReplay();
+	loadLog();
+	openFeed(null, 0);
+}
+
 function main() {
 	const rendered = ui.main.hasAttribute('data-seq');
 	let cursor = ui.main.dataset.seq || null;
@@ -450,11 +845,17 @@ function main() {
 		for (const t of ui.main.querySelectorAll('time[datetime]')) localizeTime(t);
 	}, 10 * 60 * 1000);
 
-	if (!replay && ui.main.dataset.state === 'ended') {
+	if (replay) {
+		setupReplay();
+		/* for tests and debugging: the current feed and the replay state */
+		window.liveblogReader = { get feed() { return feed; }, entries, replay: rp };
+		return;
+	}
+	if (ui.main.dataset.state === 'ended') {
 		setEnded();
 		return;
 	}
-	if (!replay && ui.main.dataset.state === 'live') setBadge('LIVE', 'badge-live');
+	if (ui.main.dataset.state === 'live') setBadge('LIVE', 'badge-live');
 	feed = new Feed({ blogId, since: cursor, replay, onFrame, onState });
 	feed.start();
 	/* for tests and debugging: the cursor the page would resume from */
