@@ -1,8 +1,8 @@
 #!/bin/sh
 # compare.sh — the fan-out comparison (`make bench-compare`): the same
 # scenarios against liveblogd, Nchan (memory and Redis storage), a Node.js
-# `ws` broadcaster and the ideal C broadcaster, each started here on free
-# loopback ports and stopped after its scenarios. One command, one run.
+# `ws` broadcaster and the ideal C broadcaster, each started fresh for every
+# scenario on free loopback ports and stopped after it. One command, one run.
 #
 # Writes bench/results/compare-<UTC time>.jsonl (one line per server and
 # scenario, see loadtool --help), a Markdown table beside it (also printed),
@@ -214,8 +214,6 @@ run_scenario() { # SERVER KIND READERS
 	burst) rate=$BURST_RATE dur=$BURST_DURATION ;;
 	storm)
 		dur=$STORM_DURATION
-		# without storage there is nothing to resume from
-		case $server in node|ideal) say "$server: storm skipped (no storage, no resume)"; return 0 ;; esac
 		storm="--storm --storm-posts $STORM_POSTS"
 		;;
 	esac
@@ -242,30 +240,6 @@ run_scenario() { # SERVER KIND READERS
 		say "$server died during $kind-$n"
 		return 1
 	fi
-	wait_idle
-}
-
-cpu_ticks() { # total utime+stime of $SPIDS
-	t=0
-	for p in $(echo "$SPIDS" | tr , ' '); do
-		v=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)
-		t=$((t + ${v:-0}))
-	done
-	echo "$t"
-}
-
-# Until the server has finished the last run's work (under 0.1 s of CPU in a
-# second), at most 90 s: each scenario starts from an idle server.
-wait_idle() {
-	sleep 2
-	i=0 a=$(cpu_ticks)
-	while [ $i -lt 90 ]; do
-		sleep 1
-		b=$(cpu_ticks)
-		[ $((b - a)) -lt 10 ] && return 0
-		a=$b i=$((i + 1))
-	done
-	say "$server still busy after 90 s"
 }
 
 {
@@ -280,22 +254,31 @@ wait_idle() {
 } > "$OUT/compare-$STAMP.machine"
 cat "$OUT/compare-$STAMP.machine" >&2
 
-for server in $SERVERS; do
-	if ! available "$server"; then
-		say "$server: not available, skipped"
-		continue
-	fi
-	fn=start_$(echo "$server" | tr - _)
-	if ! $fn; then
-		say "$server: did not start"
+# Scenario by scenario, every server in turn, each one fresh: servers are
+# compared minutes apart (the machine's other load drifts), and RSS per
+# reader is measured from a new process every time.
+for sc in $SCENARIOS; do
+	kind=${sc%%:*} n=${sc##*:}
+	for server in $SERVERS; do
+		if ! available "$server"; then
+			say "$server: not available, skipped"
+			continue
+		fi
+		case $kind:$server in storm:node|storm:ideal)
+			say "$server: storm skipped (no storage, no resume)"
+			continue ;;
+		esac
+		redis-cli -p "$REDIS_PORT" flushall >/dev/null 2>&1 || true
+		fn=start_$(echo "$server" | tr - _)
+		if ! $fn; then
+			say "$server: did not start"
+			stop_all
+			continue
+		fi
+		run_scenario "$server" "$kind" "$n" || true
 		stop_all
-		continue
-	fi
-	for sc in $SCENARIOS; do
-		run_scenario "$server" "${sc%%:*}" "${sc##*:}" || break
+		sleep 2   # let the closed readers' sockets go
 	done
-	stop_all
-	sleep 2
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/compare-$STAMP.machine"
 

@@ -15,13 +15,14 @@ const ms = (v) => (v === null || v === undefined ? '–'
 const num = (v, d = 0) => (v === null || v === undefined ? '–' : Number(v).toFixed(d));
 
 function row(r) {
-  if (r.error) return `| ${r.server} | ${r.scenario} | ${r.readers} asked | ${r.error}: no measurement |` + ' |'.repeat(15);
+  if (r.error) return `| ${r.server} | ${r.scenario} | ${r.readers} asked | ${r.error}: no measurement |` + ' |'.repeat(16);
   const conn = `${r.connected}/${r.readers}` +
     (r.refused ? ` (${r.refused} refused${r.first_refusal_status > 0 ? ` ${r.first_refusal_status}` : ''})` : '') +
     (r.connect_failed ? ` (${r.connect_failed} failed)` : '');
   const lost = r.lost_readers ? `${r.lost_readers}${r.closed_1008 ? ` (${r.closed_1008}×1008)` : ''}` : '0';
   const cpu = r.cpu_s === null ? '–'
     : num(r.cpu_s, 2) + (r.redis_cpu_s !== null ? ` + ${num(r.redis_cpu_s, 2)}` : '');
+  const perDelivery = r.cpu_s !== null && r.deliveries ? (r.cpu_s * 1e6) / r.deliveries : null;
   const storm = r.storm_readers
     ? (r.storm_catchup_s !== null ? `${num(r.storm_catchup_s, 2)} s`
       : `${r.storm_caught_up}/${r.storm_readers} only`)
@@ -30,7 +31,7 @@ function row(r) {
     `${ms(r.lat_p50_ms)} | ${ms(r.lat_p90_ms)} | ${ms(r.lat_p99_ms)} | ${ms(r.lat_p999_ms)} | ` +
     `${ms(r.lat_max_ms)} | ${num(r.deliveries_per_s)} | ${r.missing}${r.extra ? ` (+${r.extra} of unacked posts)` : ''} | ${r.duplicates} | ${lost} | ` +
     `${ms(r.connect_p50_ms)} / ${num(r.connect_all_s, 1)} | ${ms(r.post_p50_ms)} / ${ms(r.post_p99_ms)} | ` +
-    `${num(r.rss_per_reader_kb, 1)} | ${cpu} | ${storm} | ${num(r.loadavg, 1)} |`;
+    `${num(r.rss_per_reader_kb, 1)} | ${cpu} | ${num(perDelivery, 1)} | ${storm} | ${num(r.loadavg, 1)} |`;
 }
 
 function markdown(rows, machine) {
@@ -40,8 +41,8 @@ function markdown(rows, machine) {
   }
   out.push('| server | scenario | readers connected | posts ok | p50 ms | p90 ms | p99 ms | ' +
     'p99.9 ms | max ms | deliveries/s | missing | dup | readers lost | connect p50 ms / all s | ' +
-    'POST p50 / p99 ms | RSS KiB/reader | server CPU s (+redis) | storm catch-up | load |');
-  out.push('|' + ' --- |'.repeat(19));
+    'POST p50 / p99 ms | RSS KiB/reader | server CPU s (+redis) | CPU µs/delivery | storm catch-up | load |');
+  out.push('|' + ' --- |'.repeat(20));
   for (const r of rows) out.push(row(r));
   return out.join('\n') + '\n';
 }
