@@ -1,31 +1,9 @@
 #!/bin/sh
-# tests/integration/run.sh — runs the integration suite (node:test, TAP) from
-# the repository root. Arguments: test files to run (default: every
-# tests/integration/*.test.mjs). Environment: LIVEBLOGD (daemon binary,
-# default build/liveblogd), LIVEBLOG_VALGRIND=1 (run the daemon under valgrind).
-# Prints "N passed, N failed" as its last line; exits non-zero on any failure.
-set -u
+# tests/integration/run.sh [FILE...] — the integration suite: real
+# redis-server and liveblogd processes on free ports (harness.mjs).
+# Environment: LIVEBLOGD (daemon binary, default build/liveblogd),
+# LIVEBLOG_VALGRIND=1 (run the daemon under valgrind). Last line
+# "N passed, N failed"; non-zero exit on any failure.
 cd "$(dirname "$0")/../.." || exit 2
-
-if [ "$#" -eq 0 ]; then
-	set -- tests/integration/*.test.mjs
-fi
-
-out=$(mktemp "${TMPDIR:-/tmp}/liveblog-integration.XXXXXX") || exit 2
-rcfile="$out.rc"
-trap 'rm -f "$out" "$rcfile"' EXIT
-trap 'exit 130' INT TERM
-
-{ node --test --test-reporter=tap --test-concurrency=1 --test-force-exit \
-	--test-timeout=180000 "$@" 2>&1; echo $? >"$rcfile"; } | tee "$out"
-rc=$(cat "$rcfile" 2>/dev/null || echo 1)
-
-# node prints one summary at the end ("# pass N", "# fail N", "# cancelled N").
-pass=$(awk '/^# pass [0-9]+$/ { n += $3 } END { print n + 0 }' "$out")
-fail=$(awk '/^# (fail|cancelled) [0-9]+$/ { n += $3 } END { print n + 0 }' "$out")
-if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
-	# node failed without counting a failed test (crash, bad arguments)
-	fail=1
-fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+[ "$#" -eq 0 ] && set -- tests/integration/*.test.mjs
+exec sh tests/node-suite.sh "$@"
