@@ -16,6 +16,7 @@ endif
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 ALL_CFLAGS = -std=gnu11 $(OPT) -g $(WARN) $(SAN_FLAGS) -MMD -MP \
              -Iinclude -Isrc -I$(BUILD)/gen -DLIVEBLOG_VERSION='"$(VERSION)"' \
+             -DLIVEBLOG_WWW_DIR='"$(PREFIX)/share/liveblog/www"' \
              $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
