@@ -13,7 +13,8 @@
 #define INIT_EVENTS  256     /* newest events loaded when a hub starts */
 #define PAGE         200     /* events per catch-up read */
 #define STATS_US     (5 * LWS_US_PER_SEC)
-#define CULL_GRACE_S 15      /* a culled reader that never drains is killed */
+#define CULL_GRACE_S 15
+#define WAKE_CHUNK   1024    /* readers woken per loop pass after an event */      /* a culled reader that never drains is killed */
 
 struct hub {
 	struct lws_dll2 link;
@@ -34,6 +35,8 @@ struct hub {
 	uint64_t stats_gen;
 	lws_sorted_usec_list_t sul_stats;
 	lws_sorted_usec_list_t sul_load;   /* retry a load Redis could not take */
+	uint64_t wake_gen;       /* bumped per appended event */
+	lws_sorted_usec_list_t sul_wake;   /* wakes the rest of a large audience */
 };
 
 enum rstate { R_WAIT, R_CATCHUP, R_LIVE };
@@ -49,6 +52,7 @@ struct reader {
 	struct frame *q[PAGE + 1];
 	int qn, qpos;
 	uint64_t cursor;
+	uint64_t woken;          /* the hub's wake_gen when last woken */
 	uint64_t stats_gen;
 	int close_code;
 	const char *close_reason;
@@ -81,6 +85,7 @@ static void hub_unref(struct hub *h)
 		return;
 	lws_sul_cancel(&h->sul_stats);
 	lws_sul_cancel(&h->sul_load);
+	lws_sul_cancel(&h->sul_wake);
 	lws_dll2_remove(&h->link);
 	for (uint64_t i = h->head - h->count; i < h->head; i++)
 		frame_unref(h->ring[i % h->cap]);
@@ -153,6 +158,43 @@ static void hub_ready(struct hub *h)
 	} lws_end_foreach_dll_safe(d, d1);
 }
 
+/*
+ * Wakes the readers owed the newest event, WAKE_CHUNK per loop pass: with
+ * ten thousand readers, one pass of writes to all of them would hold up
+ * every HTTP request on this loop; in chunks, a POST's few steps slip in
+ * between. A reader woken once keeps itself going (has_more) until it has
+ * caught up, so a reader is woken at most once per event.
+ */
+static void hub_wake_tick(lws_sorted_usec_list_t *sul)
+{
+	struct hub *h = lws_container_of(sul, struct hub, sul_wake);
+
+	/*
+	 * Each reader woken moves to the tail, so the ones still owed a wake
+	 * are always at the head: a pass costs its chunk, not the audience.
+	 */
+	for (int n = 0; n < WAKE_CHUNK; n++) {
+		struct lws_dll2 *d = lws_dll2_get_head(&h->readers);
+		struct reader *r;
+
+		if (!d)
+			return;
+		r = lws_container_of(d, struct reader, link);
+		if (r->woken == h->wake_gen)
+			return;
+		r->woken = h->wake_gen;
+		lws_dll2_remove(d);
+		lws_dll2_add_tail(d, &h->readers);
+		if (r->state == R_LIVE && h->head - r->cursor > h->cap)
+			reader_cull(r, LB_CLOSE_POLICY, "slow");
+		else if (r->state == R_LIVE)
+			wake(r);
+		else if (r->state == R_WAIT && h->ready)
+			reader_advance(r);
+	}
+	lws_sul_schedule(app.ctx, 0, &h->sul_wake, hub_wake_tick, 1);
+}
+
 /* Appends one event to the ring if it is the next one; wakes the readers. */
 static void hub_append(struct hub *h, const char *seq, const char *type,
 		       const char *data, size_t len)
@@ -187,16 +229,9 @@ static void hub_append(struct hub *h, const char *seq, const char *type,
 		h->meta.ended_ms = s.ms;
 		h->archive = true;   /* the log is frozen: nothing will be evicted */
 	}
-	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->readers)) {
-		struct reader *r = lws_container_of(d, struct reader, link);
-
-		if (r->state == R_LIVE && h->head - r->cursor > h->cap)
-			reader_cull(r, LB_CLOSE_POLICY, "slow");
-		else if (r->state == R_LIVE)
-			wake(r);
-		else if (r->state == R_WAIT && h->ready)
-			reader_advance(r);
-	} lws_end_foreach_dll_safe(d, d1);
+	h->wake_gen++;
+	lws_sul_cancel(&h->sul_wake);
+	hub_wake_tick(&h->sul_wake);
 }
 
 static void hub_fail(struct hub *h, const char *why)
