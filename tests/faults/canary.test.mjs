@@ -10,8 +10,7 @@ import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
 	reportSection, faultTest, startRedis, startDaemon, startProxy, createBlog,
-	postEntry, api, allEvents, wsOpen, uniqueId, sleep, waitUntil,
-} from './lib.mjs';
+	postEntry, api, allEvents, wsOpen, uniqueId, sleep, waitUntil, teardown } from './lib.mjs';
 
 reportSection(import.meta.url, 'Delivery canary');
 
@@ -42,13 +41,7 @@ describe('delivery canary', { timeout: 120000 }, () => {
 		B = await startDaemon({ redisUrl: redis.url, args: ['--workers', '2'] });
 	});
 	after(async () => {
-		const errs = [];
-		for (const d of [A, B])
-			await d?.stop().catch((e) => errs.push(e));
-		await proxy?.close();
-		await redis?.stop();
-		if (errs.length)
-			throw errs[0];
+		await teardown({ daemons: [A, B], proxy, redis });
 	});
 
 	faultTest('healthy: delivery ok, canary lag ~0, and the canary stays out of every listing', async (t, row) => {

@@ -5,8 +5,7 @@ import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
 	reportSection, faultTest, startRedis, startDaemon, createBlog, postEntry, api,
-	wsOpen, uniqueId, sleep, WebSocket, bulkPost, allEvents,
-} from './lib.mjs';
+	wsOpen, uniqueId, sleep, WebSocket, bulkPost, allEvents, teardown } from './lib.mjs';
 
 reportSection(import.meta.url, 'Connection floods');
 
@@ -51,12 +50,7 @@ describe('connection floods', { timeout: 90000 }, () => {
 		b = await createBlog(P, { id: uniqueId('flood') });
 	});
 	after(async () => {
-		const errs = [];
-		for (const d of [P, M, D])
-			await d?.stop().catch((e) => errs.push(e));
-		await redis?.stop();
-		if (errs.length)
-			throw errs[0];
+		await teardown({ daemons: [P, M, D], redis });
 	});
 
 	faultTest(`--max-readers-per-ip ${PER_IP}: the 6th reader from 127.0.0.1 gets 1013; a burst of 40 admits exactly the free places`, async (t, row) => {

@@ -683,3 +683,15 @@ export async function bulkPost(base, b, n, { concurrency = 8, text = 'x', deadli
 	}));
 	return { posted, ms: Date.now() - t0 };
 }
+
+/* Stops daemons, then the proxy and Redis; rethrows the first daemon
+ * failure (e.g. a sanitizer report found when it stopped). */
+export async function teardown({ daemons = [], proxy, redis }) {
+	const errs = [];
+	for (const d of daemons)
+		await d?.stop().catch((e) => errs.push(e));
+	await proxy?.close();
+	await redis?.stop();
+	if (errs.length)
+		throw errs[0];
+}

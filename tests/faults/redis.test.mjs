@@ -7,8 +7,7 @@ import { randomUUID } from 'node:crypto';
 import {
 	reportSection, faultTest, startRedis, startDaemon, startProxy, createBlog,
 	postEntry, api, allEvents, wsOpen, uniqueId, sleep, waitUntil,
-	assertErrorBody, resumingReader, postWithRetry, dupes, seqsOf,
-} from './lib.mjs';
+	assertErrorBody, resumingReader, postWithRetry, dupes, seqsOf, teardown } from './lib.mjs';
 
 reportSection(import.meta.url, 'Redis faults');
 
@@ -29,13 +28,7 @@ describe('Redis stopped and restarted', { timeout: 150000 }, () => {
 		B = await startDaemon({ redisUrl: redis.url });
 	});
 	after(async () => {
-		const errs = [];
-		for (const d of [A, B])
-			await d?.stop().catch((e) => errs.push(e));
-		await proxy?.close();
-		await redis?.stop();
-		if (errs.length)
-			throw errs[0];
+		await teardown({ daemons: [A, B], proxy, redis });
 	});
 
 	faultTest('Redis stopped under connected readers; B writes before A reconnects; A\'s readers get it all in order', async (t, row) => {

@@ -21,19 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
+
 #include "common/codec.h"
 #include "common/text.h"
 #include "reply.h"
 #include "status.h"
 
-#define CHECK(c)                                                             \
-	do {                                                                 \
-		if (!(c)) {                                                  \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n",     \
-				__FILE__, __LINE__, #c);                     \
-			abort();                                             \
-		}                                                            \
-	} while (0)
 
 #define MAX_AUTHOR 200 /* codec.c */
 #define MSGLEN 256     /* the buffer src/http/api.c passes */

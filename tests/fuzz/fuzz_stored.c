@@ -20,18 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
+
 #include "common/codec.h"
 #include "common/text.h"
 #include "reply.h"
 
-#define CHECK(c)                                                             \
-	do {                                                                 \
-		if (!(c)) {                                                  \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n",     \
-				__FILE__, __LINE__, #c);                     \
-			abort();                                             \
-		}                                                            \
-	} while (0)
 
 /* 10000-01-01T00:00:00Z: the first time "YYYY-MM-DD..." cannot show. */
 #define MS_YEAR_10000 UINT64_C(253402300800000)
