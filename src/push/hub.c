@@ -629,9 +629,9 @@ static int send_json(struct reader *r, json_t *v)
 	return n;
 }
 
-static void note_latency(const struct frame *f)
+static void note_latency(const struct frame *f, lws_usec_t now)
 {
-	double s = (double)(lws_now_usecs() - f->born) / 1e6;
+	double s = (double)(now - f->born) / 1e6;
 	int i = 0;
 
 	while (i < FANOUT_BUCKETS && s > fanout_bounds[i])
@@ -648,7 +648,7 @@ static int send_frame(struct reader *r, struct frame *f, bool live)
 		return -1;
 	metrics.frames_sent++;
 	if (live)
-		note_latency(f);
+		note_latency(f, lws_now_usecs());
 	if (f->seq.ms) {
 		r->replay_last_ms = f->seq.ms;
 		r->replay_sent = lws_now_usecs();
@@ -677,6 +677,7 @@ static int send_live_batch(struct reader *r)
 	struct hub *h = r->hub;
 	size_t len, total = 0, n = 0, wl;
 	unsigned char *w, *out;
+	lws_usec_t now;
 
 	while (r->cursor + n < h->head && n < BATCH_FRAMES) {
 		frame_wire(h->ring[(r->cursor + n) % h->cap], &wl);
@@ -700,11 +701,12 @@ static int send_live_batch(struct reader *r)
 	}
 	if (lws_write(r->wsi, out, len, LWS_WRITE_RAW) < (int)len)
 		return -1;
+	now = lws_now_usecs();
+	metrics.frames_sent += n;   /* shared by the workers: once per batch */
 	for (size_t i = 0; i < n; i++) {
 		struct frame *f = h->ring[r->cursor++ % h->cap];
 
-		metrics.frames_sent++;
-		note_latency(f);
+		note_latency(f, now);
 		if (f->ended) {
 			r->closing = true;
 			r->close_code = LB_CLOSE_NORMAL;
