@@ -24,7 +24,7 @@ struct flag {
 
 static const struct flag flags[] = {
 	{ "listen", F_LISTEN, 0, 0, 0, "HOST:PORT", "address to serve on (default 127.0.0.1:8080)" },
-	{ "workers", F_LONG, OFF(workers), 1, 64, "N", "event loops (default: one per core)" },
+	{ "workers", F_LONG, OFF(workers), 1, 64, "N", "fan-out event loops (default: one per core), plus one front loop for HTTP" },
 	{ "redis", F_REDIS, OFF(redis_url), 0, 0, "URL", "redis://host:port or unix:///path (default: embedded redis-server)" },
 	{ "data-dir", F_STRING, OFF(data_dir), 0, 0, "DIR", "embedded Redis data and admin.token (default ./var)" },
 	{ "admin-token", F_STRING, OFF(admin_token), 0, 0, "TOKEN", "admin token (default $LIVEBLOG_ADMIN_TOKEN or <data-dir>/admin.token)" },

@@ -30,14 +30,15 @@ volatile sig_atomic_t stop_signal;
 
 static struct lb_config config;
 static char admin_hash[72];
-static int listen_fds[MAX_WORKERS];
-static struct lws_context *_Atomic contexts[MAX_WORKERS];
+static int listen_fd = -1;
+/* fan-out loops 0..workers-1, then the front loop (see http/listener.h) */
+static struct lws_context *_Atomic contexts[MAX_WORKERS + 1];
 static pthread_mutex_t startup = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
-	for (int i = 0; i < MAX_WORKERS; i++) {
+	for (int i = 0; i <= MAX_WORKERS; i++) {
 		struct lws_context *ctx = contexts[i];
 
 		if (ctx)
@@ -117,6 +118,11 @@ static void run_loop(void)
 	}
 }
 
+static bool is_front(int i)
+{
+	return i == (int)config.workers;
+}
+
 /* Creates this thread's context and Redis connections; 0 or -1. */
 static int worker_start(int i)
 {
@@ -131,7 +137,7 @@ static int worker_start(int i)
 	uuid_generate(u);
 	uuid_unparse_lower(u, app.instance);
 	pthread_mutex_lock(&startup);
-	if (server_create(listen_fds[i])) {
+	if (server_create(is_front(i) ? listen_fd : -1)) {
 		fprintf(stderr, "liveblogd: worker %d: cannot start the server\n", i);
 		goto out_unlock;
 	}
@@ -142,6 +148,8 @@ static int worker_start(int i)
 		goto out_unlock;
 	}
 	contexts[i] = app.ctx;
+	if (!is_front(i))
+		listener_inbox_open(i, app.ctx);
 	store_start(&app.store);
 	feed_start(&app.feed);
 	ret = 0;
@@ -161,6 +169,8 @@ static void *worker_main(void *arg)
 	else
 		stop_signal = SIGTERM;   /* one worker failed: stop them all */
 	contexts[i] = NULL;
+	if (ok && !is_front(i))
+		listener_inbox_close(i);
 	feed_stop(&app.feed);
 	store_stop(&app.store);
 	server_destroy();
@@ -172,8 +182,8 @@ static void *worker_main(void *arg)
 
 static int run_workers(void)
 {
-	pthread_t threads[MAX_WORKERS];
-	int n = (int)config.workers, failed = 0;
+	pthread_t threads[MAX_WORKERS + 1];
+	int n = (int)config.workers + 1, failed = 0;
 
 	for (int i = 1; i < n; i++)
 		if (pthread_create(&threads[i], NULL, worker_main, (void *)(intptr_t)i)) {
@@ -215,8 +225,8 @@ int main(int argc, char **argv)
 	store_scripts_init();
 	if (shared_init() || ensure_dir(config.data_dir) || setup_admin())
 		goto out;
-	if (listener_open(config.listen_host, config.port, (int)config.workers,
-			  listen_fds, err, sizeof(err))) {
+	listen_fd = listener_open(config.listen_host, config.port, err, sizeof(err));
+	if (listen_fd < 0) {
 		fprintf(stderr, "liveblogd: cannot listen on %s:%d: %s\n",
 			config.listen_host, config.port, err);
 		goto out;
@@ -230,9 +240,10 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	lwsl_user("liveblogd %s serving http://%s:%d with %ld workers (redis %s)\n",
+	lwsl_user("liveblogd %s serving http://%s:%d with %ld fan-out workers + 1 front (redis %s)\n",
 		  LIVEBLOG_VERSION, config.listen_host, config.port, config.workers,
 		  config.redis_url);
+	metrics.loops = (int)config.workers + 1;
 	ret = run_workers() ? 1 : 0;
 	embedded_redis_stop(redis_pid);
 out:

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #define FANOUT_BUCKETS 9
+#define LOOPS_MAX 65                     /* fan-out loops + the front */
 
 struct lb_metrics {
 	atomic_ulong http_requests;
@@ -25,6 +26,8 @@ struct lb_metrics {
 	atomic_ulong fanout_count;
 	atomic_ulong fanout_sum_us;
 	atomic_ulong fanout_bucket[FANOUT_BUCKETS];
+	atomic_ulong loop_readers[LOOPS_MAX];  /* gauge per event loop */
+	atomic_int loops;                      /* how many there are */
 };
 
 extern struct lb_metrics metrics;

@@ -1,77 +1,165 @@
 /*
- * listener.c — SO_REUSEPORT listening sockets handed to lws (see header).
+ * listener.c — the listening socket and the hand-off of readers (see header).
  */
 #define _GNU_SOURCE   /* accept4 */
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "http/listener.h"
+#include "http/router.h"
 
-static int open_one(const struct addrinfo *ai, char *err, size_t errlen)
+/* Seconds the kernel holds a connection that has sent nothing yet. */
+#define DEFER_ACCEPT_SECS 2
+/* Enough of a request to read its request line. */
+#define PEEK_BYTES 16
+
+struct inbox {
+	pthread_mutex_t lock;
+	struct lws_context *ctx;   /* NULL: closed */
+	int *fds;
+	size_t n, cap;
+};
+
+static struct inbox inboxes[LISTENER_MAX_INBOXES];
+static pthread_once_t inboxes_once = PTHREAD_ONCE_INIT;
+static atomic_uint next_inbox;
+static atomic_int inbox_count;   /* highest index opened + 1 */
+static _Thread_local int my_inbox = -1;
+
+static void inboxes_init(void)
 {
-	int one = 1, fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-				 SOCK_CLOEXEC, ai->ai_protocol);
-
-	if (fd < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1024)) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
+	for (int i = 0; i < LISTENER_MAX_INBOXES; i++)
+		pthread_mutex_init(&inboxes[i].lock, NULL);
 }
 
-/* The port a socket got (for port 0). */
-static int bound_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len))
-		return -1;
-	return ntohs(ss.ss_family == AF_INET6 ?
-		     ((struct sockaddr_in6 *)&ss)->sin6_port :
-		     ((struct sockaddr_in *)&ss)->sin_port);
-}
-
-int listener_open(const char *host, int port, int n, int *fds, char *err,
-		  size_t errlen)
+int listener_open(const char *host, int port, char *err, size_t errlen)
 {
 	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-				  .ai_socktype = SOCK_STREAM }, *res = NULL;
+				  .ai_socktype = SOCK_STREAM }, *ai = NULL;
+	int one = 1, defer = DEFER_ACCEPT_SECS, fd = -1, rc;
 	char service[16];
-	int i = 0, rc;
 
 	snprintf(service, sizeof(service), "%d", port);
-	rc = getaddrinfo(host, service, &hints, &res);
+	rc = getaddrinfo(host, service, &hints, &ai);
 	if (rc) {
 		snprintf(err, errlen, "%s", gai_strerror(rc));
 		return -1;
 	}
-	for (; i < n; i++) {
-		fds[i] = open_one(res, err, errlen);
-		if (fds[i] < 0)
-			break;
-		if (!i && !port && (port = bound_port(fds[0])) > 0) {
-			/* the others join the port the kernel picked */
-			((struct sockaddr_in *)res->ai_addr)->sin_port = htons((uint16_t)port);
-		}
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof(defer)) ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 4096)) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
 	}
-	freeaddrinfo(res);
-	if (i == n)
-		return 0;
-	while (i-- > 0)
-		close(fds[i]);
+	freeaddrinfo(ai);
+	return fd;
+}
+
+void listener_inbox_open(int i, struct lws_context *ctx)
+{
+	pthread_once(&inboxes_once, inboxes_init);
+	pthread_mutex_lock(&inboxes[i].lock);
+	inboxes[i].ctx = ctx;
+	pthread_mutex_unlock(&inboxes[i].lock);
+	my_inbox = i;
+	for (int c = atomic_load(&inbox_count);
+	     c < i + 1 && !atomic_compare_exchange_weak(&inbox_count, &c, i + 1);)
+		;
+}
+
+void listener_inbox_close(int i)
+{
+	struct inbox *b = &inboxes[i];
+
+	pthread_once(&inboxes_once, inboxes_init);
+	pthread_mutex_lock(&b->lock);
+	b->ctx = NULL;
+	while (b->n)
+		close(b->fds[--b->n]);
+	free(b->fds);
+	b->fds = NULL;
+	b->cap = 0;
+	pthread_mutex_unlock(&b->lock);
+	my_inbox = -1;
+}
+
+/* Queues fd for the next open inbox; 0, or -1 when none takes it. */
+static int hand_off(int fd)
+{
+	int count = atomic_load(&inbox_count);
+
+	pthread_once(&inboxes_once, inboxes_init);
+	for (int tries = 0; tries < count; tries++) {
+		struct inbox *b = &inboxes[atomic_fetch_add(&next_inbox, 1) %
+					   (unsigned)count];
+		int ok = 0;
+
+		pthread_mutex_lock(&b->lock);
+		if (b->ctx && b->n == b->cap) {
+			size_t cap = b->cap ? b->cap * 2 : 64;
+			int *fds = realloc(b->fds, cap * sizeof(*fds));
+
+			if (fds) {
+				b->fds = fds;
+				b->cap = cap;
+			}
+		}
+		if (b->ctx && b->n < b->cap) {
+			b->fds[b->n++] = fd;
+			lws_cancel_service(b->ctx);
+			ok = 1;
+		}
+		pthread_mutex_unlock(&b->lock);
+		if (ok)
+			return 0;
+	}
 	return -1;
+}
+
+/* On a fan-out loop's thread: adopts what the front loop queued for it. */
+static void drain_inbox(struct lws_vhost *vh)
+{
+	struct inbox *b;
+	int *fds;
+	size_t n;
+
+	if (my_inbox < 0)
+		return;
+	b = &inboxes[my_inbox];
+	pthread_mutex_lock(&b->lock);
+	fds = b->fds;
+	n = b->n;
+	b->fds = NULL;
+	b->n = b->cap = 0;
+	pthread_mutex_unlock(&b->lock);
+	for (size_t i = 0; i < n; i++)
+		if (!lws_adopt_socket_vhost(vh, fds[i]))
+			close(fds[i]);
+	free(fds);
+}
+
+/* A reader's stream, by its first bytes (already in: TCP_DEFER_ACCEPT). */
+static int is_stream(int fd)
+{
+	char head[PEEK_BYTES];
+	ssize_t n = recv(fd, head, sizeof(head), MSG_PEEK | MSG_DONTWAIT);
+
+	return n > 0 && router_is_stream(head, (size_t)n);
 }
 
 static int listener_callback(struct lws *wsi, enum lws_callback_reasons reason,
@@ -79,6 +167,10 @@ static int listener_callback(struct lws *wsi, enum lws_callback_reasons reason,
 {
 	int lfd, fd, one = 1;
 
+	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
+		drain_inbox(lws_get_vhost(wsi));
+		return 0;
+	}
 	if (reason != LWS_CALLBACK_RAW_RX_FILE)
 		return 0;
 	lfd = lws_get_socket_fd(wsi);
@@ -86,6 +178,8 @@ static int listener_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		/* lws sets this on sockets it accepts itself; these it does not */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (is_stream(fd) && !hand_off(fd))
+			continue;
 		if (!lws_adopt_socket_vhost(lws_get_vhost(wsi), fd))
 			close(fd);
 	}

@@ -1,22 +1,35 @@
 /*
- * listener.h — our own listening sockets. Debian's lws 4.1.6 never sets
- * SO_REUSEPORT (NOTES P10), so each worker gets its own SO_REUSEPORT socket
- * on the same address, watched as a raw file; the kernel spreads new
- * connections over the workers and each is handed to that worker's lws.
+ * listener.h — our own listening socket and the hand-off of connections
+ * between loops.
+ *
+ * Debian's lws 4.1.6 never sets SO_REUSEPORT (NOTES P10), so we open the
+ * socket ourselves (SO_REUSEPORT: several liveblogd on one port share it)
+ * and accept in the front loop. TCP_DEFER_ACCEPT makes a connection
+ * acceptable once its first bytes are in, so the front loop can peek at the
+ * request line: readers' streams (GET /ws/..., GET /sse/...) go round-robin
+ * to the fan-out loops, anything else — writes above all — stays in the
+ * front loop, which never fans out, so a POST is answered as soon as Redis
+ * has it, however many readers are being written to.
  */
 #ifndef LB_LISTENER_H
 #define LB_LISTENER_H
 
 #include <libwebsockets.h>
 
-/*
- * Opens n listening sockets on host:port (port 0: one ephemeral port shared
- * by all). Returns 0 with fds filled, or -1 with a message in err.
- */
-int listener_open(const char *host, int port, int n, int *fds, char *err,
-		  size_t errlen);
-/* Starts accepting on fd for vhost vh (the vhost owns the fd from then on). */
+#define LISTENER_MAX_INBOXES 64
+
+/* Opens a listening socket on host:port; its fd, or -1 with err set. */
+int listener_open(const char *host, int port, char *err, size_t errlen);
+/* Starts accepting on fd in this thread's vhost vh (which then owns fd). */
 int listener_adopt(struct lws_vhost *vh, int fd);
+
+/*
+ * A fan-out loop's inbox (0 <= i < LISTENER_MAX_INBOXES), opened on that
+ * loop's thread once its context exists, and closed on it before the
+ * context goes (connections still queued are closed).
+ */
+void listener_inbox_open(int i, struct lws_context *ctx);
+void listener_inbox_close(int i);
 
 extern const struct lws_protocols listener_protocol;
 

@@ -32,18 +32,23 @@ void metrics_respond(struct req *q)
 		return;
 	}
 	metric(f, "liveblog_readers", "gauge", "WebSocket readers connected to this instance.", (double)metrics.readers);
+	fprintf(f, "# HELP liveblog_loop_readers Readers per event loop (the last, front, loop answers HTTP and rarely has any).\n"
+		"# TYPE liveblog_loop_readers gauge\n");
+	for (int i = 0; i < metrics.loops && i < LOOPS_MAX; i++)
+		fprintf(f, "liveblog_loop_readers{loop=\"%d\"} %lu\n", i,
+			(unsigned long)metrics.loop_readers[i]);
 	metric(f, "liveblog_readers_total", "counter", "Readers accepted since start.", (double)metrics.readers_total);
 	metric(f, "liveblog_readers_dropped_slow_total", "counter", "Readers dropped for falling behind.", (double)metrics.readers_culled);
 	metric(f, "liveblog_readers_refused_total", "counter", "Readers turned away by the per-address or global limit.", (double)metrics.readers_refused);
 	metric(f, "liveblog_frames_sent_total", "counter", "WebSocket messages sent to readers.", (double)metrics.frames_sent);
 	metric(f, "liveblog_writes_total", "counter", "Writes stored by this instance.", (double)metrics.writes);
 	metric(f, "liveblog_http_requests_total", "counter", "HTTP requests handled.", (double)metrics.http_requests);
-	metric(f, "liveblog_redis_up", "gauge", "1 when the Redis command connection of the worker that answered is up.", app.store.cmd.up);
-	metric(f, "liveblog_redis_tail_up", "gauge", "1 when the Redis tail connection of the worker that answered is up.", app.feed.tail.up);
-	metric(f, "liveblog_redis_reconnects_total", "counter", "Redis connection attempts after the first (worker that answered).", (double)(app.store.cmd.reconnects + app.feed.tail.reconnects));
-	metric(f, "liveblog_canary_lag_seconds", "gauge", "How long the answering worker's newest acknowledged canary write has gone unread by its tail (0: delivery healthy).", (double)feed_canary_lag(&app.feed) / 1e6);
-	metric(f, "liveblog_canaries_total", "counter", "Canary writes acknowledged by Redis (worker that answered).", (double)app.feed.canaries);
-	metric(f, "liveblog_feed_items_total", "counter", "Events read from the Redis feed (worker that answered).", (double)app.feed.items);
+	metric(f, "liveblog_redis_up", "gauge", "1 when the Redis command connection of the front loop (which answers HTTP) is up.", app.store.cmd.up);
+	metric(f, "liveblog_redis_tail_up", "gauge", "1 when the Redis tail connection of the front loop (which answers HTTP) is up.", app.feed.tail.up);
+	metric(f, "liveblog_redis_reconnects_total", "counter", "Redis connection attempts after the first (front loop).", (double)(app.store.cmd.reconnects + app.feed.tail.reconnects));
+	metric(f, "liveblog_canary_lag_seconds", "gauge", "How long the front loop's newest acknowledged canary write has gone unread by its tail (0: delivery healthy).", (double)feed_canary_lag(&app.feed) / 1e6);
+	metric(f, "liveblog_canaries_total", "counter", "Canary writes acknowledged by Redis (front loop).", (double)app.feed.canaries);
+	metric(f, "liveblog_feed_items_total", "counter", "Events read from the Redis feed (front loop).", (double)app.feed.items);
 	fprintf(f, "# HELP liveblog_fanout_seconds Time from an event's arrival to its write to a live reader.\n"
 		"# TYPE liveblog_fanout_seconds histogram\n");
 	for (int i = 0; i < FANOUT_BUCKETS; i++) {

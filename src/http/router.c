@@ -130,3 +130,16 @@ int router_has_body(enum route r)
 {
 	return r == R_BLOGS_CREATE || r == R_ENTRY_POST || r == R_ENTRY_PATCH;
 }
+
+int router_is_stream(const char *head, size_t len)
+{
+	static const char *const starts[] = { "GET /ws/", "GET /sse/" };
+
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+		size_t n = strlen(starts[i]);
+
+		if (len >= n && !memcmp(head, starts[i], n))
+			return 1;
+	}
+	return 0;
+}

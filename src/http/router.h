@@ -5,6 +5,8 @@
 #ifndef LB_ROUTER_H
 #define LB_ROUTER_H
 
+#include <stddef.h>
+
 enum method { M_GET, M_POST, M_PATCH, M_DELETE, M_PUT, M_OTHER };
 
 enum route {
@@ -37,5 +39,11 @@ struct route_match {
 void router_match(enum method m, const char *path, struct route_match *out);
 /* True when the route reads a request body. */
 int router_has_body(enum route r);
+/*
+ * True when the first bytes of a connection (len of them, not terminated)
+ * open a reader's stream: "GET /ws/..." or "GET /sse/...". A hint for
+ * which loop takes the connection; every loop serves every route.
+ */
+int router_is_stream(const char *head, size_t len);
 
 #endif

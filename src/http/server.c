@@ -453,7 +453,7 @@ int server_create(int listen_fd)
 	if (!app.ctx)
 		return -1;
 	app.vh = lws_get_vhost_by_name(app.ctx, "default");
-	return app.vh && !listener_adopt(app.vh, listen_fd) ? 0 : -1;
+	return app.vh && (listen_fd < 0 || !listener_adopt(app.vh, listen_fd)) ? 0 : -1;
 }
 
 void server_destroy(void)

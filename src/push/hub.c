@@ -571,6 +571,7 @@ struct reader *reader_open(struct lws *wsi, const char *blog, const char *since,
 	}
 	lws_dll2_add_tail(&r->link, &h->readers);
 	metrics.readers++;
+	metrics.loop_readers[app.worker]++;
 	app.readers++;
 	metrics.readers_total++;
 	if (h->ready)
@@ -588,6 +589,7 @@ void reader_close(struct reader *r)
 	lws_sul_cancel(&r->sul_replay);
 	lws_dll2_remove(&r->link);
 	metrics.readers--;
+	metrics.loop_readers[app.worker]--;
 	app.readers--;
 	reader_unref(r);
 	hub_unref(h);

@@ -4,10 +4,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import {
 	startRedis, startDaemon, api, createBlog, postEntry, allEvents, uniqueId,
-	tempDir, freePort, waitUntil, wsOpen, assertErrorBody, withDiagnostics, DAEMON_BIN, REPO_ROOT,
+	tempDir, freePort, waitUntil, wsOpen, sleep, assertErrorBody, withDiagnostics, DAEMON_BIN, REPO_ROOT,
 } from './harness.mjs';
 
 const VERSION = fs.readFileSync(path.join(REPO_ROOT, 'VERSION'), 'utf8').trim();
@@ -165,6 +166,98 @@ describe('liveblogd command line', { timeout: 60000 }, () => {
 			if (d.alive())
 				await d.kill9();
 		}
+	});
+});
+
+/* liveblog_loop_readers{loop="i"} → count, from /metrics */
+async function loopReaders(base) {
+	const text = await (await fetch(`${base}/metrics`)).text();
+	const loops = {};
+	for (const m of text.matchAll(/^liveblog_loop_readers\{loop="(\d+)"\} (\d+)$/gm))
+		loops[m[1]] = Number(m[2]);
+	return loops;
+}
+
+/* An SSE stream on a raw socket; resolves once its headers are in. */
+function sseOpen(port, blog) {
+	return new Promise((resolve, reject) => {
+		const sock = net.connect(port, '127.0.0.1');
+		let buf = '';
+		sock.on('data', (c) => {
+			buf += c.toString('latin1');
+			if (buf.includes('\r\n\r\n'))
+				resolve({ sock, head: buf.slice(0, buf.indexOf('\r\n\r\n')) });
+		});
+		sock.on('error', reject);
+		sock.write(`GET /sse/blogs/${blog} HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n`);
+	});
+}
+
+describe('event loops: readers on the fan-out loops, requests on the front', { timeout: 60000 }, () => {
+	let redis, d, b;
+	before(async () => {
+		redis = await startRedis();
+		d = await startDaemon({ redisUrl: redis.url, args: ['--workers', '2'] });
+		b = await createBlog(d, { id: uniqueId('loops') });
+	});
+	after(async () => {
+		if (d?.alive())
+			assert.equal(await d.stop(), 0);
+		await redis?.stop();
+	});
+
+	it('readers are dealt round-robin over the fan-out loops; the front loop keeps none', async () => {
+		const before = await loopReaders(d.base);
+		assert.deepEqual(before, { 0: 0, 1: 0, 2: 0 });
+		const ws = Array.from({ length: 8 }, () => wsOpen(`${d.wsBase}/ws/blogs/${b.id}`));
+		for (const r of ws)
+			await r.waitFor((m) => m.type === 'live');
+		const sse = [await sseOpen(d.port, b.id), await sseOpen(d.port, b.id)];
+		for (const s of sse)
+			assert.match(s.head, /^HTTP\/1\.1 200/);
+		await waitUntil(async () => Object.values(await loopReaders(d.base)).reduce((a, x) => a + x, 0) === 10,
+			{ message: '10 readers counted' });
+		assert.deepEqual(await loopReaders(d.base), { 0: 5, 1: 5, 2: 0 });
+		/* a write is answered and reaches readers on both loops */
+		const e = await postEntry(d, b, { text: 'to every loop' });
+		for (const r of ws)
+			await r.waitFor((m) => m.type === 'entry' && m.entry.id === e.id);
+		for (const r of ws)
+			r.ws.close();
+		for (const s of sse)
+			s.sock.destroy();
+		/* an SSE stream's end is noticed at its next write (stats, every 5 s) */
+		await waitUntil(async () => Object.values(await loopReaders(d.base)).every((x) => x === 0),
+			{ timeout: 15000, message: 'readers gone from every loop' });
+	});
+
+	it('a request whose first bytes say nothing yet is served by the front loop', async () => {
+		/* "GET /w" alone cannot be told from a page request: the front keeps it */
+		const sock = net.connect(d.port, '127.0.0.1');
+		await new Promise((r) => sock.on('connect', r));
+		sock.write('GET /w');
+		await sleep(300);
+		let buf = '';
+		sock.on('data', (c) => { buf += c.toString('latin1'); });
+		sock.write(`s/blogs/${b.id} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+			'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+			'Sec-WebSocket-Protocol: liveblog.v1\r\n\r\n');
+		await waitUntil(() => buf.includes('\r\n\r\n'), { message: 'handshake answer' });
+		assert.match(buf, /^HTTP\/1\.1 101/);
+		await waitUntil(async () => (await loopReaders(d.base))[2] === 1, { message: 'reader on the front loop' });
+		sock.destroy();
+	});
+
+	it('a connection silent past the accept deferral is still served', async () => {
+		const sock = net.connect(d.port, '127.0.0.1');
+		await new Promise((r) => sock.on('connect', r));
+		await sleep(3500);
+		let buf = '';
+		sock.on('data', (c) => { buf += c.toString('latin1'); });
+		sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+		await waitUntil(() => buf.includes('\r\n\r\n'), { message: 'an answer' });
+		assert.match(buf, /^HTTP\/1\.1 200/);
+		sock.destroy();
 	});
 });
 

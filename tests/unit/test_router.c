@@ -315,6 +315,25 @@ static void test_has_body(void **state)
 	}
 }
 
+static void test_is_stream(void **state)
+{
+	static const char ws[] = "GET /ws/blogs/a HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char sse[] = "GET /sse/blogs/a HTTP/1.1\r\n";
+
+	(void)state;
+	assert_true(router_is_stream(ws, sizeof(ws) - 1));
+	assert_true(router_is_stream(sse, sizeof(sse) - 1));
+	assert_true(router_is_stream("GET /ws/", 8));
+	/* too few bytes to tell, so not a stream */
+	assert_false(router_is_stream("GET /ws", 7));
+	assert_false(router_is_stream("", 0));
+	assert_false(router_is_stream("POST /ws/blogs/a HTTP/1.1\r\n", 27));
+	assert_false(router_is_stream("GET /api/blogs HTTP/1.1\r\n", 25));
+	assert_false(router_is_stream("GET /blogs/a HTTP/1.1\r\n", 23));
+	assert_false(router_is_stream("get /ws/blogs/a HTTP/1.1\r\n", 26));
+	assert_false(router_is_stream("GET /wss/a", 10));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_trailing_and_doubled_slashes),
 		cmocka_unit_test(test_match_clears_previous_result),
 		cmocka_unit_test(test_has_body),
+		cmocka_unit_test(test_is_stream),
 	};
 
 	return cmocka_run_group_tests_name("router", tests, NULL, NULL);
