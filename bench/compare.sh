@@ -25,6 +25,8 @@
 #                            slow POST does not hold the schedule back
 #   BENCH_PLOT=0             skip the gnuplot picture
 #   BENCH_INSTALL=0          do not apt-get install missing peers
+#   LIVEBLOGD_PER_PROC       readers per liveblogd process (15000): above,
+#                            several share the port and split the cores
 #   BENCH_OUT                results directory (bench/results)
 # Only 127.0.0.1 is used; every run is bounded by loadtool --max-time and
 # timeout(1).
@@ -139,15 +141,26 @@ REDIS_PID=$!
 sleep 0.5
 
 # start_SERVER: sets PORT, WS_URL, PUB_URL, MODE, SPIDS, EXTRA (loadtool flags)
-start_liveblogd() {
+start_liveblogd() { # READERS
 	PORT=$(free_port)
-	mkdir -p "$TMP/lbd"
-	"$TMP/liveblogd" --listen "127.0.0.1:$PORT" --redis "redis://127.0.0.1:$REDIS_PORT" \
-		--admin-token "$TOKEN" --data-dir "$TMP/lbd" --www "$ROOT/www" \
-		--log-level warn > "$TMP/liveblogd.log" 2>&1 &
-	SPIDS=$!
-	STARTED="$SPIDS"
-	wait_http "http://127.0.0.1:$PORT/healthz"
+	# A process may open 20,000 files here: above LIVEBLOGD_PER_PROC readers,
+	# several liveblogd share the port (SO_REUSEPORT) and the machine's
+	# cores (the same number of fan-out loops in all), as an operator would.
+	procs=$(( ($1 + ${LIVEBLOGD_PER_PROC:-15000} - 1) / ${LIVEBLOGD_PER_PROC:-15000} ))
+	workers=$(( $(nproc) / procs )); [ "$workers" -ge 1 ] || workers=1
+	SPIDS="" STARTED=""
+	for i in $(seq 1 "$procs"); do
+		mkdir -p "$TMP/lbd$i"
+		"$TMP/liveblogd" --listen "127.0.0.1:$PORT" --redis "redis://127.0.0.1:$REDIS_PORT" \
+			--admin-token "$TOKEN" --data-dir "$TMP/lbd$i" --www "$ROOT/www" \
+			--workers "$workers" --log-level warn > "$TMP/liveblogd$i.log" 2>&1 &
+		SPIDS="${SPIDS:+$SPIDS,}$!"
+		STARTED="$STARTED $!"
+		wait_http "http://127.0.0.1:$PORT/healthz"
+	done
+	if [ "$procs" -gt 1 ]; then
+		say "liveblogd: $procs processes of $workers fan-out loop(s) on port $PORT"
+	fi
 	MODE="--mode liveblogd --admin-token $TOKEN"
 	WS_URL="ws://127.0.0.1:$PORT/ws/blogs/{blog}"
 	PUB_URL="http://127.0.0.1:$PORT/"
@@ -270,7 +283,7 @@ for sc in $SCENARIOS; do
 		esac
 		redis-cli -p "$REDIS_PORT" flushall >/dev/null 2>&1 || true
 		fn=start_$(echo "$server" | tr - _)
-		if ! $fn; then
+		if ! $fn "$n"; then
 			say "$server: did not start"
 			stop_all
 			continue
