@@ -32,10 +32,10 @@ void metrics_respond(struct req *q)
 		return;
 	}
 	metric(f, "liveblog_readers", "gauge", "WebSocket readers connected to this instance.", (double)metrics.readers);
-	fprintf(f, "# HELP liveblog_loop_readers Readers per event loop (the last, front, loop answers HTTP and rarely has any).\n"
-		"# TYPE liveblog_loop_readers gauge\n");
+	fprintf(f, "# HELP liveblog_loop_streams Readers' streams (WebSocket and SSE) held per event loop; the last loop is the front, which answers HTTP and rarely holds any.\n"
+		"# TYPE liveblog_loop_streams gauge\n");
 	for (int i = 0; i < metrics.loops && i < LOOPS_MAX; i++)
-		fprintf(f, "liveblog_loop_readers{loop=\"%d\"} %lu\n", i,
+		fprintf(f, "liveblog_loop_streams{loop=\"%d\"} %lu\n", i,
 			(unsigned long)metrics.loop_readers[i]);
 	metric(f, "liveblog_readers_total", "counter", "Readers accepted since start.", (double)metrics.readers_total);
 	metric(f, "liveblog_readers_dropped_slow_total", "counter", "Readers dropped for falling behind.", (double)metrics.readers_culled);

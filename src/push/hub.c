@@ -14,7 +14,8 @@
 #define PAGE         200     /* events per catch-up read */
 #define STATS_US     (5 * LWS_US_PER_SEC)
 #define CULL_GRACE_S 15
-#define WAKE_CHUNK   1024    /* readers woken per loop pass after an event */      /* a culled reader that never drains is killed */
+#define WAKE_CHUNK   1024    /* readers woken per loop pass after an event */
+#define HIST_PAGES   32      /* catch-up pages a hub keeps (shared by readers) */
 
 struct hub {
 	struct lws_dll2 link;
@@ -37,6 +38,24 @@ struct hub {
 	lws_sorted_usec_list_t sul_load;   /* retry a load Redis could not take */
 	uint64_t wake_gen;       /* bumped per appended event */
 	lws_sorted_usec_list_t sul_wake;   /* wakes the rest of a large audience */
+	lws_dll2_owner_t pages;  /* catch-up pages, least recently used first */
+};
+
+/*
+ * A page of the log older than the ring: the PAGE events after `after`
+ * (from `after` itself when inclusive: a resume to verify), read from Redis
+ * once and serialised once for every reader who needs it. Readers behind
+ * the ring who start from the same place (a new audience from the start, a
+ * crowd resuming from the same event) walk the same chain of pages.
+ */
+struct page {
+	struct lws_dll2 link;
+	struct hub *hub;
+	char after[48];
+	bool inclusive, loading;
+	lws_dll2_owner_t waiters;
+	size_t n;
+	struct frame *f[PAGE + 1];
 };
 
 enum rstate { R_WAIT, R_CATCHUP, R_LIVE };
@@ -49,6 +68,7 @@ struct reader {
 	enum rstate state;
 	bool hello_sent, reset_pending, live_sent, verify, fetching, closing;
 	char since[48];
+	struct lws_dll2 wait_link;   /* in a loading page's waiters */
 	struct frame *q[PAGE + 1];
 	int qn, qpos;
 	uint64_t cursor;
@@ -79,10 +99,22 @@ static struct hub *hub_find(const char *blog)
 	return NULL;
 }
 
+static void page_free(struct page *p)
+{
+	lws_dll2_remove(&p->link);
+	for (size_t i = 0; i < p->n; i++)
+		frame_unref(p->f[i]);
+	free(p);
+}
+
 static void hub_unref(struct hub *h)
 {
 	if (--h->refs)
 		return;
+	/* a loading page holds a ref: none is loading, none has waiters */
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->pages)) {
+		page_free(lws_container_of(d, struct page, link));
+	} lws_end_foreach_dll_safe(d, d1);
 	lws_sul_cancel(&h->sul_stats);
 	lws_sul_cancel(&h->sul_load);
 	lws_sul_cancel(&h->sul_wake);
@@ -461,16 +493,18 @@ static int64_t ring_after(const struct hub *h, const struct lb_seq *since)
 	return -1;
 }
 
-static void on_page(void *arg, enum lb_status st, redisReply *r);
+static struct page *page_get(struct hub *h, const char *after, bool inclusive);
+static void reader_take_page(struct reader *r, const struct page *p);
 
 /*
  * Moves a reader on once its queue is empty: into the ring when the ring
- * holds its position, else one more page from Redis.
+ * holds its position, else one more page of the log (shared, see page).
  */
 static void reader_advance(struct reader *r)
 {
 	struct hub *h = r->hub;
 	struct lb_seq since;
+	struct page *p;
 	int64_t at;
 
 	if (!r->wsi || r->fetching || r->closing || r->qpos < r->qn || !h->ready)
@@ -489,58 +523,122 @@ static void reader_advance(struct reader *r)
 		return;
 	}
 	r->state = R_CATCHUP;
-	if (store_range(&app.store, h->id, r->since, r->verify,
-			PAGE + r->verify, on_page, r)) {
+	p = page_get(h, r->since, r->verify);
+	if (!p) {
 		reader_cull(r, 1011, "unavailable");
 		return;
 	}
-	r->fetching = true;
-	r->refs++;
+	if (p->loading) {
+		lws_dll2_add_tail(&r->wait_link, &p->waiters);
+		r->fetching = true;
+		r->refs++;
+		return;
+	}
+	reader_take_page(r, p);
 }
 
-static void on_page(void *arg, enum lb_status st, redisReply *rep)
+/* Queues a loaded page's events for the reader (a reset if it verifies). */
+static void reader_take_page(struct reader *r, const struct page *p)
 {
-	struct reader *r = arg;
 	size_t i = 0;
 
-	r->fetching = false;
-	if (!r->wsi)
-		goto out_unref;
-	if (st != LB_OK) {
-		reader_cull(r, 1011, "unavailable");
-		goto out_unref;
-	}
 	if (r->verify) {
 		r->verify = false;
-		if (rep->elements && !strcmp(rep->element[0]->element[0]->str, r->since)) {
+		if (p->n && !strcmp(p->f[0]->seq_str, r->since)) {
 			i = 1;
 		} else {
 			/* a since the log does not contain: start over, said so */
 			r->reset_pending = true;
 			strcpy(r->since, "0-0");
 			reader_advance(r);
-			goto out_wake;
+			wake(r);
+			return;
 		}
 	}
 	r->qn = r->qpos = 0;
-	for (; i < rep->elements; i++) {
+	for (; i < p->n; i++) {
+		r->q[r->qn++] = frame_ref(p->f[i]);
+		snprintf(r->since, sizeof(r->since), "%s", p->f[i]->seq_str);
+	}
+	if (!r->qn)
+		reader_advance(r);
+	wake(r);
+}
+
+static void on_page(void *arg, enum lb_status st, redisReply *rep)
+{
+	struct page *p = arg;
+	struct hub *h = p->hub;
+
+	p->loading = false;
+	for (size_t i = 0; st == LB_OK && i < rep->elements && p->n <= PAGE; i++) {
 		const char *seq;
 		json_t *ev = store_event_from_item(rep->element[i], &seq);
 		struct frame *f = ev ? frame_from_json(ev, seq,
 			!strcmp(json_string_value(json_object_get(ev, "type")), "ended")) : NULL;
 
 		json_decref(ev);
-		if (!f)
-			continue;
-		r->q[r->qn++] = f;
-		snprintf(r->since, sizeof(r->since), "%s", seq);
+		if (f)
+			p->f[p->n++] = f;
 	}
-	if (!r->qn)
-		reader_advance(r);
-out_wake:
-	wake(r);
-out_unref:
-	reader_unref(r);
+	/* a failed or empty read is not kept: the next reader asks again */
+	if (st != LB_OK || !p->n)
+		lws_dll2_remove(&p->link);
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&p->waiters)) {
+		struct reader *r = lws_container_of(d, struct reader, wait_link);
+
+		lws_dll2_remove(d);
+		r->fetching = false;
+		if (r->wsi && st != LB_OK)
+			reader_cull(r, 1011, "unavailable");
+		else if (r->wsi)
+			reader_take_page(r, p);
+		reader_unref(r);
+	} lws_end_foreach_dll_safe(d, d1);
+	if (st != LB_OK || !p->n) {
+		for (size_t i = 0; i < p->n; i++)
+			frame_unref(p->f[i]);
+		free(p);
+	}
+	hub_unref(h);
+}
+
+/* The page after `after`, kept or now loading; NULL when Redis is out of reach. */
+static struct page *page_get(struct hub *h, const char *after, bool inclusive)
+{
+	struct page *p;
+
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->pages)) {
+		p = lws_container_of(d, struct page, link);
+		if (p->inclusive == inclusive && !strcmp(p->after, after)) {
+			lws_dll2_remove(&p->link);
+			lws_dll2_add_tail(&p->link, &h->pages);
+			return p;
+		}
+	} lws_end_foreach_dll(d);
+	/* room: the least recently used page goes, unless still loading */
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->pages)) {
+		p = lws_container_of(d, struct page, link);
+		if (h->pages.count < HIST_PAGES)
+			break;
+		if (!p->loading)
+			page_free(p);
+	} lws_end_foreach_dll_safe(d, d1);
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->hub = h;
+	snprintf(p->after, sizeof(p->after), "%s", after);
+	p->inclusive = inclusive;
+	p->loading = true;
+	if (store_range(&app.store, h->id, after, inclusive, PAGE + inclusive,
+			on_page, p)) {
+		free(p);
+		return NULL;
+	}
+	lws_dll2_add_tail(&p->link, &h->pages);
+	h->refs++;
+	return p;
 }
 
 struct reader *reader_open(struct lws *wsi, const char *blog, const char *since,

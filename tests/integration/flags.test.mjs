@@ -169,11 +169,11 @@ describe('liveblogd command line', { timeout: 60000 }, () => {
 	});
 });
 
-/* liveblog_loop_readers{loop="i"} → count, from /metrics */
-async function loopReaders(base) {
+/* liveblog_loop_streams{loop="i"} → count, from /metrics */
+async function loopStreams(base) {
 	const text = await (await fetch(`${base}/metrics`)).text();
 	const loops = {};
-	for (const m of text.matchAll(/^liveblog_loop_readers\{loop="(\d+)"\} (\d+)$/gm))
+	for (const m of text.matchAll(/^liveblog_loop_streams\{loop="(\d+)"\} (\d+)$/gm))
 		loops[m[1]] = Number(m[2]);
 	return loops;
 }
@@ -207,7 +207,7 @@ describe('event loops: readers on the fan-out loops, requests on the front', { t
 	});
 
 	it('readers are dealt round-robin over the fan-out loops; the front loop keeps none', async () => {
-		const before = await loopReaders(d.base);
+		const before = await loopStreams(d.base);
 		assert.deepEqual(before, { 0: 0, 1: 0, 2: 0 });
 		const ws = Array.from({ length: 8 }, () => wsOpen(`${d.wsBase}/ws/blogs/${b.id}`));
 		for (const r of ws)
@@ -215,9 +215,9 @@ describe('event loops: readers on the fan-out loops, requests on the front', { t
 		const sse = [await sseOpen(d.port, b.id), await sseOpen(d.port, b.id)];
 		for (const s of sse)
 			assert.match(s.head, /^HTTP\/1\.1 200/);
-		await waitUntil(async () => Object.values(await loopReaders(d.base)).reduce((a, x) => a + x, 0) === 10,
+		await waitUntil(async () => Object.values(await loopStreams(d.base)).reduce((a, x) => a + x, 0) === 10,
 			{ message: '10 readers counted' });
-		assert.deepEqual(await loopReaders(d.base), { 0: 5, 1: 5, 2: 0 });
+		assert.deepEqual(await loopStreams(d.base), { 0: 5, 1: 5, 2: 0 });
 		/* a write is answered and reaches readers on both loops */
 		const e = await postEntry(d, b, { text: 'to every loop' });
 		for (const r of ws)
@@ -227,7 +227,7 @@ describe('event loops: readers on the fan-out loops, requests on the front', { t
 		for (const s of sse)
 			s.sock.destroy();
 		/* an SSE stream's end is noticed at its next write (stats, every 5 s) */
-		await waitUntil(async () => Object.values(await loopReaders(d.base)).every((x) => x === 0),
+		await waitUntil(async () => Object.values(await loopStreams(d.base)).every((x) => x === 0),
 			{ timeout: 15000, message: 'readers gone from every loop' });
 	});
 
@@ -244,7 +244,7 @@ describe('event loops: readers on the fan-out loops, requests on the front', { t
 			'Sec-WebSocket-Protocol: liveblog.v1\r\n\r\n');
 		await waitUntil(() => buf.includes('\r\n\r\n'), { message: 'handshake answer' });
 		assert.match(buf, /^HTTP\/1\.1 101/);
-		await waitUntil(async () => (await loopReaders(d.base))[2] === 1, { message: 'reader on the front loop' });
+		await waitUntil(async () => (await loopStreams(d.base))[2] === 1, { message: 'reader on the front loop' });
 		sock.destroy();
 	});
 

@@ -351,3 +351,57 @@ async function dropSignal(base) {
 	}
 	return out;
 }
+
+/* cmdstat_xrange calls: how many log reads Redis has served */
+function xrangeCalls(redis) {
+	const m = /cmdstat_xrange:calls=(\d+)/.exec(redis.cli('INFO', 'commandstats'));
+	return m ? Number(m[1]) : 0;
+}
+
+describe('readers behind the ring share their catch-up reads', { timeout: 120000 }, () => {
+	let s, b, stored, live;
+	before(async () => {
+		/* a ring of 16 events, a log of 450: everyone joining reads pages */
+		s = await startStack({ daemon: { args: ['--reader-backlog', '16', '--workers', '2'] } });
+		b = await createBlog(s, { id: uniqueId('shared') });
+		live = wsOpen(`${s.wsBase}/ws/blogs/${b.id}`);
+		await live.waitFor((m) => m.type === 'live');
+		for (let i = 0; i < 450; i += 50)
+			await Promise.all([...Array(50)].map((_, k) => postEntry(s, b, { text: `e${i + k}` })));
+		stored = await allEvents(s.base, b.id);
+		assert.equal(stored.length, 450);
+	});
+	after(async () => {
+		live?.ws.terminate();
+		await s?.stop();
+	});
+
+	async function crowd(n, query) {
+		const x0 = xrangeCalls(s.redis);
+		const rs = [...Array(n)].map(() => wsOpen(`${s.wsBase}/ws/blogs/${b.id}${query}`));
+		for (const r of rs)
+			await r.waitFor((m) => m.type === 'live', 15000);
+		const reads = xrangeCalls(s.redis) - x0;
+		const got = rs.map((r) => r.events());
+		for (const r of rs)
+			r.ws.terminate();
+		return { reads, got };
+	}
+
+	it('40 readers from the start: each gets the whole log, Redis is read a few pages per loop, not per reader', async () => {
+		const { reads, got } = await crowd(40, '');
+		for (const g of got)
+			assert.deepEqual(g, stored);
+		/* per reader: 40 × 3 pages of 200 (122 measured before pages were shared); shared: 8 */
+		assert.ok(reads <= 12, `log reads for 40 readers: ${reads}`);
+	});
+
+	it('40 readers resuming from the same old event: only what follows it, reads shared', async () => {
+		const since = stored[100].seq;
+		const { reads, got } = await crowd(40, `?since=${since}`);
+		for (const g of got)
+			assert.deepEqual(g, stored.slice(101));
+		/* per reader: 82 measured before pages were shared; shared: 6 */
+		assert.ok(reads <= 12, `log reads for 40 resumes: ${reads}`);
+	});
+});
