@@ -164,7 +164,7 @@ start_liveblogd() { # READERS
 	MODE="--mode liveblogd --admin-token $TOKEN"
 	WS_URL="ws://127.0.0.1:$PORT/ws/blogs/{blog}"
 	PUB_URL="http://127.0.0.1:$PORT/"
-	EXTRA="--redis-pid $REDIS_PID"
+	EXTRA="--redis-pid $REDIS_PID --redis-port $REDIS_PORT"
 }
 
 start_nchan_conf() { # CONF
@@ -184,7 +184,7 @@ start_nchan_conf() { # CONF
 	EXTRA=""
 }
 start_nchan() { start_nchan_conf nchan.conf; }
-start_nchan_redis() { start_nchan_conf nchan-redis.conf; EXTRA="--redis-pid $REDIS_PID"; }
+start_nchan_redis() { start_nchan_conf nchan-redis.conf; EXTRA="--redis-pid $REDIS_PID --redis-port $REDIS_PORT"; }
 
 start_node() {
 	PORT=$(free_port)

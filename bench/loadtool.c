@@ -135,6 +135,7 @@ struct opts {
 	double connect_rate, rate, duration, warmup, drain, max_time, storm_timeout;
 	bool storm;
 	const char *server_pids, *redis_pid, *json, *server, *scenario;
+	int redis_port;          /* > 0: count the storm's Redis commands */
 };
 
 static struct opts o = {
@@ -1085,6 +1086,7 @@ struct result {
 	int posts, posts_ok;
 	double loadavg;
 	double connect_s, run_s, storm_s;
+	long storm_cmds;         /* Redis commands during the storm's catch-up */
 	struct procsample s0, s1, s2, r1, r2;
 	struct hist lat, conn;
 };
@@ -1105,7 +1107,7 @@ static void report(struct result *res)
 		(double)(res->s1.rss_kb - res->s0.rss_kb) / (double)total.connected : NAN;
 	double cpu = res->s2.cpu_s - res->s1.cpu_s, rcpu = res->r2.cpu_s - res->r1.cpu_s;
 	const double qs[] = { 0.5, 0.9, 0.99, 0.999 };
-	char v[17][32];
+	char v[18][32];
 	FILE *f;
 
 	printf("%-12s %-14s readers %ld/%d  posts %d/%d  latency ms p50 %.1f p90 %.1f p99 %.1f "
@@ -1118,8 +1120,8 @@ static void report(struct result *res)
 	       total.dups, total.lost, total.closed_1008, hq_ms(&res->conn, .5),
 	       res->connect_s, hq_ms(&post_lat, .5), hq_ms(&post_lat, .99), rss_per, cpu, rcpu);
 	if (o.storm)
-		printf("  storm: %ld/%ld caught up in %.2f s", total.caught_up,
-		       total.need_catchup, res->storm_s);
+		printf("  storm: %ld/%ld caught up in %.2f s, %ld Redis commands", total.caught_up,
+		       total.need_catchup, res->storm_s, res->storm_cmds);
 	if (total.refused || total.conn_fail)
 		printf("  refused %ld (first status %d) failed %ld (%s)", total.refused,
 		       total.first_refusal, total.conn_fail,
@@ -1145,6 +1147,10 @@ static void report(struct result *res)
 	fmt_num(v[13], sizeof(v[13]), o.server_pids ? cpu : NAN);
 	fmt_num(v[14], sizeof(v[14]), o.redis_pid ? rcpu : NAN);
 	fmt_num(v[16], sizeof(v[16]), res->loadavg);
+	if (o.storm && res->storm_cmds >= 0)
+		snprintf(v[17], sizeof(v[17]), "%ld", res->storm_cmds);
+	else
+		snprintf(v[17], sizeof(v[17]), "null");
 	fmt_num(v[15], sizeof(v[15]), res->lat.n ? res->lat.sum / (double)res->lat.n / 1000 : NAN);
 	fprintf(f, "{\"server\":\"%s\",\"scenario\":\"%s\",\"readers\":%d,\"procs\":%d,"
 		"\"connected\":%ld,\"refused\":%ld,\"first_refusal_status\":%d,\"connect_failed\":%ld,"
@@ -1156,14 +1162,14 @@ static void report(struct result *res)
 		"\"connect_max_ms\":%s,\"connect_all_s\":%.2f,\"post_p50_ms\":%s,"
 		"\"post_p99_ms\":%s,\"post_max_ms\":%s,\"rss_base_kb\":%ld,\"rss_kb\":%ld,"
 		"\"rss_end_kb\":%ld,\"rss_per_reader_kb\":%s,\"cpu_s\":%s,\"redis_cpu_s\":%s,"
-		"\"run_s\":%.2f,\"storm_readers\":%ld,\"storm_caught_up\":%ld,\"storm_catchup_s\":%s,\"loadavg\":%s}\n",
+		"\"run_s\":%.2f,\"storm_readers\":%ld,\"storm_caught_up\":%ld,\"storm_catchup_s\":%s,\"storm_redis_cmds\":%s,\"loadavg\":%s}\n",
 		o.server, o.scenario, o.readers, o.procs, total.connected, total.refused,
 		total.first_refusal, total.conn_fail, res->posts, res->posts_ok, o.size, o.rate,
 		o.duration, v[0], v[1], v[2], v[3], v[4], v[15], total.run_deliveries, dps,
 		total.missing, total.dups, total.extra, total.lost, total.closed_1008, v[5], v[6],
 		v[7], res->connect_s, v[8], v[9], v[10], res->s0.rss_kb, res->s1.rss_kb,
 		res->s2.rss_kb, v[11], v[13], v[14], res->run_s, total.need_catchup,
-		total.caught_up, v[12], v[16]);
+		total.caught_up, v[12], v[17], v[16]);
 	fclose(f);
 }
 
@@ -1204,10 +1210,51 @@ static void publish_all(int64_t t0, int nlive)
 	http_fd = pub_fds[0];
 }
 
+/*
+ * total_commands_processed from INFO stats of the Redis on 127.0.0.1
+ * --redis-port, or -1. A blocking exchange outside the measured path.
+ */
+static long redis_commands(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)o.redis_port) };
+	struct timeval tv = { .tv_sec = 5 };
+	char buf[8192];
+	size_t got = 0;
+	long v = -1;
+	int fd;
+
+	if (o.redis_port <= 0)
+		return -1;
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (!connect(fd, (struct sockaddr *)&a, sizeof(a)) &&
+	    write(fd, "INFO stats\r\n", 12) == 12) {
+		for (;;) {
+			ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
+			const char *p;
+
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+			buf[got] = '\0';
+			if ((p = strstr(buf, "total_commands_processed:")) && strchr(p, '\n')) {
+				v = atol(p + 25);
+				break;
+			}
+		}
+	}
+	close(fd);
+	return v;
+}
+
 /* The storm: all drop, posts go on without them, all resume at once. */
 static void run_storm(struct result *res, int *next)
 {
 	int64_t t0, end;
+	long c0, c1;
 
 	STORE(sh->phase, PH_DROP);
 	end = now_us() + 30000000;
@@ -1216,6 +1263,7 @@ static void run_storm(struct result *res, int *next)
 	for (int k = 0; k < o.storm_posts && *next < MAXPOSTS; k++)
 		publish_one((*next)++);
 	STORE(sh->storm_target, LOAD(sh->posts_ok));
+	c0 = redis_commands();
 	t0 = now_us();
 	STORE(sh->phase, PH_RECONNECT);
 	end = t0 + (int64_t)(o.storm_timeout * 1e6);
@@ -1227,6 +1275,9 @@ static void run_storm(struct result *res, int *next)
 	}
 	res->storm_s = total.t_caught_up > t0 && total.caught_up >= total.need_catchup ?
 		(double)(total.t_caught_up - t0) / 1e6 : NAN;
+	/* less one: our own INFO */
+	c1 = redis_commands();
+	res->storm_cmds = c0 >= 0 && c1 >= 0 ? c1 - c0 - 1 : -1;
 }
 
 static int run(void)
@@ -1349,6 +1400,8 @@ static void usage(FILE *f)
 		"  --resume-arg NAME      query argument carrying it (since, last_event_id)\n"
 		"  --server-pid LIST      server pids (comma-separated) for RSS and CPU\n"
 		"  --redis-pid PID        redis-server pid for its CPU\n"
+		"  --redis-port PORT      that Redis' port on 127.0.0.1: the storm counts\n"
+		"                         the commands it served during the catch-up\n"
 		"  --server NAME --scenario NAME   labels for the report\n"
 		"  --json FILE            append the result as one JSON line\n"
 		"  --max-time S           hard limit on the whole run (default 900)\n"
@@ -1366,7 +1419,7 @@ static int parse_opts(int argc, char **argv)
 		{ "duration", 1, 0, 'd' }, { "size", 1, 0, 's' }, { "warmup", 1, 0, 'w' },
 		{ "drain", 1, 0, 'D' }, { "storm", 0, 0, 'S' }, { "storm-posts", 1, 0, 'N' },
 		{ "storm-timeout", 1, 0, 'T' }, { "cursor", 1, 0, 'C' }, { "resume-arg", 1, 0, 'R' },
-		{ "server-pid", 1, 0, 'x' }, { "redis-pid", 1, 0, 'y' }, { "server", 1, 0, 'X' },
+		{ "server-pid", 1, 0, 'x' }, { "redis-pid", 1, 0, 'y' }, { "redis-port", 1, 0, 'Q' }, { "server", 1, 0, 'X' },
 		{ "scenario", 1, 0, 'Y' }, { "json", 1, 0, 'j' }, { "max-time", 1, 0, 't' },
 		{ "publishers", 1, 0, 'K' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
@@ -1400,6 +1453,7 @@ static int parse_opts(int argc, char **argv)
 		case 'R': o.resume_arg = optarg; break;
 		case 'x': o.server_pids = optarg; break;
 		case 'y': o.redis_pid = optarg; break;
+		case 'Q': o.redis_port = atoi(optarg); break;
 		case 'X': o.server = optarg; break;
 		case 'Y': o.scenario = optarg; break;
 		case 'j': o.json = optarg; break;

@@ -27,11 +27,12 @@ function row(r) {
     ? (r.storm_catchup_s !== null ? `${num(r.storm_catchup_s, 2)} s`
       : `${r.storm_caught_up}/${r.storm_readers} only`)
     : '';
+  const stormCmds = r.storm_readers && r.storm_redis_cmds != null ? `, ${r.storm_redis_cmds} Redis cmds` : '';
   return `| ${r.server} | ${r.scenario} | ${conn} | ${r.posts_ok}/${r.posts} | ` +
     `${ms(r.lat_p50_ms)} | ${ms(r.lat_p90_ms)} | ${ms(r.lat_p99_ms)} | ${ms(r.lat_p999_ms)} | ` +
     `${ms(r.lat_max_ms)} | ${num(r.deliveries_per_s)} | ${r.missing}${r.extra ? ` (+${r.extra} of unacked posts)` : ''} | ${r.duplicates} | ${lost} | ` +
     `${ms(r.connect_p50_ms)} / ${num(r.connect_all_s, 1)} | ${ms(r.post_p50_ms)} / ${ms(r.post_p99_ms)} | ` +
-    `${num(r.rss_per_reader_kb, 1)} | ${cpu} | ${num(perDelivery, 1)} | ${storm} | ${num(r.loadavg, 1)} |`;
+    `${num(r.rss_per_reader_kb, 1)} | ${cpu} | ${num(perDelivery, 1)} | ${storm}${stormCmds} | ${num(r.loadavg, 1)} |`;
 }
 
 function markdown(rows, machine) {

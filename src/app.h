@@ -1,6 +1,6 @@
 /*
- * app.h — the state of one liveblogd worker (one event loop on its own
- * thread): settings, store, tail and hubs.
+ * app.h — the state of one liveblogd event loop (a fan-out loop or the
+ * front, each on its own thread): settings, store, tail and hubs.
  */
 #ifndef LB_APP_H
 #define LB_APP_H
@@ -27,7 +27,7 @@ struct lb_app {
 	struct feed feed;
 	lws_dll2_owner_t hubs;
 	unsigned long readers;            /* this worker's */
-	int worker;
+	int worker;                       /* loop index; the front is last */
 	bool shutting_down;
 };
 

@@ -35,7 +35,7 @@ static const struct flag flags[] = {
 	{ "max-text", F_LONG, OFF(max_text), 1, 16L << 20, "BYTES", "largest entry text (default 16384)" },
 	{ "max-title", F_LONG, OFF(max_title), 1, 1L << 20, "BYTES", "largest title (default 300)" },
 	{ "max-ws-message", F_LONG, OFF(max_ws_message), 16, 1L << 20, "BYTES", "largest message a reader may send (default 4096)" },
-	{ "reader-backlog", F_LONG, OFF(reader_backlog), 8, 1L << 20, "N", "events a reader may lag before it is dropped (default 1024)" },
+	{ "reader-backlog", F_LONG, OFF(reader_backlog), 8, 1L << 20, "N", "events a reader may lag before it is dropped (default 4096; a blog's ring also keeps at most 16 MiB of text)" },
 	{ "ping-interval", F_LONG, OFF(ping_secs), 5, 3600, "SECS", "WebSocket ping interval for idle readers (default 60)" },
 	{ "replay-cap", F_LONG, OFF(replay_cap_ms), 0, 3600000, "MS", "longest pause in a replay (default 5000)" },
 	{ "max-readers", F_LONG, OFF(max_readers), 1, 10000000, "N", "readers per instance (default 100000)" },
@@ -59,7 +59,7 @@ void config_defaults(struct lb_config *cfg)
 	cfg->max_text = 16384;
 	cfg->max_title = 300;
 	cfg->max_ws_message = 4096;
-	cfg->reader_backlog = 1024;
+	cfg->reader_backlog = 4096;
 	cfg->ping_secs = 60;
 	cfg->replay_cap_ms = 5000;
 	cfg->max_readers = 100000;

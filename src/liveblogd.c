@@ -1,6 +1,8 @@
 /*
- * liveblogd.c — main: config → admin token → embedded Redis → lws context
- * → store and tail → loop → clean shutdown.
+ * liveblogd.c — main: config → admin token → listening socket → embedded
+ * Redis → one thread per event loop (--workers fan-out loops and the front
+ * loop, see http/listener.h), each with its lws context, store and tail →
+ * clean shutdown.
  */
 #include <errno.h>
 #include <pthread.h>

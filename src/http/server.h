@@ -5,8 +5,9 @@
 #define LB_SERVER_H
 
 /*
- * Creates this worker's app.ctx and app.vh from app.cfg, accepting on
- * listen_fd (listener.c). Returns 0 or -1.
+ * Creates this loop's app.ctx and app.vh from app.cfg, accepting on
+ * listen_fd (listener.c; the front loop) or, with -1, only on connections
+ * handed over (a fan-out loop). Returns 0 or -1.
  */
 int server_create(int listen_fd);
 void server_destroy(void);

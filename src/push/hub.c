@@ -16,6 +16,7 @@
 #define CULL_GRACE_S 15
 #define WAKE_CHUNK   1024    /* readers woken per loop pass after an event */
 #define HIST_PAGES   32      /* catch-up pages a hub keeps (shared by readers) */
+#define RING_BYTES   (16u << 20)   /* a live ring's text, at most: big entries, fewer */
 
 struct hub {
 	struct lws_dll2 link;
@@ -30,6 +31,7 @@ struct hub {
 	char last_str[48];
 	struct frame **ring;
 	size_t cap, count;
+	size_t bytes;            /* text held by the ring */
 	uint64_t head;           /* absolute index of the next slot */
 	lws_dll2_owner_t readers;
 	struct frame *stats;
@@ -85,6 +87,12 @@ struct reader {
 
 static void reader_advance(struct reader *r);
 static void hub_fetch(struct hub *h);
+
+/* True once the ring no longer holds the event at absolute index i. */
+static bool evicted(const struct hub *h, uint64_t i)
+{
+	return i < h->head - h->count;
+}
 
 /* ---- hub life cycle ---- */
 
@@ -217,7 +225,7 @@ static void hub_wake_tick(lws_sorted_usec_list_t *sul)
 		r->woken = h->wake_gen;
 		lws_dll2_remove(d);
 		lws_dll2_add_tail(d, &h->readers);
-		if (r->state == R_LIVE && h->head - r->cursor > h->cap)
+		if (r->state == R_LIVE && evicted(h, r->cursor))
 			reader_cull(r, LB_CLOSE_POLICY, "slow");
 		else if (r->state == R_LIVE)
 			wake(r);
@@ -244,14 +252,18 @@ static void hub_append(struct hub *h, const char *seq, const char *type,
 		return;
 	if (h->count == h->cap && h->archive)
 		ring_grow(h);   /* when that fails, the oldest goes as usual */
-	if (h->count == h->cap) {
-		struct frame *old = h->ring[(h->head - h->cap) % h->cap];
+	/* the oldest go: for a slot, or while a live ring holds too much text */
+	while (h->count && (h->count == h->cap ||
+			    (!h->archive && h->bytes + f->len > RING_BYTES))) {
+		struct frame *old = h->ring[(h->head - h->count) % h->cap];
 
 		h->base = old->seq;
+		h->bytes -= old->len;
+		h->count--;
 		frame_unref(old);
-	} else {
-		h->count++;
 	}
+	h->count++;
+	h->bytes += f->len;
 	h->ring[h->head++ % h->cap] = f;
 	h->last = s;
 	snprintf(h->last_str, sizeof(h->last_str), "%s", seq);
@@ -856,7 +868,7 @@ static struct frame *next_event(const struct reader *r)
 
 	if (r->state == R_CATCHUP && r->qpos < r->qn)
 		return r->q[r->qpos];
-	if (r->state == R_LIVE && r->cursor < h->head && h->head - r->cursor <= h->cap)
+	if (r->state == R_LIVE && r->cursor < h->head && !evicted(h, r->cursor))
 		return h->ring[r->cursor % h->cap];
 	return NULL;
 }
@@ -880,7 +892,7 @@ static enum wrote reader_write_one(struct reader *r)
 		r->reset_pending = false;
 		return send_json(r, json_pack("{s:s}", "type", "reset")) ? W_ERROR : W_SENT;
 	}
-	if (r->state == R_LIVE && h->head - r->cursor > h->cap) {
+	if (r->state == R_LIVE && evicted(h, r->cursor)) {
 		reader_cull(r, LB_CLOSE_POLICY, "slow");
 		return W_IDLE;
 	}

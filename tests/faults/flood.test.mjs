@@ -117,7 +117,7 @@ describe('connection floods', { timeout: 90000 }, () => {
 	});
 
 	faultTest('a herd of 30 readers joins a blog of 200 × 8 KiB entries at once: every one catches up', async (t, row) => {
-		row.fault = '30 readers connect at the same moment, without since, to a blog whose log is 200 entries of 8 KiB (1.6 MiB): the log older than the ring is read from Redis in pages shared by the herd while one reader is live (--reader-backlog 64: the ring holds less than the log, as a blog of 1000+ entries does with the default 1024)';
+		row.fault = '30 readers connect at the same moment, without since, to a blog whose log is 200 entries of 8 KiB (1.6 MiB): the log older than the ring is read from Redis in pages shared by the herd while one reader is live (--reader-backlog 64: the ring holds less than the log, as a blog of 4000+ entries does with the default 4096)';
 		const big = await createBlog(D, { id: uniqueId('herd') });
 		const live = wsOpen(`${D.wsBase}/ws/blogs/${big.id}`);
 		await live.waitFor((m) => m.type === 'live');

@@ -405,3 +405,34 @@ describe('readers behind the ring share their catch-up reads', { timeout: 120000
 		assert.ok(reads <= 12, `log reads for 40 resumes: ${reads}`);
 	});
 });
+
+describe('the ring is bounded in bytes as well as events', { timeout: 120000 }, () => {
+	let s;
+	before(async () => { s = await startStack({ daemon: { args: ['--reader-backlog', '1048576', '--workers', '1'] } }); });
+	after(async () => { await s?.stop(); });
+
+	it('with --reader-backlog 1048576, a stalled reader of 16 KiB entries is dropped after about 16 MiB', async () => {
+		const b = await createBlog(s, { id: uniqueId('ringbytes') });
+		const fast = wsOpen(`${s.wsBase}/ws/blogs/${b.id}`);
+		const slow = wsOpen(`${s.wsBase}/ws/blogs/${b.id}`);
+		await untilLive(fast);
+		await untilLive(slow);
+		const before = await dropSignal(s.base);
+		slow.ws._socket.pause();
+		const text = 'B'.repeat(16 * 1024 - 16);
+		let posted = 0;
+		while (posted < 2048) {
+			await Promise.all(Array.from({ length: 32 }, (_, i) => postEntry(s, b, { text: `${posted + i}${text}` })));
+			posted += 32;
+			await fast.waitFor((m, i, all) => all.filter(isEvent).length >= posted, 10000);
+			if ((await dropSignal(s.base)).dropped > before.dropped)
+				break;
+		}
+		slow.ws._socket.resume();
+		const closed = await Promise.race([slow.closed, sleep(10000).then(() => ({ code: 'timeout' }))]);
+		assert.equal(closed.code, 1008, `after ${posted} posts of 16 KiB: ${JSON.stringify(closed)}`);
+		/* 16 MiB is 1024 such entries; the kernel's socket buffers hold a few more */
+		assert.ok(posted >= 1024 && posted <= 1536, `dropped after ${posted} posts of 16 KiB`);
+		fast.ws.close();
+	});
+});

@@ -89,7 +89,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.max_text, 16 * 1024);
 	assert_int_equal(cfg.max_title, 300);
 	assert_int_equal(cfg.max_ws_message, 4 * 1024);
-	assert_int_equal(cfg.reader_backlog, 1024);
+	assert_int_equal(cfg.reader_backlog, 4096);
 	assert_int_equal(cfg.ping_secs, 60);
 	assert_int_equal(cfg.replay_cap_ms, 5000);
 	assert_int_equal(cfg.max_readers, 100000);
