@@ -1119,9 +1119,12 @@ static void report(struct result *res)
 	       hq_ms(&res->lat, .999), (double)res->lat.max / 1000, dps, total.missing,
 	       total.dups, total.lost, total.closed_1008, hq_ms(&res->conn, .5),
 	       res->connect_s, hq_ms(&post_lat, .5), hq_ms(&post_lat, .99), rss_per, cpu, rcpu);
-	if (o.storm)
-		printf("  storm: %ld/%ld caught up in %.2f s, %ld Redis commands", total.caught_up,
-		       total.need_catchup, res->storm_s, res->storm_cmds);
+	if (o.storm) {
+		printf("  storm: %ld/%ld caught up in %.2f s", total.caught_up,
+		       total.need_catchup, res->storm_s);
+		if (res->storm_cmds >= 0)
+			printf(", %ld Redis commands", res->storm_cmds);
+	}
 	if (total.refused || total.conn_fail)
 		printf("  refused %ld (first status %d) failed %ld (%s)", total.refused,
 		       total.first_refusal, total.conn_fail,

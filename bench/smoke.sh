@@ -66,7 +66,7 @@ done
 	--url "ws://127.0.0.1:$PORT/ws/blogs/{blog}" --pub "http://127.0.0.1:$PORT/" \
 	--readers 100 --rate 10 --duration 1 --size 512 --warmup 0.5 --drain 10 \
 	--storm --storm-posts 5 --storm-timeout 30 --max-time 120 \
-	--server-pid "$LPID" --server liveblogd --scenario smoke \
+	--server-pid "$LPID" --redis-port "$RPORT" --server liveblogd --scenario smoke \
 	--json "$TMP/smoke.jsonl"
 rc=$?
 [ $rc -eq 0 ] || fail "loadtool exit $rc (3: missing/duplicate deliveries; 4: failed posts or readers)"
