@@ -2,8 +2,10 @@
  * hub.c — per-blog rings of shared frames and the readers that walk them
  * (see hub.h). Everything runs on the one event loop thread.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "app.h"
 #include "liveblog/protocol.h"
@@ -440,6 +442,19 @@ void hubs_on_feed_ready(void)
 
 /* ---- stats: an approximate reader count across instances ---- */
 
+/*
+ * An SSE stream's peer that has hung up: lws does not read an HTTP
+ * connection while its response streams, so its end would be seen only at
+ * the next write but one. A peek tells at once.
+ */
+static bool sse_peer_gone(struct lws *wsi)
+{
+	char c;
+	ssize_t n = recv(lws_get_socket_fd(wsi), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return !n || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 static void on_readers(void *arg, enum lb_status st, redisReply *r)
 {
 	struct hub *h = arg;
@@ -455,7 +470,9 @@ static void on_readers(void *arg, enum lb_status st, redisReply *r)
 		lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->readers)) {
 			struct reader *rd = lws_container_of(d, struct reader, link);
 
-			if (rd->state == R_LIVE && rd->live_sent)
+			if (rd->sse && rd->wsi && sse_peer_gone(rd->wsi))
+				reader_cull(rd, LB_CLOSE_NORMAL, "gone");
+			else if (rd->state == R_LIVE && rd->live_sent)
 				wake(rd);
 		} lws_end_foreach_dll(d);
 	}

@@ -226,9 +226,9 @@ describe('event loops: readers on the fan-out loops, requests on the front', { t
 			r.ws.close();
 		for (const s of sse)
 			s.sock.destroy();
-		/* an SSE stream's end is noticed at its next write (stats, every 5 s) */
+		/* an SSE stream's end is looked for at each stats tick (every 5 s) */
 		await waitUntil(async () => Object.values(await loopStreams(d.base)).every((x) => x === 0),
-			{ timeout: 15000, message: 'readers gone from every loop' });
+			{ timeout: 7000, message: 'readers gone from every loop' });
 	});
 
 	it('a request whose first bytes say nothing yet is served by the front loop', async () => {
