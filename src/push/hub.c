@@ -81,6 +81,7 @@ struct reader {
 	int close_code;
 	const char *close_reason;
 	bool sse;                /* Server-Sent Events instead of WebSocket */
+	bool peer_closing;       /* the peer sent a close: lws answers it, we say no more */
 	double replay;           /* > 0: history paced at its original gaps / replay */
 	uint64_t replay_last_ms; /* seq time of the last event replayed */
 	lws_usec_t replay_sent;  /* when it was sent */
@@ -89,6 +90,7 @@ struct reader {
 
 static void reader_advance(struct reader *r);
 static void hub_fetch(struct hub *h);
+static bool send_live_now(struct reader *r);
 
 /* True once the ring no longer holds the event at absolute index i. */
 static bool evicted(const struct hub *h, uint64_t i)
@@ -229,7 +231,7 @@ static void hub_wake_tick(lws_sorted_usec_list_t *sul)
 		lws_dll2_add_tail(d, &h->readers);
 		if (r->state == R_LIVE && evicted(h, r->cursor))
 			reader_cull(r, LB_CLOSE_POLICY, "slow");
-		else if (r->state == R_LIVE)
+		else if (r->state == R_LIVE && !send_live_now(r))
 			wake(r);
 		else if (r->state == R_WAIT && h->ready)
 			reader_advance(r);
@@ -708,6 +710,11 @@ struct reader *reader_open(struct lws *wsi, const char *blog, const char *since,
 	return r;
 }
 
+void reader_peer_closing(struct reader *r)
+{
+	r->peer_closing = true;
+}
+
 void reader_close(struct reader *r)
 {
 	struct hub *h = r->hub;
@@ -796,17 +803,16 @@ static int send_frame(struct reader *r, struct frame *f, bool live)
 static _Thread_local unsigned char *batch_buf;
 
 /*
- * A live WebSocket reader with several events owed gets them in one send:
- * their wire bytes (built once per frame) copied back to back and written
- * raw. One frame goes out straight from the shared buffer, copying nothing.
- * Returns the number of frames sent, or -1.
+ * A live WebSocket reader's owed events, up to BATCH_FRAMES / BATCH_BYTES,
+ * as one buffer of wire bytes (built once per frame) copied back to back;
+ * one frame is its shared buffer, copying nothing. Returns the number of
+ * frames, or -1; *out and *len are the bytes.
  */
-static int send_live_batch(struct reader *r)
+static int live_batch(struct reader *r, unsigned char **out, size_t *len)
 {
 	struct hub *h = r->hub;
-	size_t len, total = 0, n = 0, wl;
-	unsigned char *w, *out;
-	lws_usec_t now;
+	size_t total = 0, n = 0, wl;
+	unsigned char *w;
 
 	while (r->cursor + n < h->head && n < BATCH_FRAMES) {
 		frame_wire(h->ring[(r->cursor + n) % h->cap], &wl);
@@ -816,23 +822,29 @@ static int send_live_batch(struct reader *r)
 		n++;
 	}
 	if (n == 1) {
-		out = frame_wire(h->ring[r->cursor % h->cap], &len);
-	} else {
-		if (!batch_buf && !(batch_buf = malloc(LWS_PRE + BATCH_BYTES + 16)))
-			return -1;
-		out = batch_buf + LWS_PRE;
-		len = 0;
-		for (size_t i = 0; i < n; i++) {
-			w = frame_wire(h->ring[(r->cursor + i) % h->cap], &wl);
-			memcpy(out + len, w, wl);
-			len += wl;
-		}
+		*out = frame_wire(h->ring[r->cursor % h->cap], len);
+		return 1;
 	}
-	if (lws_write(r->wsi, out, len, LWS_WRITE_RAW) < (int)len)
+	if (!batch_buf && !(batch_buf = malloc(LWS_PRE + BATCH_BYTES + 16)))
 		return -1;
-	now = lws_now_usecs();
-	metrics.frames_sent += n;   /* shared by the workers: once per batch */
+	*out = batch_buf + LWS_PRE;
+	*len = 0;
 	for (size_t i = 0; i < n; i++) {
+		w = frame_wire(h->ring[(r->cursor + i) % h->cap], &wl);
+		memcpy(*out + *len, w, wl);
+		*len += wl;
+	}
+	return (int)n;
+}
+
+/* Moves the reader past n frames just written. */
+static void live_sent(struct reader *r, int n)
+{
+	struct hub *h = r->hub;
+	lws_usec_t now = lws_now_usecs();
+
+	metrics.frames_sent += (unsigned long)n;   /* shared: once per batch */
+	for (int i = 0; i < n; i++) {
 		struct frame *f = h->ring[r->cursor++ % h->cap];
 
 		note_latency(f, now);
@@ -842,7 +854,52 @@ static int send_live_batch(struct reader *r)
 			r->close_reason = "ended";
 		}
 	}
-	return (int)n;
+}
+
+/* In WRITEABLE: the owed events in one raw write. Frames sent, or -1. */
+static int send_live_batch(struct reader *r)
+{
+	unsigned char *out;
+	size_t len;
+	int n = live_batch(r, &out, &len);
+
+	if (n < 0 || lws_write(r->wsi, out, len, LWS_WRITE_RAW) < (int)len)
+		return -1;
+	live_sent(r, n);
+	return n;
+}
+
+/*
+ * From the wake pass, not WRITEABLE: a live reader's new events straight
+ * to its socket, which almost always has room, sparing the poll pass that
+ * POLLOUT would cost. Only when lws holds none of its output, so the bytes
+ * stay in order; a partial send leaves the rest to lws (it buffers it and
+ * finishes it before anything else). False: take the POLLOUT way.
+ */
+static bool send_live_now(struct reader *r)
+{
+	unsigned char *out;
+	size_t len;
+	ssize_t w;
+	int n;
+
+	if (!r->wsi || r->sse || r->replay > 0 || !r->hello_sent || !r->live_sent ||
+	    r->reset_pending || r->closing || r->peer_closing || r->cursor >= r->hub->head ||
+	    lws_partial_buffered(r->wsi))
+		return false;
+	n = live_batch(r, &out, &len);
+	if (n < 0)
+		return false;
+	w = send(lws_get_socket_fd(r->wsi), out, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (w <= 0)
+		return false;   /* full or failing: WRITEABLE will tell */
+	if ((size_t)w < len &&
+	    lws_write(r->wsi, out + w, len - (size_t)w, LWS_WRITE_RAW) < (int)(len - (size_t)w))
+		reader_cull(r, 1011, "write failed");
+	live_sent(r, n);
+	if (r->closing || r->cursor < r->hub->head || (size_t)w < len)
+		wake(r);
+	return true;
 }
 
 void hubs_thread_exit(void)

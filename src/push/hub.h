@@ -46,5 +46,7 @@ struct reader *reader_open(struct lws *wsi, const char *blog, const char *since,
 int reader_writable(struct reader *r);
 /* LWS_CALLBACK_CLOSED: the wsi is gone. */
 void reader_close(struct reader *r);
+/* The peer sent a close frame: nothing more is written outside WRITEABLE. */
+void reader_peer_closing(struct reader *r);
 
 #endif

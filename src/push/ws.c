@@ -158,6 +158,10 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		return pss->reader ? reader_writable(pss->reader) : -1;
 	case LWS_CALLBACK_RECEIVE:
 		return on_receive(wsi, pss, len);
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (pss->reader)
+			reader_peer_closing(pss->reader);
+		return 0;
 	case LWS_CALLBACK_CLOSED:
 		if (pss->reader)
 			reader_close(pss->reader);
