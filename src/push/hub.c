@@ -42,6 +42,7 @@ struct hub {
 	lws_sorted_usec_list_t sul_load;   /* retry a load Redis could not take */
 	uint64_t wake_gen;       /* bumped per appended event */
 	lws_sorted_usec_list_t sul_wake;   /* wakes the rest of a large audience */
+	bool wake_due;           /* an event appended, its wake not begun */
 	lws_dll2_owner_t pages;  /* catch-up pages, least recently used first */
 };
 
@@ -213,6 +214,7 @@ static void hub_wake_tick(lws_sorted_usec_list_t *sul)
 {
 	struct hub *h = lws_container_of(sul, struct hub, sul_wake);
 
+	h->wake_due = false;
 	/*
 	 * Each reader woken moves to the tail, so the ones still owed a wake
 	 * are always at the head: a pass costs its chunk, not the audience.
@@ -278,6 +280,20 @@ static void hub_append(struct hub *h, const char *seq, const char *type,
 		h->archive = true;   /* the log is frozen: nothing will be evicted */
 	}
 	h->wake_gen++;
+	/*
+	 * Not now: the rest of the reply that brought it is appended first, so
+	 * a reader gets all of it in one send. Whoever appended wakes the hub
+	 * when done (hub_wake_now); the next pass does if nobody does.
+	 */
+	h->wake_due = true;
+	lws_sul_schedule(app.ctx, 0, &h->sul_wake, hub_wake_tick, 1);
+}
+
+/* Starts the wake of an event appended just now, in this pass. */
+static void hub_wake_now(struct hub *h)
+{
+	if (!h->wake_due)
+		return;
 	lws_sul_cancel(&h->sul_wake);
 	hub_wake_tick(&h->sul_wake);
 }
@@ -303,6 +319,7 @@ static void hub_take_range(struct hub *h, const redisReply *r)
 		if (t && d)
 			hub_append(h, item->element[0]->str, t, d, len);
 	}
+	hub_wake_now(h);
 }
 
 static void on_fetch(void *arg, enum lb_status st, redisReply *r)
@@ -428,6 +445,13 @@ void hubs_on_feed(const char *blog, const char *type, const char *seq,
 		hub_append(h, seq, type, data, len);
 	else if (text_seq_cmp_str(seq, h->last_str) > 0)
 		hub_fetch(h);
+}
+
+void hubs_feed_done(void)
+{
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&app.hubs)) {
+		hub_wake_now(lws_container_of(d, struct hub, link));
+	} lws_end_foreach_dll(d);
 }
 
 void hubs_on_feed_ready(void)

@@ -21,6 +21,8 @@ struct reader;
 /* The feed: an event of a blog (type entry/edit/delete/ended/created). */
 void hubs_on_feed(const char *blog, const char *type, const char *seq,
 		  const char *prev, const char *data, size_t len);
+/* A feed reply's items are all in: readers get them now, in one send each. */
+void hubs_feed_done(void);
 /* The feed is (again) reading: start waiting hubs, re-read the others. */
 void hubs_on_feed_ready(void);
 /* Shutdown: every reader gets close 1001 "going away". */

@@ -77,7 +77,7 @@ static void on_read(redisReply *r, void *arg)
 	lws_sul_cancel(&fd->sul_watchdog);
 	if (!r)
 		return; /* connection lost: on_up starts reading again */
-	if (r->type == REDIS_REPLY_ARRAY)
+	if (r->type == REDIS_REPLY_ARRAY) {
 		for (size_t i = 0; i < r->elements; i++) {
 			const redisReply *s = r->element[i];
 
@@ -92,7 +92,8 @@ static void on_read(redisReply *r, void *arg)
 			for (size_t j = 0; j < s->element[1]->elements; j++)
 				take_item(fd, s->element[1]->element[j]);
 		}
-	else if (r->type == REDIS_REPLY_ERROR) {
+		hubs_feed_done();
+	} else if (r->type == REDIS_REPLY_ERROR) {
 		/* e.g. LOADING after a restart: start over after a backoff */
 		lwsl_warn("feed: XREAD failed: %s\n", r->str);
 		rconn_drop(&fd->tail);
