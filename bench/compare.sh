@@ -15,6 +15,8 @@
 #                            fanout:20000 burst:1000 burst:5000 storm:10000"
 #   BENCH_RATE / BENCH_DURATION        fan-out posts/s and seconds (10, 20)
 #   BENCH_BURST_RATE / BENCH_BURST_DURATION   (200, 10)
+#   BENCH_BURST_PROCS        load tool processes for the readers of a burst
+#                            (2: one takes ~250k messages/s on this machine)
 #   BENCH_STORM_DURATION / BENCH_STORM_POSTS  live seconds before the drop,
 #                            posts while the readers are away (3, 50)
 #   BENCH_SIZE               post size in bytes (1024)
@@ -223,8 +225,13 @@ available() { # SERVER
 run_scenario() { # SERVER KIND READERS
 	server=$1 kind=$2 n=$3
 	rate=$RATE dur=$DURATION storm=""
+	procs=""
 	case $kind in
-	burst) rate=$BURST_RATE dur=$BURST_DURATION ;;
+	burst)
+		rate=$BURST_RATE dur=$BURST_DURATION
+		# one reader process takes ~250k messages/s here: not the server's limit
+		procs="--procs ${BENCH_BURST_PROCS:-2}"
+		;;
 	storm)
 		dur=$STORM_DURATION
 		storm="--storm --storm-posts $STORM_POSTS"
@@ -236,7 +243,7 @@ run_scenario() { # SERVER KIND READERS
 	timeout 900 "$LT" $MODE --url "$WS_URL" --pub "$PUB_URL" --readers "$n" \
 		--rate "$rate" --duration "$dur" --size "$SIZE" --drain "$DRAIN" \
 		--connect-rate "$CONNECT_RATE" --publishers "$PUBLISHERS" --server-pid "$SPIDS" \
-		$EXTRA $storm --server "$server" --scenario "$kind-$n" --json "$JSON" \
+		$EXTRA $storm $procs --server "$server" --scenario "$kind-$n" --json "$JSON" \
 		--max-time 800 &
 	LTPID=$!
 	rc=0
