@@ -188,10 +188,9 @@ start_nchan_conf() { # CONF
 start_nchan() { start_nchan_conf nchan.conf; }
 start_nchan_redis() { start_nchan_conf nchan-redis.conf; EXTRA="--redis-pid $REDIS_PID --redis-port $REDIS_PORT"; }
 
-start_node() {
-	PORT=$(free_port)
-	node "$ROOT/bench/node-peer.mjs" --listen "127.0.0.1:$PORT" > "$TMP/node.log" 2>&1 &
-	SPIDS=$!
+# A storeless peer on PORT (already started, pid $1): raw mode, no cursor.
+started_raw() {
+	SPIDS=$1
 	STARTED="$SPIDS"
 	wait_http "http://127.0.0.1:$PORT/"
 	MODE="--mode raw --cursor none"
@@ -200,16 +199,16 @@ start_node() {
 	EXTRA=""
 }
 
+start_node() {
+	PORT=$(free_port)
+	node "$ROOT/bench/node-peer.mjs" --listen "127.0.0.1:$PORT" > "$TMP/node.log" 2>&1 &
+	started_raw $!
+}
+
 start_ideal() {
 	PORT=$(free_port)
 	"$ROOT/build/bench/ideal" --listen "127.0.0.1:$PORT" > "$TMP/ideal.log" 2>&1 &
-	SPIDS=$!
-	STARTED="$SPIDS"
-	wait_http "http://127.0.0.1:$PORT/"
-	MODE="--mode raw --cursor none"
-	WS_URL="ws://127.0.0.1:$PORT/sub/{blog}"
-	PUB_URL="http://127.0.0.1:$PORT/pub/{blog}"
-	EXTRA=""
+	started_raw $!
 }
 
 available() { # SERVER

@@ -29,17 +29,12 @@ struct inbox {
 	size_t n, cap;
 };
 
-static struct inbox inboxes[LISTENER_MAX_INBOXES];
-static pthread_once_t inboxes_once = PTHREAD_ONCE_INIT;
+static struct inbox inboxes[LISTENER_MAX_INBOXES] = {
+	[0 ... LISTENER_MAX_INBOXES - 1] = { .lock = PTHREAD_MUTEX_INITIALIZER }
+};
 static atomic_uint next_inbox;
 static atomic_int inbox_count;   /* highest index opened + 1 */
 static _Thread_local int my_inbox = -1;
-
-static void inboxes_init(void)
-{
-	for (int i = 0; i < LISTENER_MAX_INBOXES; i++)
-		pthread_mutex_init(&inboxes[i].lock, NULL);
-}
 
 int listener_open(const char *host, int port, char *err, size_t errlen)
 {
@@ -72,7 +67,6 @@ int listener_open(const char *host, int port, char *err, size_t errlen)
 
 void listener_inbox_open(int i, struct lws_context *ctx)
 {
-	pthread_once(&inboxes_once, inboxes_init);
 	pthread_mutex_lock(&inboxes[i].lock);
 	inboxes[i].ctx = ctx;
 	pthread_mutex_unlock(&inboxes[i].lock);
@@ -86,7 +80,6 @@ void listener_inbox_close(int i)
 {
 	struct inbox *b = &inboxes[i];
 
-	pthread_once(&inboxes_once, inboxes_init);
 	pthread_mutex_lock(&b->lock);
 	b->ctx = NULL;
 	while (b->n)
@@ -103,7 +96,6 @@ static int hand_off(int fd)
 {
 	int count = atomic_load(&inbox_count);
 
-	pthread_once(&inboxes_once, inboxes_init);
 	for (int tries = 0; tries < count; tries++) {
 		struct inbox *b = &inboxes[atomic_fetch_add(&next_inbox, 1) %
 					   (unsigned)count];

@@ -285,8 +285,10 @@ static void hub_append(struct hub *h, const char *seq, const char *type,
 	 * a reader gets all of it in one send. Whoever appended wakes the hub
 	 * when done (hub_wake_now); the next pass does if nobody does.
 	 */
-	h->wake_due = true;
-	lws_sul_schedule(app.ctx, 0, &h->sul_wake, hub_wake_tick, 1);
+	if (!h->wake_due) {
+		h->wake_due = true;
+		lws_sul_schedule(app.ctx, 0, &h->sul_wake, hub_wake_tick, 1);
+	}
 }
 
 /* Starts the wake of an event appended just now, in this pass. */
@@ -650,11 +652,8 @@ static void on_page(void *arg, enum lb_status st, redisReply *rep)
 			reader_take_page(r, p);
 		reader_unref(r);
 	} lws_end_foreach_dll_safe(d, d1);
-	if (st != LB_OK || !p->n) {
-		for (size_t i = 0; i < p->n; i++)
-			frame_unref(p->f[i]);
-		free(p);
-	}
+	if (st != LB_OK || !p->n)
+		page_free(p);
 	hub_unref(h);
 }
 
