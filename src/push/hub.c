@@ -54,8 +54,9 @@ struct hub {
  * crowd resuming from the same event) walk the same chain of pages.
  */
 struct page {
-	struct lws_dll2 link;
+	struct lws_dll2 link;    /* in the hub's pages while it is kept */
 	struct hub *hub;
+	unsigned refs;           /* the hub's list + a load or a delivery under way */
 	char after[48];
 	bool inclusive, loading;
 	lws_dll2_owner_t waiters;
@@ -112,12 +113,25 @@ static struct hub *hub_find(const char *blog)
 	return NULL;
 }
 
-static void page_free(struct page *p)
+static void page_unref(struct page *p)
 {
-	lws_dll2_remove(&p->link);
+	if (--p->refs)
+		return;
 	for (size_t i = 0; i < p->n; i++)
 		frame_unref(p->f[i]);
 	free(p);
+}
+
+/*
+ * Drops a page from the hub's list. It is freed once nobody holds it: a
+ * delivery under way (on_page) keeps it alive until its walk is over.
+ */
+static void page_evict(struct page *p)
+{
+	if (!p->link.owner)
+		return;
+	lws_dll2_remove(&p->link);
+	page_unref(p);
 }
 
 static void hub_unref(struct hub *h)
@@ -126,7 +140,7 @@ static void hub_unref(struct hub *h)
 		return;
 	/* a loading page holds a ref: none is loading, none has waiters */
 	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->pages)) {
-		page_free(lws_container_of(d, struct page, link));
+		page_evict(lws_container_of(d, struct page, link));
 	} lws_end_foreach_dll_safe(d, d1);
 	lws_sul_cancel(&h->sul_stats);
 	lws_sul_cancel(&h->sul_load);
@@ -622,10 +636,17 @@ static void reader_take_page(struct reader *r, const struct page *p)
 	wake(r);
 }
 
+/*
+ * A page's read is back: hand it to its waiters. The waiters move to a
+ * local list first and the load's reference is held to the end: a waiter
+ * that resets asks for another page, which may evict this one from the
+ * hub's list (freed only once this walk lets go of it).
+ */
 static void on_page(void *arg, enum lb_status st, redisReply *rep)
 {
 	struct page *p = arg;
 	struct hub *h = p->hub;
+	lws_dll2_owner_t waiters = { 0 };
 
 	p->loading = false;
 	for (size_t i = 0; st == LB_OK && i < rep->elements && p->n <= PAGE; i++) {
@@ -640,8 +661,15 @@ static void on_page(void *arg, enum lb_status st, redisReply *rep)
 	}
 	/* a failed or empty read is not kept: the next reader asks again */
 	if (st != LB_OK || !p->n)
-		lws_dll2_remove(&p->link);
-	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&p->waiters)) {
+		page_evict(p);
+	while (lws_dll2_get_head(&p->waiters)) {
+		struct lws_dll2 *d = lws_dll2_get_head(&p->waiters);
+
+		lws_dll2_remove(d);
+		lws_dll2_add_tail(d, &waiters);
+	}
+	while (lws_dll2_get_head(&waiters)) {
+		struct lws_dll2 *d = lws_dll2_get_head(&waiters);
 		struct reader *r = lws_container_of(d, struct reader, wait_link);
 
 		lws_dll2_remove(d);
@@ -651,9 +679,8 @@ static void on_page(void *arg, enum lb_status st, redisReply *rep)
 		else if (r->wsi)
 			reader_take_page(r, p);
 		reader_unref(r);
-	} lws_end_foreach_dll_safe(d, d1);
-	if (st != LB_OK || !p->n)
-		page_free(p);
+	}
+	page_unref(p);   /* the load's */
 	hub_unref(h);
 }
 
@@ -676,11 +703,12 @@ static struct page *page_get(struct hub *h, const char *after, bool inclusive)
 		if (h->pages.count < HIST_PAGES)
 			break;
 		if (!p->loading)
-			page_free(p);
+			page_evict(p);
 	} lws_end_foreach_dll_safe(d, d1);
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
+	p->refs = 2;   /* the hub's list and the load */
 	p->hub = h;
 	snprintf(p->after, sizeof(p->after), "%s", after);
 	p->inclusive = inclusive;

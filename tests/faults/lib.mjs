@@ -304,8 +304,10 @@ export function resumingReader(bases, blogId, { pickBase } = {}) {
  * holds every reply to a connection that has sent XREAD (its socket stays
  * open, nothing arrives: a half-dead link); stallTail(false) lets held
  * bytes through. proxy.stats: {connections, tailConnections, heldBytes}.
+ * delayMs: [min, max]: every chunk Redis sends is held for a random time in
+ * that range (in order: a chunk never overtakes the one before it).
  */
-export async function startProxy(targetPort, { port } = {}) {
+export async function startProxy(targetPort, { port, delayMs } = {}) {
 	const p = {
 		port: port ?? 0, conns: new Set(), stalled: false,
 		stats: { connections: 0, tailConnections: 0, heldBytes: 0 },
@@ -332,7 +334,26 @@ export async function startProxy(targetPort, { port } = {}) {
 			}
 			c.upstream.write(d);
 		});
+		c.releaseAt = 0;
 		c.upstream.on('data', (d) => {
+			if (delayMs) {
+				const [lo, hi] = delayMs;
+				c.releaseAt = Math.max(c.releaseAt, Date.now() + lo + Math.random() * (hi - lo));
+				(c.queue ??= []).push([c.releaseAt, d]);
+				const pump = () => {
+					c.timer = null;
+					while (c.queue.length && c.queue[0][0] <= Date.now())
+						if (!client.destroyed)
+							client.write(c.queue.shift()[1]);
+						else
+							c.queue.shift();
+					if (c.queue.length)
+						c.timer = setTimeout(pump, c.queue[0][0] - Date.now());
+				};
+				if (!c.timer)
+					c.timer = setTimeout(pump, c.releaseAt - Date.now());
+				return;
+			}
 			if (c.tail && p.stalled) {
 				c.held.push(d);
 				p.stats.heldBytes += d.length;
