@@ -63,6 +63,16 @@ $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
 
+# The hub alone: the push side against the fakes of tests/fakes/ (an
+# in-memory store, a hand-moved clock, recording connections).
+HUB_TEST_OBJ := $(addprefix $(BUILD)/obj/src/,push/hub.o push/reader.o push/pages.o \
+                push/ring.o push/frame.o cache.o shared.o status.o common/codec.o \
+                common/text.o common/hash.o) \
+                $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fakes/*.c))
+$(BUILD)/tests/test_hub: tests/unit/test_hub.c $(HUB_TEST_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
+
 # The README's test command: installs what it needs, then runs every layer.
 test:
 	sh tests/run.sh

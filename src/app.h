@@ -1,6 +1,8 @@
 /*
  * app.h — the state of one liveblogd event loop (a fan-out loop or the
- * front, each on its own thread): settings, store, tail and hubs.
+ * front, each on its own thread): settings, its lws context, its store and
+ * tail. The hubs keep their own (push/hub.h), as does the byte budget
+ * (cache.h).
  */
 #ifndef LB_APP_H
 #define LB_APP_H
@@ -23,10 +25,8 @@ struct lb_app {
 	char instance[40];
 	struct lws_context *ctx;
 	struct lws_vhost *vh;
-	struct store store;
-	struct feed feed;
-	lws_dll2_owner_t hubs;
-	unsigned long readers;            /* this worker's */
+	struct store *store;
+	struct feed *feed;
 	int worker;                       /* loop index; the front is last */
 	bool shutting_down;
 };

@@ -40,6 +40,7 @@ static const struct flag flags[] = {
 	{ "replay-cap", F_LONG, OFF(replay_cap_ms), 0, 3600000, "MS", "longest pause in a replay (default 5000)" },
 	{ "max-readers", F_LONG, OFF(max_readers), 1, 10000000, "N", "readers per instance (default 100000)" },
 	{ "max-readers-per-ip", F_LONG, OFF(max_readers_per_ip), 1, 10000000, "N", "readers per client address (default 10000)" },
+	{ "cache-mb", F_LONG, OFF(cache_mb), 1, 1L << 20, "MB", "memory for what readers can make the server keep: catch-up pages, rendered pages (default 256)" },
 };
 
 void config_defaults(struct lb_config *cfg)
@@ -64,6 +65,7 @@ void config_defaults(struct lb_config *cfg)
 	cfg->replay_cap_ms = 5000;
 	cfg->max_readers = 100000;
 	cfg->max_readers_per_ip = 10000;
+	cfg->cache_mb = 256;
 }
 
 int config_log_mask(const char *level)

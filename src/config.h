@@ -27,6 +27,7 @@ struct lb_config {
 	long replay_cap_ms;
 	long max_readers;
 	long max_readers_per_ip;
+	long cache_mb;             /* bytes readers can make an instance keep */
 };
 
 enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_ERROR };

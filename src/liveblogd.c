@@ -17,17 +17,21 @@
 #include <uuid/uuid.h>
 
 #include "app.h"
+#include "cache.h"
 #include "common/hash.h"
 #include "http/listener.h"
 #include "http/request.h"
 #include "http/server.h"
 #include "launcher/embedded_redis.h"
 #include "push/hub.h"
+#include "push/timer.h"
+#include "store/redis_store.h"
 
 _Thread_local struct lb_app app;
 volatile sig_atomic_t stop_signal;
 
 #define SHUTDOWN_GRACE_US (500 * 1000)
+#define RING_BYTES (16u << 20)   /* a live ring's text, at most: big entries, fewer */
 #define MAX_WORKERS 64
 
 static struct lb_config config;
@@ -115,7 +119,7 @@ static void run_loop(void)
 			hubs_shutdown();
 			deadline = lws_now_usecs() + SHUTDOWN_GRACE_US;
 		}
-		if (app.shutting_down && (!app.readers || lws_now_usecs() > deadline))
+		if (app.shutting_down && (!hubs_readers() || lws_now_usecs() > deadline))
 			break;
 	}
 }
@@ -123,6 +127,36 @@ static void run_loop(void)
 static bool is_front(int i)
 {
 	return i == (int)config.workers;
+}
+
+static void on_created(void *arg, const char *blog)
+{
+	(void)arg;
+	known_add(blog);
+}
+
+static const struct feed_sink sink = {
+	.event = hubs_on_event,
+	.batch_done = hubs_batch_done,
+	.ready = hubs_feed_ready,
+	.created = on_created,
+};
+
+/* This loop's hubs, timers and share of the cache budget. */
+static void push_start(int i)
+{
+	struct hub_env env = {
+		.store = app.store,
+		.instance = app.instance,
+		.backlog = config.reader_backlog,
+		.ring_bytes = RING_BYTES,
+		.replay_cap_ms = config.replay_cap_ms,
+		.worker = i,
+	};
+
+	timer_init(app.ctx);
+	cache_init(((size_t)config.cache_mb << 20) / (size_t)(config.workers + 1));
+	hubs_init(&env);
 }
 
 /* Creates this thread's context and Redis connections; 0 or -1. */
@@ -143,17 +177,19 @@ static int worker_start(int i)
 		fprintf(stderr, "liveblogd: worker %d: cannot start the server\n", i);
 		goto out_unlock;
 	}
-	if (store_init(&app.store, app.ctx, app.vh, config.redis_url) ||
-	    feed_init(&app.feed, app.ctx, app.vh, config.redis_url,
-		      &app.store.cmd, app.instance)) {
+	app.store = redis_store_new(app.ctx, app.vh, config.redis_url);
+	app.feed = app.store ? feed_new(app.ctx, app.vh, config.redis_url, app.store,
+					app.instance, &sink) : NULL;
+	if (!app.feed) {
 		fprintf(stderr, "liveblogd: invalid redis URL %s\n", config.redis_url);
 		goto out_unlock;
 	}
+	push_start(i);
 	contexts[i] = app.ctx;
 	if (!is_front(i))
 		listener_inbox_open(i, app.ctx);
-	store_start(&app.store);
-	feed_start(&app.feed);
+	store_start(app.store);
+	feed_start(app.feed);
 	ret = 0;
 out_unlock:
 	pthread_mutex_unlock(&startup);
@@ -173,12 +209,16 @@ static void *worker_main(void *arg)
 	contexts[i] = NULL;
 	if (ok && !is_front(i))
 		listener_inbox_close(i);
-	feed_stop(&app.feed);
-	store_stop(&app.store);
+	if (app.feed)
+		feed_stop(app.feed);
+	if (app.store)
+		store_stop(app.store);
 	server_destroy();
 	hubs_free_all();
 	hubs_thread_exit();
 	api_page_cache_free();
+	feed_free(app.feed);
+	store_free(app.store);
 	return ok ? NULL : (void *)1;
 }
 
@@ -246,6 +286,7 @@ int main(int argc, char **argv)
 		  LIVEBLOG_VERSION, config.listen_host, config.port, config.workers,
 		  config.redis_url);
 	metrics.loops = (int)config.workers + 1;
+	metrics.cache_limit = (unsigned long)config.cache_mb << 20;
 	ret = run_workers() ? 1 : 0;
 	embedded_redis_stop(redis_pid);
 out:

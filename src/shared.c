@@ -7,6 +7,10 @@
 
 #include "shared.h"
 
+const double fanout_bounds[FANOUT_BUCKETS] = {
+	0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5
+};
+
 struct lb_metrics metrics;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;

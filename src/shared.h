@@ -27,6 +27,9 @@ struct lb_metrics {
 	atomic_ulong fanout_sum_us;
 	atomic_ulong fanout_bucket[FANOUT_BUCKETS];
 	atomic_ulong loop_readers[LOOPS_MAX];  /* gauge per event loop */
+	atomic_ulong cache_bytes;              /* gauge: every loop's cache */
+	atomic_ulong cache_limit;              /* the instance's budget */
+	atomic_ulong cache_evictions;
 	atomic_int loops;                      /* how many there are */
 };
 

@@ -433,3 +433,104 @@ char *codec_error_body(enum lb_status st, const char *msg)
 	json_decref(o);
 	return s;
 }
+
+/* ---- messages and results built elsewhere from wire objects ---- */
+
+json_t *codec_patch_pin(const json_t *patch)
+{
+	return json_object_get(patch, "pinned");
+}
+
+bool codec_payload_deleted(const json_t *payload)
+{
+	return json_is_true(json_object_get(payload, "deleted"));
+}
+
+void codec_payload_set_seq(json_t *payload, const char *seq)
+{
+	json_object_set_new(payload, "seq", json_string(seq));
+}
+
+void codec_payload_set_pinned(json_t *payload, bool pinned)
+{
+	json_object_set_new(payload, "pinned", json_boolean(pinned));
+}
+
+const char *codec_entry_seq(const json_t *entry)
+{
+	const char *s = json_string_value(json_object_get(entry, "seq"));
+
+	return s ? s : "0-0";
+}
+
+json_t *codec_blog_list(json_t *blogs)
+{
+	return json_pack("{s:o}", "blogs", blogs);
+}
+
+json_t *codec_events_page(json_t *events, const char *next)
+{
+	return json_pack("{s:o,s:s}", "events", events, "next", next);
+}
+
+json_t *codec_deleted(const char *entry)
+{
+	return json_pack("{s:s,s:b}", "id", entry, "deleted", 1);
+}
+
+const char *codec_blog_id(const json_t *blog)
+{
+	const char *s = json_string_value(json_object_get(blog, "id"));
+
+	return s ? s : "";
+}
+
+void codec_blog_set_token(json_t *blog, const char *token)
+{
+	json_object_set_new(blog, "editor_token", json_string(token));
+}
+
+const char *codec_request_id(const json_t *in)
+{
+	return json_string_value(json_object_get(in, "id"));
+}
+
+const char *codec_request_title(const json_t *in)
+{
+	return json_string_value(json_object_get(in, "title"));
+}
+
+json_t *codec_hello(const struct lb_blog *b)
+{
+	return json_pack("{s:s,s:o}", "type", "hello", "blog", codec_blog_wire(b));
+}
+
+json_t *codec_reset(void)
+{
+	return json_pack("{s:s}", "type", "reset");
+}
+
+json_t *codec_live(const char *seq)
+{
+	return json_pack("{s:s,s:s}", "type", "live", "seq", seq);
+}
+
+json_t *codec_stats(long long readers)
+{
+	return json_pack("{s:s,s:I}", "type", "stats", "readers", (json_int_t)readers);
+}
+
+json_t *codec_health(bool ok, bool redis_up, bool tail_up, bool delivery_ok,
+		     const char *message)
+{
+	json_t *v = json_pack("{s:s,s:s,s:s,s:s}", "status", ok ? "ok" : "unavailable",
+			      "redis", redis_up ? "up" : "down",
+			      "tail", tail_up ? "up" : "down",
+			      "delivery", delivery_ok ? "ok" : "stalled");
+
+	if (!ok && v) {
+		json_object_set_new(v, "error", json_string(status_code(LB_UNAVAILABLE)));
+		json_object_set_new(v, "message", json_string(message));
+	}
+	return v;
+}

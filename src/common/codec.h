@@ -69,6 +69,34 @@ json_t *codec_event(const char *seq, const char *type, const char *data,
 /* An entry from the entries hash value "<created seq> <event seq> <json>". */
 json_t *codec_entry_stored(const char *value, size_t len);
 
+/* Stored payloads (read and touched by the store). */
+bool codec_payload_deleted(const json_t *payload);
+/* A patch's "pinned" (borrowed; NULL when the patch leaves the pin alone). */
+json_t *codec_patch_pin(const json_t *patch);
+void codec_payload_set_seq(json_t *payload, const char *seq);
+void codec_payload_set_pinned(json_t *payload, bool pinned);
+/* A wire entry's seq ("0-0" when missing). */
+const char *codec_entry_seq(const json_t *entry);
+
+/* Results: {"blogs":blogs}, {"events":events,"next":next}, {"id","deleted":true}. Steal. */
+json_t *codec_blog_list(json_t *blogs);
+json_t *codec_events_page(json_t *events, const char *next);
+json_t *codec_deleted(const char *entry);
+const char *codec_blog_id(const json_t *blog);
+void codec_blog_set_token(json_t *blog, const char *token);
+/* Fields of a checked create-blog request (NULL when absent). */
+const char *codec_request_id(const json_t *in);
+const char *codec_request_title(const json_t *in);
+
+/* The stream's own messages (SPEC "Live push"). */
+json_t *codec_hello(const struct lb_blog *b);
+json_t *codec_reset(void);
+json_t *codec_live(const char *seq);
+json_t *codec_stats(long long readers);
+/* GET /healthz; message is used when !ok. */
+json_t *codec_health(bool ok, bool redis_up, bool tail_up, bool delivery_ok,
+		     const char *message);
+
 /* Compact serialisation; the caller frees. */
 char *codec_dump(const json_t *v);
 /* {"error":code,"message":msg} for a status; msg NULL: the table's. */

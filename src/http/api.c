@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cache.h"
 #include "common/hash.h"
 #include "common/text.h"
 #include "http/metrics.h"
@@ -54,10 +55,10 @@ static void on_created(void *arg, enum lb_status st, json_t *result, const char 
 	char hash[LB_SHA256_HEX];
 
 	if (st == LB_CREATED && result) {
-		json_object_set_new(result, "editor_token", json_string(q->token));
+		codec_blog_set_token(result, q->token);
 		hash_sha256_hex(q->token, strlen(q->token), hash);
-		token_cache_put(json_string_value(json_object_get(result, "id")), hash);
-		known_add(json_string_value(json_object_get(result, "id")));
+		token_cache_put(codec_blog_id(result), hash);
+		known_add(codec_blog_id(result));
 	}
 	if (st == LB_CONFLICT)
 		msg = "A blog with this id exists.";
@@ -92,22 +93,60 @@ static void create_blog(struct req *q)
 		req_error(q, st, msg);
 		return;
 	}
-	given = json_string_value(json_object_get(in, "id"));
+	given = codec_request_id(in);
 	if (given)
 		snprintf(id, sizeof(id), "%s", given);
 	else
-		codec_blog_id_from_title(json_string_value(json_object_get(in, "title")), id);
+		codec_blog_id_from_title(codec_request_title(in), id);
 	if (hash_random_hex(token, 32)) {
 		req_error(q, LB_INTERNAL, NULL);
 		goto out_free_in;
 	}
 	hash_sha256_hex(token, strlen(token), hash);
 	snprintf(q->token, sizeof(q->token), "%s", token); /* echoed once, below */
-	call(q, store_create_blog(&app.store, id,
-				  json_string_value(json_object_get(in, "title")),
-				  hash, on_created, q));
+	call(q, store_create_blog(app.store, id, codec_request_title(in), hash,
+				  on_created, q));
 out_free_in:
 	json_decref(in);
+}
+
+static bool is_blog_write(enum route r)
+{
+	return r == R_ENTRY_POST || r == R_ENTRY_PATCH || r == R_ENTRY_DELETE ||
+	       r == R_BLOG_END;
+}
+
+static void on_write_error_blog(void *arg, enum lb_status st, const struct lb_blog *b)
+{
+	struct req *q = arg;
+
+	if (st == LB_OK && b->ended)
+		req_error(q, LB_ENDED, NULL);
+	else
+		req_error(q, q->err_status, q->err_msg);
+	req_unref(q);
+}
+
+/*
+ * A write refused for what it carries. Every write to an ended blog is
+ * refused as `ended` whatever else is wrong with it, so for a blog's
+ * writes the blog's state is read first (errors are rare: the read costs
+ * nothing worth saving).
+ */
+void api_write_error(struct req *q, enum lb_status st, const char *msg)
+{
+	if (!is_blog_write(q->rm.route) || st == LB_UNAUTHORIZED || st == LB_ENDED ||
+	    st == LB_UNAVAILABLE) {
+		req_error(q, st, msg);
+		return;
+	}
+	q->refused = true;   /* nothing more of the body is read or dispatched */
+	q->err_status = st;
+	snprintf(q->err_msg, sizeof(q->err_msg), "%s", msg ? msg : "");
+	if (store_get_blog(app.store, q->rm.blog, on_write_error_blog, q))
+		req_error(q, st, msg);
+	else
+		req_ref(q);
 }
 
 /* Editor routes: check the token against the blog, then act. */
@@ -117,24 +156,28 @@ static void editor_step(struct req *q, const struct lb_blog *b)
 	char msg[256];
 	enum lb_status st = LB_OK;
 
+	if (b->ended && q->rm.route != R_BLOG_END) {
+		req_error(q, LB_ENDED, NULL);
+		return;
+	}
 	if (router_has_body(q->rm.route) &&
 	    (st = (q->rm.route == R_ENTRY_POST ? codec_entry_create : codec_entry_patch)
 		  (q->body, q->len, &app.limits, &v, msg, sizeof(msg)))) {
-		req_error(q, st, msg);
+		api_write_error(q, st, msg);
 		return;
 	}
 	switch (q->rm.route) {
 	case R_ENTRY_POST:
-		call(q, store_post_entry(&app.store, b->id, v, on_result, q));
+		call(q, store_post_entry(app.store, b->id, v, on_result, q));
 		break;
 	case R_ENTRY_PATCH:
-		call(q, store_edit_entry(&app.store, b->id, q->rm.entry, v, on_result, q));
+		call(q, store_edit_entry(app.store, b->id, q->rm.entry, v, on_result, q));
 		break;
 	case R_ENTRY_DELETE:
-		call(q, store_delete_entry(&app.store, b->id, q->rm.entry, on_result, q));
+		call(q, store_delete_entry(app.store, b->id, q->rm.entry, on_result, q));
 		break;
 	default:
-		call(q, store_end_blog(&app.store, b->id, on_result, q));
+		call(q, store_end_blog(app.store, b->id, on_result, q));
 		break;
 	}
 	json_decref(v);
@@ -150,8 +193,6 @@ static void on_editor_blog(void *arg, enum lb_status st, const struct lb_blog *b
 		req_error(q, st, st == LB_NOT_FOUND ? "No such blog." : NULL);
 	else if (!q->token[0] || !(token_is(q->token, b->token_hash) || is_admin(q)))
 		req_error(q, LB_UNAUTHORIZED, "This needs the blog's editor token.");
-	else if (b->ended && q->rm.route != R_BLOG_END)
-		req_error(q, LB_ENDED, NULL);
 	else
 		editor_step(q, b);
 	req_unref(q);
@@ -167,7 +208,7 @@ static void editor_route(struct req *q)
 	struct lb_blog b;
 
 	if (!token_cache_get(q->rm.blog, b.token_hash)) {
-		call(q, store_get_blog(&app.store, q->rm.blog, on_editor_blog, q));
+		call(q, store_get_blog(app.store, q->rm.blog, on_editor_blog, q));
 		return;
 	}
 	if (!q->token[0] || !(token_is(q->token, b.token_hash) || is_admin(q))) {
@@ -175,6 +216,7 @@ static void editor_route(struct req *q)
 		return;
 	}
 	snprintf(b.id, sizeof(b.id), "%s", q->rm.blog);
+	b.ended = false;   /* not known here: the write's script refuses an ended blog */
 	editor_step(q, &b);
 }
 
@@ -201,7 +243,7 @@ static void on_events(void *arg, enum lb_status st, json_t *result, const char *
 
 	if (st == LB_OK && result && ended && *ended) {
 		snprintf(etag, sizeof(etag), "\"ev-%s-%s-%s-%s\"", q->rm.blog, ended,
-			 q->has_since ? q->since : "", q->has_limit ? q->limit : "");
+			 q->has_since ? q->since : "0-0", q->limit);
 		req_immutable(q, etag, "application/json", codec_dump(result), 0);
 		req_unref(q);
 		return;
@@ -228,7 +270,8 @@ static void events(struct req *q)
 	}
 	if (q->has_since)
 		text_seq_format(&s, q->since);
-	call(q, store_events(&app.store, q->rm.blog, q->has_since ? q->since : NULL,
+	snprintf(q->limit, sizeof(q->limit), "%ld", limit);   /* as read: the ETag's */
+	call(q, store_events(app.store, q->rm.blog, q->has_since ? q->since : NULL,
 			     limit, on_events, q));
 }
 
@@ -237,77 +280,96 @@ static void events(struct req *q)
 /* 200 when Redis answers and this instance's own writes come back to it. */
 static void health(struct req *q)
 {
-	bool canary_ok = feed_canary_lag(&app.feed) < CANARY_STALL_US;
-	bool ok = store_up(&app.store) && app.feed.tail.up && canary_ok;
-	json_t *v = json_pack("{s:s,s:s,s:s,s:s}", "status", ok ? "ok" : "unavailable",
-			      "redis", store_up(&app.store) ? "up" : "down",
-			      "tail", app.feed.tail.up ? "up" : "down",
-			      "delivery", canary_ok ? "ok" : "stalled");
+	bool canary_ok = feed_canary_lag(app.feed) < CANARY_STALL_US;
+	bool redis = store_up(app.store), tail = feed_up(app.feed);
+	bool ok = redis && tail && canary_ok;
+	json_t *v = codec_health(ok, redis, tail, canary_ok, canary_ok ?
+				 "Redis does not answer." :
+				 "Writes are stored but not read back: delivery is stalled.");
 
-	if (ok) {
+	if (ok)
 		req_json(q, LB_OK, v);
-	} else {
-		json_object_set_new(v, "error", json_string("unavailable"));
-		json_object_set_new(v, "message", json_string(canary_ok ?
-				    "Redis does not answer." :
-				    "Writes are stored but not read back: delivery is stalled."));
+	else
 		req_respond(q, 503, "application/json", codec_dump(v), 0);
-	}
 	json_decref(v);
 }
 
 /* ---- the reader page, rendered on the server ---- */
 
-#define PAGE_CACHE 64
-
-/* Rendered pages of ended blogs: built once per instance, served to all. */
-static _Thread_local struct cached_page {
+/*
+ * Rendered pages of ended blogs: built once per loop, served to all, kept
+ * within the loop's byte budget (cache.h), least recently used first.
+ */
+struct cached_page {
+	struct cache_item ci;
+	struct lws_dll2 link;
 	char id[72];
 	char etag[160];
-	char *html;
 	size_t len;
-} page_cache[PAGE_CACHE];
-static _Thread_local unsigned page_cache_next;
+	char html[];
+};
+
+static _Thread_local lws_dll2_owner_t rendered;
+
+static void cached_drop(struct cached_page *c)
+{
+	cache_remove(&c->ci);
+	lws_dll2_remove(&c->link);
+	free(c);
+}
+
+static bool cached_evict(struct cache_item *it)
+{
+	cached_drop(lws_container_of(it, struct cached_page, ci));
+	return true;
+}
 
 static struct cached_page *cached(const char *id)
 {
-	for (int i = 0; i < PAGE_CACHE; i++)
-		if (page_cache[i].html && !strcmp(page_cache[i].id, id))
-			return &page_cache[i];
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&rendered)) {
+		struct cached_page *c = lws_container_of(d, struct cached_page, link);
+
+		if (!strcmp(c->id, id)) {
+			cache_touch(&c->ci);
+			return c;
+		}
+	} lws_end_foreach_dll(d);
 	return NULL;
 }
 
-static void cache_page(const struct lb_blog *b, const char *html, size_t len)
+/* Keeps a rendering of ended blog b when the budget has room for it. */
+static struct cached_page *cache_page(const struct lb_blog *b, const char *html,
+				      size_t len)
 {
-	struct cached_page *c = &page_cache[page_cache_next++ % PAGE_CACHE];
+	struct cached_page *c = cached(b->id);
 
-	free(c->html);
-	c->html = malloc(len);
-	if (!c->html)
-		return;
+	if (c)
+		cached_drop(c);
+	if (!cache_make_room(sizeof(*c) + len) || !(c = malloc(sizeof(*c) + len)))
+		return NULL;
+	memset(c, 0, sizeof(*c));
 	memcpy(c->html, html, len);
 	c->len = len;
+	c->ci.evict = cached_evict;
 	snprintf(c->id, sizeof(c->id), "%s", b->id);
 	snprintf(c->etag, sizeof(c->etag), "\"page-%s-%s\"", b->id, b->last_seq);
+	lws_dll2_add_tail(&c->link, &rendered);
+	cache_add(&c->ci, sizeof(*c) + len);
+	return c;
 }
 
 void api_page_cache_free(void)
 {
-	for (int i = 0; i < PAGE_CACHE; i++) {
-		free(page_cache[i].html);
-		page_cache[i].html = NULL;
-	}
+	struct lws_dll2 *d;
+
+	while ((d = lws_dll2_get_head(&rendered)))
+		cached_drop(lws_container_of(d, struct cached_page, link));
 }
 
 static void respond_cached(struct req *q, const struct cached_page *c)
 {
-	char *copy;
+	char *copy = malloc(c->len);
 
-	if (!c) {
-		req_error(q, LB_INTERNAL, NULL);
-		return;
-	}
-	copy = malloc(c->len);
 	if (copy)
 		memcpy(copy, c->html, c->len);
 	req_immutable(q, c->etag, "text/html; charset=utf-8", copy, c->len);
@@ -334,72 +396,33 @@ static char *read_www(const char *name, size_t *len)
 	return buf;
 }
 
-static int newest_first(const void *a, const void *b)
-{
-	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-
-	return text_seq_cmp_str(json_string_value(json_object_get(y, "seq")),
-				json_string_value(json_object_get(x, "seq")));
-}
-
-/* The current entries from the entries hash, deleted ones left out. */
-static json_t *current_entries(const redisReply *hash, const struct lb_blog *b)
-{
-	json_t *list = json_array(), *e, *sorted = json_array();
-	json_t **v;
-	size_t n = 0;
-
-	for (size_t i = 1; hash->type == REDIS_REPLY_ARRAY && i < hash->elements; i += 2) {
-		e = codec_entry_stored(hash->element[i]->str, hash->element[i]->len);
-		if (!e || json_is_true(json_object_get(e, "deleted"))) {
-			json_decref(e);
-			continue;
-		}
-		json_object_set_new(e, "pinned", json_boolean(b->pinned[0] &&
-				    !strcmp(b->pinned, json_string_value(json_object_get(e, "id")))));
-		json_array_append_new(list, e);
-	}
-	v = malloc(sizeof(*v) * (json_array_size(list) + 1));
-	for (n = 0; v && n < json_array_size(list); n++)
-		v[n] = json_array_get(list, n);
-	if (v)
-		qsort(v, n, sizeof(*v), newest_first);
-	for (size_t i = 0; v && i < n; i++)
-		json_array_append(sorted, v[i]);
-	free(v);
-	json_decref(list);
-	return sorted;
-}
-
-static void on_page_state(void *arg, enum lb_status st, redisReply *r)
+static void on_page_state(void *arg, enum lb_status st, const struct lb_blog *b,
+			  const json_t *entries)
 {
 	struct req *q = arg;
-	struct lb_blog b;
-	json_t *entries;
+	struct cached_page *c;
 	char *tpl, *html;
 	size_t tlen = 0, hlen = 0;
 
-	if (st != LB_OK || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-	    !store_blog_from_hash(r->element[0], &b)) {
-		req_error(q, st == LB_OK ? LB_INTERNAL : st, NULL);
+	if (st != LB_OK) {
+		req_error(q, st, st == LB_NOT_FOUND ? "No such blog." : NULL);
 		goto out_unref;
 	}
-	entries = current_entries(r->element[1], &b);
 	tpl = read_www("blog.html", &tlen);
-	html = tpl ? page_render_blog(tpl, tlen, &b, entries,
-				      b.last_seq[0] ? b.last_seq : "0-0", &hlen) : NULL;
+	html = tpl ? page_render_blog(tpl, tlen, b, entries,
+				      b->last_seq[0] ? b->last_seq : "0-0", &hlen) : NULL;
 	if (!html) {
 		req_error(q, LB_INTERNAL, "The page template is missing.");
-	} else if (b.ended) {
+	} else if (b->ended && (c = cache_page(b, html, hlen))) {
 		/* an ended blog never changes: keep this rendering for everyone */
-		cache_page(&b, html, hlen);
-		respond_cached(q, cached(b.id));
+		respond_cached(q, c);
 		free(html);
+	} else if (b->ended) {
+		req_immutable(q, "", "text/html; charset=utf-8", html, hlen);
 	} else {
 		req_respond(q, 200, "text/html; charset=utf-8", html, hlen);
 	}
 	free(tpl);
-	json_decref(entries);
 out_unref:
 	req_unref(q);
 }
@@ -427,7 +450,7 @@ static void page_blog(struct req *q)
 		api_page_404(q);
 		return;
 	}
-	call(q, store_page_state(&app.store, q->rm.blog, on_page_state, q));
+	call(q, store_page_state(app.store, q->rm.blog, on_page_state, q));
 }
 
 void api_dispatch(struct req *q)
@@ -440,13 +463,13 @@ void api_dispatch(struct req *q)
 		metrics_respond(q);
 		break;
 	case R_BLOGS_LIST:
-		call(q, store_list_blogs(&app.store, on_result, q));
+		call(q, store_list_blogs(app.store, on_result, q));
 		break;
 	case R_BLOGS_CREATE:
 		create_blog(q);
 		break;
 	case R_BLOG_GET:
-		call(q, store_get_blog(&app.store, q->rm.blog, on_blog, q));
+		call(q, store_get_blog(app.store, q->rm.blog, on_blog, q));
 		break;
 	case R_EVENTS:
 		events(q);

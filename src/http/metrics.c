@@ -9,10 +9,6 @@
 #include "http/metrics.h"
 #include "http/request.h"
 
-const double fanout_bounds[FANOUT_BUCKETS] = {
-	0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5
-};
-
 static void metric(FILE *f, const char *name, const char *type,
 		   const char *help, double v)
 {
@@ -43,12 +39,15 @@ void metrics_respond(struct req *q)
 	metric(f, "liveblog_frames_sent_total", "counter", "WebSocket messages sent to readers.", (double)metrics.frames_sent);
 	metric(f, "liveblog_writes_total", "counter", "Writes stored by this instance.", (double)metrics.writes);
 	metric(f, "liveblog_http_requests_total", "counter", "HTTP requests handled.", (double)metrics.http_requests);
-	metric(f, "liveblog_redis_up", "gauge", "1 when the Redis command connection of the front loop (which answers HTTP) is up.", app.store.cmd.up);
-	metric(f, "liveblog_redis_tail_up", "gauge", "1 when the Redis tail connection of the front loop (which answers HTTP) is up.", app.feed.tail.up);
-	metric(f, "liveblog_redis_reconnects_total", "counter", "Redis connection attempts after the first (front loop).", (double)(app.store.cmd.reconnects + app.feed.tail.reconnects));
-	metric(f, "liveblog_canary_lag_seconds", "gauge", "How long the front loop's newest acknowledged canary write has gone unread by its tail (0: delivery healthy).", (double)feed_canary_lag(&app.feed) / 1e6);
-	metric(f, "liveblog_canaries_total", "counter", "Canary writes acknowledged by Redis (front loop).", (double)app.feed.canaries);
-	metric(f, "liveblog_feed_items_total", "counter", "Events read from the Redis feed (front loop).", (double)app.feed.items);
+	metric(f, "liveblog_redis_up", "gauge", "1 when the Redis command connection of the front loop (which answers HTTP) is up.", store_up(app.store));
+	metric(f, "liveblog_redis_tail_up", "gauge", "1 when the Redis tail connection of the front loop (which answers HTTP) is up.", feed_up(app.feed));
+	metric(f, "liveblog_redis_reconnects_total", "counter", "Redis connection attempts after the first (front loop).", (double)(store_reconnects(app.store) + feed_reconnects(app.feed)));
+	metric(f, "liveblog_canary_lag_seconds", "gauge", "How long the front loop's newest acknowledged canary write has gone unread by its tail (0: delivery healthy).", (double)feed_canary_lag(app.feed) / 1e6);
+	metric(f, "liveblog_canaries_total", "counter", "Canary writes acknowledged by Redis (front loop).", (double)feed_canaries(app.feed));
+	metric(f, "liveblog_feed_items_total", "counter", "Events read from the Redis feed (front loop).", (double)feed_items(app.feed));
+	metric(f, "liveblog_cache_bytes", "gauge", "Bytes of catch-up pages and rendered pages kept, all loops (bounded by --cache-mb).", (double)metrics.cache_bytes);
+	metric(f, "liveblog_cache_limit_bytes", "gauge", "The cache budget (--cache-mb), shared equally by the event loops.", (double)metrics.cache_limit);
+	metric(f, "liveblog_cache_evictions_total", "counter", "Cached pages dropped to stay within the budget.", (double)metrics.cache_evictions);
 	fprintf(f, "# HELP liveblog_fanout_seconds Time from an event's arrival to its write to a live reader.\n"
 		"# TYPE liveblog_fanout_seconds histogram\n");
 	for (int i = 0; i < FANOUT_BUCKETS; i++) {

@@ -28,6 +28,7 @@ struct req {
 	bool has_since, has_limit;
 	bool dispatched;
 	bool responded;
+	bool refused;            /* api_write_error is deciding the answer */
 	int status;
 	char *resp;
 	size_t resp_len;
@@ -35,6 +36,8 @@ struct req {
 	const char *cache;       /* Cache-Control; NULL: no-store */
 	char etag[192];          /* ETag of the response, when cacheable */
 	char inm[192];           /* the request's If-None-Match */
+	enum lb_status err_status;   /* api_write_error: the error to give if not ended */
+	char err_msg[256];
 };
 
 struct req *req_ref(struct req *q);
@@ -54,6 +57,12 @@ void req_immutable(struct req *q, const char *etag, const char *ctype,
 /* api.c: runs the route once the request (and its body) is complete. */
 void api_dispatch(struct req *q);
 void api_page_cache_free(void);
+/*
+ * Refuses a write for what it carries (st, msg): as `ended` instead when
+ * it is a write to a blog that has ended (SPEC: every write to an ended
+ * blog gets 409 whatever else is wrong with it, authorisation aside).
+ */
+void api_write_error(struct req *q, enum lb_status st, const char *msg);
 /* 404 with www/404.html, for paths a browser asked for. */
 void api_page_404(struct req *q);
 

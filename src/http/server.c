@@ -14,7 +14,9 @@
 #include "http/server.h"
 #include "liveblog/protocol.h"
 #include "push/hub.h"
+#include "push/out.h"
 #include "push/ws.h"
+#include "store/redis_store.h"
 
 struct http_pss {
 	struct req *req;
@@ -195,7 +197,7 @@ static int start_sse(struct lws *wsi, struct http_pss *pss, const char *blog)
 	static const char nocache[] = "no-cache";
 	char since[64], speed[32];
 	const char *s = lws_get_urlarg_by_name(wsi, "since=", since, sizeof(since));
-	struct reader_opts o = { .sse = true, .replay = 0 };
+	struct reader_opts o = { .out = &out_sse, .replay = 0 };
 
 	if (lws_hdr_custom_copy(wsi, since, sizeof(since), "last-event-id:", 14) > 0)
 		s = since;
@@ -290,12 +292,12 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 		return 0;
 	}
 	if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
-		req_error(q, LB_LENGTH_REQUIRED, NULL);
+		api_write_error(q, LB_LENGTH_REQUIRED, NULL);
 		return 0;
 	}
 	q->expect = strtoul(cl, NULL, 10);
 	if (q->expect > (size_t)app.cfg.max_body) {
-		req_error(q, LB_TOO_LARGE, "The request body is larger than the limit.");
+		api_write_error(q, LB_TOO_LARGE, "The request body is larger than the limit.");
 		return 0;
 	}
 	if (!q->expect)
@@ -305,10 +307,10 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 
 static int on_body(struct req *q, const void *in, size_t len)
 {
-	if (q->responded || !len)
+	if (q->responded || q->refused || !len)
 		return 0;
 	if (q->len + len > (size_t)app.cfg.max_body) {
-		req_error(q, LB_TOO_LARGE, "The request body is larger than the limit.");
+		api_write_error(q, LB_TOO_LARGE, "The request body is larger than the limit.");
 		return 0;
 	}
 	if (q->len + len + 1 > q->cap) {
@@ -390,7 +392,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_HTTP_BODY:
 		return pss->req ? on_body(pss->req, in, len) : 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		if (pss->req && !pss->req->responded)
+		if (pss->req && !pss->req->responded && !pss->req->refused)
 			dispatch(pss->req);
 		return 0;
 	case LWS_CALLBACK_HTTP_WRITEABLE:

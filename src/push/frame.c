@@ -7,6 +7,7 @@
 
 #include "common/codec.h"
 #include "push/frame.h"
+#include "push/timer.h"
 
 /* RFC 6455 5.2: FIN + text opcode, then the payload length, unmasked. */
 static void write_header(struct frame *f)
@@ -43,12 +44,21 @@ struct frame *frame_from_json(const json_t *v, const char *seq, bool ended)
 		snprintf(f->seq_str, sizeof(f->seq_str), "%s", seq ? seq : "0-0");
 		if (seq)
 			text_seq_parse(seq, &f->seq);
-		f->born = lws_now_usecs();
+		f->born = timer_now();
 		f->len = len;
 		memcpy(f->buf + LWS_PRE, text, len);
 		write_header(f);
 	}
 	free(text);
+	return f;
+}
+
+struct frame *frame_from_event(const struct store_event *ev)
+{
+	json_t *v = codec_event(ev->seq, ev->type, ev->data, ev->len);
+	struct frame *f = v ? frame_from_json(v, ev->seq, !strcmp(ev->type, "ended")) : NULL;
+
+	json_decref(v);
 	return f;
 }
 

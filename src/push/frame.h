@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "common/text.h"
+#include "store/store.h"
 
 struct frame {
 	unsigned refs;
@@ -28,6 +29,8 @@ struct frame {
  * (server frames are unmasked: the same bytes suit every reader).
  */
 struct frame *frame_from_json(const json_t *v, const char *seq, bool ended);
+/* The frame of one stored event of a log (codec_event), or NULL. */
+struct frame *frame_from_event(const struct store_event *ev);
 struct frame *frame_ref(struct frame *f);
 /* The frame's wire bytes (header + text) and their length. */
 static inline unsigned char *frame_wire(struct frame *f, size_t *len)

@@ -1,14 +1,14 @@
 /*
- * hub.h — one hub per blog with readers on this instance: a ring of the
- * blog's newest events, each serialised once into a shared frame, and the
- * readers with their cursors into it.
+ * hub.h — one hub per blog with readers on this event loop: a ring of the
+ * blog's newest events, each serialised once into a shared frame, its
+ * readers with their cursors into it, and pages of older events shared by
+ * readers catching up.
  *
- * The ring is contiguous: it always holds every event from just after
- * `base` up to `last`, with no gap. Events come from the feed (appended
- * when their `prev` is our `last`) or, when something is missing, from the
- * blog's log in Redis, read from `last` on. A reader that falls more than
- * the ring's size behind is dropped with 1008 "slow"; it resumes on
- * reconnect.
+ * Events come from the feed (appended when their `prev` is the ring's
+ * last) or, when something is missing, from the blog's log in the store,
+ * read from the ring's last on. A reader that falls further behind than
+ * the ring holds is dropped with 1008 "slow"; it resumes on reconnect.
+ * Everything runs on the loop's thread.
  */
 #ifndef LB_HUB_H
 #define LB_HUB_H
@@ -16,25 +16,41 @@
 #include <libwebsockets.h>
 #include <stdbool.h>
 
-struct reader;
+#include "store/store.h"
 
-/* The feed: an event of a blog (type entry/edit/delete/ended/created). */
-void hubs_on_feed(const char *blog, const char *type, const char *seq,
-		  const char *prev, const char *data, size_t len);
-/* A feed reply's items are all in: readers get them now, in one send each. */
-void hubs_feed_done(void);
-/* The feed is (again) reading: start waiting hubs, re-read the others. */
-void hubs_on_feed_ready(void);
+struct reader;
+struct out_ops;
+
+/* This loop's settings. */
+struct hub_env {
+	struct store *store;
+	const char *instance;      /* this loop's id in the readers count */
+	long backlog;              /* ring slots */
+	size_t ring_bytes;         /* text a live ring may hold */
+	long replay_cap_ms;        /* longest pause in a replay */
+	int worker;                /* loop index, for metrics */
+};
+
+/* Sets this thread's hubs up (store, limits). */
+void hubs_init(const struct hub_env *env);
+
+/* A feed sink's calls (store/feed.h): arg is unused. */
+void hubs_on_event(void *arg, const char *blog, const struct store_event *ev,
+		   const char *prev);
+void hubs_batch_done(void *arg);
+void hubs_feed_ready(void *arg);
+
 /* Shutdown: every reader gets close 1001 "going away". */
 void hubs_shutdown(void);
+/* Frees every hub and reader of this loop (after the loop stopped). */
 void hubs_free_all(void);
-/* Frees this worker thread's scratch memory. */
+/* Readers on this loop. */
+unsigned long hubs_readers(void);
+/* Frees this loop's scratch memory (at its thread's end). */
 void hubs_thread_exit(void);
 
-#include "shared.h"   /* known_add, known_has */
-
 struct reader_opts {
-	bool sse;        /* write SSE events on an HTTP stream, not WS frames */
+	const struct out_ops *out;   /* out_ws or out_sse */
 	double replay;   /* > 0: pace the history at its original gaps / replay */
 };
 
@@ -50,5 +66,7 @@ int reader_writable(struct reader *r);
 void reader_close(struct reader *r);
 /* The peer sent a close frame: nothing more is written outside WRITEABLE. */
 void reader_peer_closing(struct reader *r);
+
+#include "shared.h"   /* known_add, known_has */
 
 #endif

@@ -10,6 +10,7 @@
 #include "common/text.h"
 #include "liveblog/protocol.h"
 #include "push/hub.h"
+#include "push/out.h"
 #include "push/ws.h"
 
 struct ws_pss {
@@ -83,7 +84,7 @@ static int on_established(struct lws *wsi, struct ws_pss *pss)
 {
 	char id[72], since[64], speed[32];
 	const char *s = lws_get_urlarg_by_name(wsi, "since=", since, sizeof(since));
-	struct reader_opts o = { .sse = false, .replay = 0 };
+	struct reader_opts o = { .out = &out_ws, .replay = 0 };
 	int sndbuf = 64 * 1024;
 
 	if (blog_of_path(wsi, id, sizeof(id)) ||

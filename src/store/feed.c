@@ -2,12 +2,31 @@
  * feed.c — tailing lb:feed with XREAD BLOCK (see feed.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "push/hub.h"
 #include "store/feed.h"
-#include "store/store.h"
+#include "store/redis_conn.h"
+#include "store/redis_reply.h"
+#include "store/redis_store.h"
+
+struct feed {
+	struct rconn tail;
+	struct rconn *cmd;       /* writes the canary */
+	struct feed_sink sink;
+	char canary_key[96];     /* lb:canary:<instance>, read with the feed */
+	char canary_id[48];
+	lws_usec_t canary_sent;  /* newest canary Redis acknowledged (0: none) */
+	lws_usec_t canary_seen;  /* newest canary the tail read back */
+	lws_usec_t canary_pending; /* oldest acknowledged canary not yet seen */
+	unsigned long canaries;
+	lws_sorted_usec_list_t sul_canary;
+	char last_id[48];
+	bool ready;              /* known blogs loaded and a start id fixed */
+	bool reading;
+	lws_sorted_usec_list_t sul_watchdog;
+	unsigned long items;
+};
 
 #define BLOCK_MS   "5000"
 #define WATCHDOG_US (8 * LWS_US_PER_SEC)   /* BLOCK + 3 s */
@@ -29,29 +48,30 @@ static void watchdog(lws_sorted_usec_list_t *sul)
 	rconn_drop(&fd->tail);
 }
 
+/* One feed item [id, [b, blog, t, type, s, seq, p, prev, d, data]]. */
 static void take_item(struct feed *fd, const redisReply *item)
 {
 	const redisReply *f;
-	const char *b, *t, *s, *p, *d;
-	size_t dlen = 0;
+	const char *b, *p;
+	struct store_event ev = { 0 };
 
 	if (item->type != REDIS_REPLY_ARRAY || item->elements != 2 ||
 	    item->element[0]->type != REDIS_REPLY_STRING)
 		return;
 	snprintf(fd->last_id, sizeof(fd->last_id), "%s", item->element[0]->str);
 	f = item->element[1];
-	b = store_field(f, "b", NULL);
-	t = store_field(f, "t", NULL);
-	s = store_field(f, "s", NULL);
-	p = store_field(f, "p", NULL);
-	d = store_field(f, "d", &dlen);
+	b = rr_field(f, "b", NULL);
+	ev.type = rr_field(f, "t", NULL);
+	ev.seq = rr_field(f, "s", NULL);
+	p = rr_field(f, "p", NULL);
+	ev.data = rr_field(f, "d", &ev.len);
 	fd->items++;
-	if (!b || !t || !s || !p || !d)
+	if (!b || !ev.type || !ev.seq || !p || !ev.data)
 		return;
-	if (!strcmp(t, "created"))
-		known_add(b);
+	if (!strcmp(ev.type, "created"))
+		fd->sink.created(fd->sink.arg, b);
 	else
-		hubs_on_feed(b, t, s, p, d, dlen);
+		fd->sink.event(fd->sink.arg, b, &ev, p);
 }
 
 static void take_canaries(struct feed *fd, const redisReply *items)
@@ -92,7 +112,7 @@ static void on_read(redisReply *r, void *arg)
 			for (size_t j = 0; j < s->element[1]->elements; j++)
 				take_item(fd, s->element[1]->element[j]);
 		}
-		hubs_feed_done();
+		fd->sink.batch_done(fd->sink.arg);
 	} else if (r->type == REDIS_REPLY_ERROR) {
 		/* e.g. LOADING after a restart: start over after a backoff */
 		lwsl_warn("feed: XREAD failed: %s\n", r->str);
@@ -127,9 +147,9 @@ static void on_known(redisReply *r, void *arg)
 		return;
 	for (size_t i = 0; i < r->elements; i++)
 		if (r->element[i]->type == REDIS_REPLY_STRING)
-			known_add(r->element[i]->str);
+			fd->sink.created(fd->sink.arg, r->element[i]->str);
 	fd->ready = true;
-	hubs_on_feed_ready();
+	fd->sink.ready(fd->sink.arg);
 	read_next(fd);
 }
 
@@ -197,20 +217,26 @@ lws_usec_t feed_canary_lag(const struct feed *fd)
 	return fd->canary_pending ? lws_now_usecs() - fd->canary_pending : 0;
 }
 
-int feed_init(struct feed *fd, struct lws_context *ctx, struct lws_vhost *vh,
-	      const char *url, struct rconn *cmd, const char *instance)
+struct feed *feed_new(struct lws_context *ctx, struct lws_vhost *vh,
+		      const char *url, struct store *store, const char *instance,
+		      const struct feed_sink *sink)
 {
-	memset(fd, 0, sizeof(*fd));
-	fd->cmd = cmd;
-	fd->instance = instance;
+	struct feed *fd = calloc(1, sizeof(*fd));
+
+	if (!fd)
+		return NULL;
+	fd->cmd = redis_store_conn(store);
+	fd->sink = *sink;
 	snprintf(fd->canary_key, sizeof(fd->canary_key), "lb:canary:%s", instance);
 	strcpy(fd->canary_id, "0-0");
-	if (rconn_init(&fd->tail, ctx, vh, url, "tail"))
-		return -1;
+	if (rconn_init(&fd->tail, ctx, vh, url, "tail")) {
+		free(fd);
+		return NULL;
+	}
 	fd->tail.on_up = on_up;
 	fd->tail.on_down = on_down;
 	fd->tail.arg = fd;
-	return 0;
+	return fd;
 }
 
 void feed_start(struct feed *fd)
@@ -224,4 +250,34 @@ void feed_stop(struct feed *fd)
 	lws_sul_cancel(&fd->sul_watchdog);
 	lws_sul_cancel(&fd->sul_canary);
 	rconn_stop(&fd->tail);
+}
+
+void feed_free(struct feed *fd)
+{
+	free(fd);
+}
+
+bool feed_up(const struct feed *fd)
+{
+	return fd->tail.up;
+}
+
+bool feed_ready(const struct feed *fd)
+{
+	return fd->ready;
+}
+
+unsigned long feed_canaries(const struct feed *fd)
+{
+	return fd->canaries;
+}
+
+unsigned long feed_items(const struct feed *fd)
+{
+	return fd->items;
+}
+
+unsigned long feed_reconnects(const struct feed *fd)
+{
+	return fd->tail.reconnects;
 }

@@ -1,85 +1,205 @@
 /*
- * store.h — liveblog's storage in Redis, behind one small interface.
+ * store.h — the seam between liveblog and its storage: an operations table
+ * with typed results. The Redis store (redis_store.c) is the system of
+ * record; tests drive the hub against an in-memory one (tests/fakes/).
+ * Nothing outside src/store sees hiredis or a Redis reply.
  *
- * Keys: lb:blogs (zset of ids by creation time), lb:blog:<id> (hash),
+ * Redis keys: lb:blogs (zset of ids by creation time), lb:blog:<id> (hash),
  * lb:blog:<id>:log (the stream of events: the system of record),
  * lb:blog:<id>:entries (current entries), lb:blog:<id>:fp (content
  * fingerprints for idempotent retries), lb:feed (a capped stream every
- * instance tails to learn of changes).
+ * instance tails to learn of changes; see feed.h).
  *
- * Every operation returning int follows one contract: -1 means nothing was
- * sent (Redis is down) and the callback will never run; 0 means the
- * callback runs exactly once, later, also when the connection is lost
- * (then with LB_UNAVAILABLE). Results passed to callbacks are borrowed.
+ * Every operation returning int keeps one contract: -1 means nothing was
+ * sent (storage out of reach) and the callback never runs; 0 means the
+ * callback runs exactly once, later (never from inside the call), also
+ * when the connection is lost (then with LB_UNAVAILABLE). Results handed
+ * to callbacks are borrowed: valid only during the callback.
  */
 #ifndef LB_STORE_H
 #define LB_STORE_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "common/codec.h"
 #include "status.h"
-#include "store/redis_conn.h"
 
-#define STORE_FEED_KEY    "lb:feed"
-#define STORE_FEED_MAXLEN "10000"
-
-struct store {
-	struct rconn cmd;
+/* One event of a blog's log, as stored. */
+struct store_event {
+	const char *seq;         /* its stream id: "1764401562123-0" */
+	const char *type;        /* entry | edit | delete | ended */
+	const char *data;        /* the entry payload JSON, or a deleted entry's id */
+	size_t len;
 };
 
-/* result: a wire object (blog, entry, {"blogs":..}, {"events":..,"next":..}) */
+/* result: a wire object (blog, entry, {"blogs":[...]}); msg: NULL or a sentence */
 typedef void (*store_json_fn)(void *arg, enum lb_status st, json_t *result,
 			      const char *msg);
 typedef void (*store_blog_fn)(void *arg, enum lb_status st,
 			      const struct lb_blog *blog);
-/* reply: the raw XRANGE array (NULL unless st is LB_OK) */
-typedef void (*store_range_fn)(void *arg, enum lb_status st, redisReply *reply);
+/* events oldest first */
+typedef void (*store_events_fn)(void *arg, enum lb_status st,
+				const struct store_event *ev, size_t n);
+/* the blog and its newest events, newest first (one atomic read) */
+typedef void (*store_head_fn)(void *arg, enum lb_status st,
+			      const struct lb_blog *blog,
+			      const struct store_event *newest, size_t n);
 /* result: {"events":[...],"next":S}; ended_seq: "" while the blog is live */
-typedef void (*store_events_fn)(void *arg, enum lb_status st, json_t *result,
-				const char *ended_seq);
-/* reply: the raw hub_init.lua reply */
-typedef void (*store_reply_fn)(void *arg, enum lb_status st, redisReply *reply);
+typedef void (*store_log_fn)(void *arg, enum lb_status st, json_t *result,
+			     const char *ended_seq);
+/* the blog and its current entries in wire form, newest first, deleted left out */
+typedef void (*store_page_fn)(void *arg, enum lb_status st,
+			      const struct lb_blog *blog, const json_t *entries);
+typedef void (*store_count_fn)(void *arg, enum lb_status st, long long n);
 
-/* Computes the scripts' SHA-1s; once, before any worker starts. */
+struct store;
+
+struct store_ops {
+	int (*get_blog)(struct store *st, const char *id, store_blog_fn fn, void *arg);
+	int (*list_blogs)(struct store *st, store_json_fn fn, void *arg);
+	int (*create_blog)(struct store *st, const char *id, const char *title,
+			   const char *token_hash, store_json_fn fn, void *arg);
+	/* payload from codec_entry_create; LB_CREATED, or LB_OK on a retry */
+	int (*post_entry)(struct store *st, const char *blog, json_t *payload,
+			  store_json_fn fn, void *arg);
+	int (*edit_entry)(struct store *st, const char *blog, const char *entry,
+			  json_t *patch, store_json_fn fn, void *arg);
+	int (*delete_entry)(struct store *st, const char *blog, const char *entry,
+			    store_json_fn fn, void *arg);
+	/* result: the blog after ending it */
+	int (*end_blog)(struct store *st, const char *blog, store_json_fn fn, void *arg);
+	/* since: NULL or "0-0" for the beginning; exclusive otherwise */
+	int (*events)(struct store *st, const char *blog, const char *since,
+		      long limit, store_log_fn fn, void *arg);
+	int (*page_state)(struct store *st, const char *blog, store_page_fn fn,
+			  void *arg);
+	/* the blog and its newest `count` events */
+	int (*head)(struct store *st, const char *blog, long count,
+		    store_head_fn fn, void *arg);
+	/* since "0-0": from the beginning; else after since, or from it (inclusive) */
+	int (*range)(struct store *st, const char *blog, const char *since,
+		     bool inclusive, long count, store_events_fn fn, void *arg);
+	/* reports this instance's readers of blog; result: the total of all instances */
+	int (*readers)(struct store *st, const char *blog, const char *instance,
+		       long count, store_count_fn fn, void *arg);
+	bool (*up)(const struct store *st);
+	unsigned long (*reconnects)(const struct store *st);
+	void (*start)(struct store *st);
+	/* pending callbacks run (with LB_UNAVAILABLE) before it returns */
+	void (*stop)(struct store *st);
+	void (*free)(struct store *st);
+};
+
+/* Implementations start with this, and find themselves with container_of. */
+struct store {
+	const struct store_ops *ops;
+};
+
+/* Computes the Redis scripts' SHA-1s; once, before any worker starts. */
 void store_scripts_init(void);
-int store_init(struct store *st, struct lws_context *ctx, struct lws_vhost *vh,
-	       const char *url);
-void store_start(struct store *st);
-void store_stop(struct store *st);
-bool store_up(const struct store *st);
 
-int store_get_blog(struct store *st, const char *id, store_blog_fn fn, void *arg);
-int store_list_blogs(struct store *st, store_json_fn fn, void *arg);
-int store_create_blog(struct store *st, const char *id, const char *title,
-		      const char *token_hash, store_json_fn fn, void *arg);
-/* payload from codec_entry_create; LB_CREATED, or LB_OK on a retry. */
-int store_post_entry(struct store *st, const char *blog, json_t *payload,
-		     store_json_fn fn, void *arg);
-int store_edit_entry(struct store *st, const char *blog, const char *entry,
-		     json_t *patch, store_json_fn fn, void *arg);
-int store_delete_entry(struct store *st, const char *blog, const char *entry,
-		       store_json_fn fn, void *arg);
-/* Result: the blog after ending it. */
-int store_end_blog(struct store *st, const char *blog, store_json_fn fn, void *arg);
-/* since: NULL or "0-0" for the beginning; exclusive otherwise. */
-int store_events(struct store *st, const char *blog, const char *since,
-		 long limit, store_events_fn fn, void *arg);
-/* reply: {HGETALL blog, HGETALL entries} (page_state.lua) */
-int store_page_state(struct store *st, const char *blog, store_reply_fn fn,
-		     void *arg);
-/* since "0-0": from the beginning; else after since, or from it (inclusive). */
-int store_range(struct store *st, const char *blog, const char *since,
-		bool inclusive, long count, store_range_fn fn, void *arg);
-int store_hub_init(struct store *st, const char *blog, long count,
-		   store_reply_fn fn, void *arg);
-int store_readers(struct store *st, const char *blog, const char *instance,
-		  long count, store_reply_fn fn, void *arg);
+static inline int store_get_blog(struct store *st, const char *id,
+				 store_blog_fn fn, void *arg)
+{
+	return st->ops->get_blog(st, id, fn, arg);
+}
 
-/* Reply helpers shared with the feed and the hub. */
-bool store_blog_from_hash(const redisReply *hash, struct lb_blog *out);
-/* One XRANGE item [id, [f, v, ...]] → a wire event (new reference) or NULL. */
-json_t *store_event_from_item(const redisReply *item, const char **seq);
-const char *store_field(const redisReply *fields, const char *name, size_t *len);
+static inline int store_list_blogs(struct store *st, store_json_fn fn, void *arg)
+{
+	return st->ops->list_blogs(st, fn, arg);
+}
+
+static inline int store_create_blog(struct store *st, const char *id,
+				    const char *title, const char *token_hash,
+				    store_json_fn fn, void *arg)
+{
+	return st->ops->create_blog(st, id, title, token_hash, fn, arg);
+}
+
+static inline int store_post_entry(struct store *st, const char *blog,
+				   json_t *payload, store_json_fn fn, void *arg)
+{
+	return st->ops->post_entry(st, blog, payload, fn, arg);
+}
+
+static inline int store_edit_entry(struct store *st, const char *blog,
+				   const char *entry, json_t *patch,
+				   store_json_fn fn, void *arg)
+{
+	return st->ops->edit_entry(st, blog, entry, patch, fn, arg);
+}
+
+static inline int store_delete_entry(struct store *st, const char *blog,
+				     const char *entry, store_json_fn fn, void *arg)
+{
+	return st->ops->delete_entry(st, blog, entry, fn, arg);
+}
+
+static inline int store_end_blog(struct store *st, const char *blog,
+				 store_json_fn fn, void *arg)
+{
+	return st->ops->end_blog(st, blog, fn, arg);
+}
+
+static inline int store_events(struct store *st, const char *blog,
+			       const char *since, long limit, store_log_fn fn,
+			       void *arg)
+{
+	return st->ops->events(st, blog, since, limit, fn, arg);
+}
+
+static inline int store_page_state(struct store *st, const char *blog,
+				   store_page_fn fn, void *arg)
+{
+	return st->ops->page_state(st, blog, fn, arg);
+}
+
+static inline int store_head(struct store *st, const char *blog, long count,
+			     store_head_fn fn, void *arg)
+{
+	return st->ops->head(st, blog, count, fn, arg);
+}
+
+static inline int store_range(struct store *st, const char *blog,
+			      const char *since, bool inclusive, long count,
+			      store_events_fn fn, void *arg)
+{
+	return st->ops->range(st, blog, since, inclusive, count, fn, arg);
+}
+
+static inline int store_readers(struct store *st, const char *blog,
+				const char *instance, long count,
+				store_count_fn fn, void *arg)
+{
+	return st->ops->readers(st, blog, instance, count, fn, arg);
+}
+
+static inline bool store_up(const struct store *st)
+{
+	return st->ops->up(st);
+}
+
+static inline unsigned long store_reconnects(const struct store *st)
+{
+	return st->ops->reconnects(st);
+}
+
+static inline void store_start(struct store *st)
+{
+	st->ops->start(st);
+}
+
+static inline void store_stop(struct store *st)
+{
+	st->ops->stop(st);
+}
+
+static inline void store_free(struct store *st)
+{
+	if (st)
+		st->ops->free(st);
+}
 
 #endif

@@ -7,5 +7,8 @@
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return redis.error_reply('NOTFOUND blog')
 end
-return {redis.call('HGET', KEYS[1], 'ended_seq') or '',
-  redis.call('XRANGE', KEYS[2], ARGV[1], '+', 'COUNT', ARGV[2])}
+-- an exclusive start at the greatest id has nothing after it (Redis refuses
+-- the interval): an empty page, not an error
+local ok, items = pcall(redis.call, 'XRANGE', KEYS[2], ARGV[1], '+', 'COUNT', ARGV[2])
+if not ok then items = {} end
+return {redis.call('HGET', KEYS[1], 'ended_seq') or '', items}

@@ -1,19 +1,21 @@
 /*
- * store.c — the Redis store (see store.h): one command connection, Lua
- * scripts called by SHA (EVAL once when Redis forgot them), replies turned
- * into wire objects by the codec.
+ * redis_store.c — the Redis store (see store.h and redis_store.h): one
+ * command connection, Lua scripts called by SHA (EVAL once when Redis
+ * forgot them), replies turned into typed results here and nowhere else.
  */
-#include "store/store.h"
+#include "store/redis_store.h"
 #include "common/hash.h"
 #include "common/text.h"
 #include "shared.h"
+#include "store/redis_conn.h"
+#include "store/redis_reply.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 extern const char lua_create_blog[], lua_append[], lua_end[], lua_list_blogs[],
-	lua_hub_init[], lua_events[], lua_readers[], lua_page_state[];
+	lua_hub_init[], lua_events[], lua_readers[], lua_page_state[], lua_entry_state[];
 
 struct script {
 	const char *body;
@@ -23,17 +25,33 @@ struct script {
 static struct script s_create = { lua_create_blog, "" }, s_append = { lua_append, "" },
 	s_end = { lua_end, "" }, s_list = { lua_list_blogs, "" },
 	s_hub = { lua_hub_init, "" }, s_events = { lua_events, "" },
-	s_readers = { lua_readers, "" }, s_page = { lua_page_state, "" };
+	s_readers = { lua_readers, "" }, s_page = { lua_page_state, "" },
+	s_entry = { lua_entry_state, "" };
 
 #define MAX_ARGS 16
 #define EDIT_ATTEMPTS 5
+
+struct redis_store {
+	struct store base;
+	struct rconn cmd;
+};
+
+static struct redis_store *rs_of(struct store *st)
+{
+	return lws_container_of(st, struct redis_store, base);
+}
+
+static const struct redis_store *rs_of_const(const struct store *st)
+{
+	return lws_container_of(st, struct redis_store, base);
+}
 
 struct call;
 typedef void (*call_done_fn)(struct call *c, enum lb_status st, redisReply *r);
 
 /* One operation in flight: its script call and the state of its steps. */
 struct call {
-	struct store *st;
+	struct redis_store *st;
 	const struct script *script;
 	int argc;
 	char *argv[MAX_ARGS];
@@ -41,8 +59,11 @@ struct call {
 	call_done_fn done;
 	store_json_fn jfn;
 	store_blog_fn bfn;
-	store_reply_fn rfn;
+	store_log_fn lfn;
 	store_events_fn efn;
+	store_head_fn hfn;
+	store_page_fn pfn;
+	store_count_fn cfn;
 	void *arg;
 	json_t *payload;
 	json_t *patch;
@@ -64,7 +85,7 @@ static struct call *call_new(struct store *st, void *arg)
 	struct call *c = calloc(1, sizeof(*c));
 
 	if (c) {
-		c->st = st;
+		c->st = rs_of(st);
 		c->arg = arg;
 	}
 	return c;
@@ -192,74 +213,6 @@ static int eval(struct call *c, struct script *sc, call_done_fn done,
 	return send_eval(c);
 }
 
-/* ---- reply helpers ---- */
-
-const char *store_field(const redisReply *fields, const char *name, size_t *len)
-{
-	if (!fields || fields->type != REDIS_REPLY_ARRAY)
-		return NULL;
-	for (size_t i = 0; i + 1 < fields->elements; i += 2) {
-		const redisReply *k = fields->element[i], *v = fields->element[i + 1];
-
-		if (k->type == REDIS_REPLY_STRING && v->type == REDIS_REPLY_STRING &&
-		    !strcmp(k->str, name)) {
-			if (len)
-				*len = v->len;
-			return v->str;
-		}
-	}
-	return NULL;
-}
-
-static void copy_field(const redisReply *h, const char *name, char *out, size_t size)
-{
-	const char *v = store_field(h, name, NULL);
-
-	snprintf(out, size, "%s", v ? v : "");
-}
-
-bool store_blog_from_hash(const redisReply *h, struct lb_blog *b)
-{
-	const char *v;
-	struct lb_seq seq;
-
-	memset(b, 0, sizeof(*b));
-	if (!h || h->type != REDIS_REPLY_ARRAY || !h->elements)
-		return false;
-	copy_field(h, "id", b->id, sizeof(b->id));
-	copy_field(h, "title", b->title, sizeof(b->title));
-	copy_field(h, "token", b->token_hash, sizeof(b->token_hash));
-	copy_field(h, "last_seq", b->last_seq, sizeof(b->last_seq));
-	copy_field(h, "pinned", b->pinned, sizeof(b->pinned));
-	v = store_field(h, "state", NULL);
-	b->ended = v && !strcmp(v, "ended");
-	v = store_field(h, "created_ms", NULL);
-	b->created_ms = v ? strtoull(v, NULL, 10) : 0;
-	v = store_field(h, "count", NULL);
-	b->entry_count = v ? strtol(v, NULL, 10) : 0;
-	v = store_field(h, "ended_seq", NULL);
-	if (v && text_seq_parse(v, &seq))
-		b->ended_ms = seq.ms;
-	return b->id[0] != '\0';
-}
-
-json_t *store_event_from_item(const redisReply *item, const char **seq)
-{
-	const char *type, *data;
-	size_t len = 0;
-
-	if (!item || item->type != REDIS_REPLY_ARRAY || item->elements != 2 ||
-	    item->element[0]->type != REDIS_REPLY_STRING)
-		return NULL;
-	type = store_field(item->element[1], "t", NULL);
-	data = store_field(item->element[1], "d", &len);
-	if (!type || !data)
-		return NULL;
-	if (seq)
-		*seq = item->element[0]->str;
-	return codec_event(item->element[0]->str, type, data, len);
-}
-
 /* ---- operations ---- */
 
 static void blog_reply(redisReply *r, void *arg)
@@ -269,14 +222,14 @@ static void blog_reply(redisReply *r, void *arg)
 
 	if (!r || r->type == REDIS_REPLY_ERROR)
 		c->bfn(c->arg, r ? error_status(r) : LB_UNAVAILABLE, NULL);
-	else if (!store_blog_from_hash(r, &b))
+	else if (!rr_blog(r, &b))
 		c->bfn(c->arg, LB_NOT_FOUND, NULL);
 	else
 		c->bfn(c->arg, LB_OK, &b);
 	call_free(c);
 }
 
-int store_get_blog(struct store *st, const char *id, store_blog_fn fn, void *arg)
+static int rs_get_blog(struct store *st, const char *id, store_blog_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 	char k[128];
@@ -286,7 +239,7 @@ int store_get_blog(struct store *st, const char *id, store_blog_fn fn, void *arg
 		return -1;
 	c->bfn = fn;
 	key(k, sizeof(k), id, "");
-	if (rconn_command(&st->cmd, blog_reply, c, 2, argv, NULL)) {
+	if (rconn_command(&c->st->cmd, blog_reply, c, 2, argv, NULL)) {
 		call_free(c);
 		return -1;
 	}
@@ -308,12 +261,12 @@ static void list_done(struct call *c, enum lb_status st, redisReply *r)
 
 	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY)
 		for (size_t i = 0; i < r->elements; i++)
-			if (store_blog_from_hash(r->element[i], &b))
+			if (rr_blog(r->element[i], &b))
 				json_array_append_new(blogs, codec_blog_wire(&b));
-	finish_json(c, st, json_pack("{s:o}", "blogs", blogs), NULL);
+	finish_json(c, st, codec_blog_list(blogs), NULL);
 }
 
-int store_list_blogs(struct store *st, store_json_fn fn, void *arg)
+static int rs_list_blogs(struct store *st, store_json_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 	const char *keys[] = { "lb:blogs", NULL }, *args[] = { "lb:blog:", NULL };
@@ -344,8 +297,8 @@ static void create_done(struct call *c, enum lb_status st, redisReply *r)
 	finish_json(c, LB_CREATED, codec_blog_wire(&b), NULL);
 }
 
-int store_create_blog(struct store *st, const char *id, const char *title,
-		      const char *token_hash, store_json_fn fn, void *arg)
+static int rs_create_blog(struct store *st, const char *id, const char *title,
+			  const char *token_hash, store_json_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 	char k[128];
@@ -407,8 +360,8 @@ static void post_done(struct call *c, enum lb_status st, redisReply *r)
 	}
 }
 
-int store_post_entry(struct store *st, const char *blog, json_t *payload,
-		     store_json_fn fn, void *arg)
+static int rs_post_entry(struct store *st, const char *blog, json_t *payload,
+			 store_json_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 	char fp[72];
@@ -450,23 +403,36 @@ static void edit_done(struct call *c, enum lb_status st, redisReply *r)
 	}
 }
 
-/* Second step of an edit: the current entry is known; send the new one. */
-static void edit_current(redisReply *r, void *arg)
+/*
+ * Second step of an edit: the current entry is known; send the new one.
+ * The reply is {state, pinned, entry}: an ended blog refuses the edit
+ * before anything else is looked at.
+ */
+static void edit_current(struct call *c, enum lb_status st, redisReply *r)
 {
-	struct call *c = arg;
 	const char *sp1, *sp2;
-	json_t *cur, *pin = json_object_get(c->patch, "pinned");
+	json_t *cur, *pin = codec_patch_pin(c->patch);
 	char cseq[48], rev[16];
 
-	if (!r || r->type == REDIS_REPLY_ERROR) {
-		finish_json(c, r ? LB_INTERNAL : LB_UNAVAILABLE, NULL, NULL);
+	if (st != LB_OK) {
+		finish_json(c, st, NULL, st == LB_NOT_FOUND ? "No such blog." : NULL);
 		return;
 	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+		finish_json(c, LB_INTERNAL, NULL, NULL);
+		return;
+	}
+	if (r->element[0]->type == REDIS_REPLY_STRING && !strcmp(r->element[0]->str, "ended")) {
+		finish_json(c, LB_ENDED, NULL, NULL);
+		return;
+	}
+	snprintf(c->pinned, sizeof(c->pinned), "%s",
+		 r->element[1]->type == REDIS_REPLY_STRING ? r->element[1]->str : "");
+	r = r->element[2];
 	sp1 = r->type == REDIS_REPLY_STRING ? strchr(r->str, ' ') : NULL;
 	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
 	cur = sp2 ? json_loads(sp2 + 1, 0, NULL) : NULL;
-	if (!cur || json_is_true(json_object_get(cur, "deleted")) ||
-	    sp1 - r->str >= (long)sizeof(cseq)) {
+	if (!cur || codec_payload_deleted(cur) || sp1 - r->str >= (long)sizeof(cseq)) {
 		json_decref(cur);
 		finish_json(c, LB_NOT_FOUND, NULL, "No such entry.");
 		return;
@@ -476,41 +442,27 @@ static void edit_current(redisReply *r, void *arg)
 	json_decref(c->payload);
 	c->payload = codec_entry_apply(cur, c->patch);
 	json_decref(cur);
-	json_object_set_new(c->payload, "seq", json_string(cseq));
+	codec_payload_set_seq(c->payload, cseq);
 	if (!pin)  /* pinning another entry implicitly unpinned this one */
-		json_object_set_new(c->payload, "pinned",
-				    json_boolean(!strcmp(c->pinned, c->entry)));
+		codec_payload_set_pinned(c->payload, !strcmp(c->pinned, c->entry));
 	if (append(c, "edit", rev, !pin ? "" : json_is_true(pin) ? "pin" : "unpin",
 		   edit_done))
 		finish_json(c, LB_UNAVAILABLE, NULL, NULL);
 }
 
-static void edit_pinned(redisReply *r, void *arg)
-{
-	struct call *c = arg;
-
-	snprintf(c->pinned, sizeof(c->pinned), "%s",
-		 r && r->type == REDIS_REPLY_STRING ? r->str : "");
-}
-
-/* First step of an edit: read the pinned id and the entry, pipelined. */
+/* First step of an edit: the blog's state, its pinned entry and the entry. */
 static int edit_begin(struct call *c)
 {
 	char kb[128], ke[128];
-	const char *a1[] = { "HGET", kb, "pinned" }, *a2[] = { "HGET", ke, c->entry };
+	const char *keys[] = { kb, ke, NULL }, *args[] = { c->entry, NULL };
 
 	key(kb, sizeof(kb), c->blog, "");
 	key(ke, sizeof(ke), c->blog, ":entries");
-	if (rconn_command(&c->st->cmd, edit_pinned, c, 3, a1, NULL))
-		return -1;
-	/* Replies come in order and a lost connection fails both. */
-	if (rconn_command(&c->st->cmd, edit_current, c, 3, a2, NULL))
-		abort();
-	return 0;
+	return eval(c, &s_entry, edit_current, keys, args);
 }
 
-int store_edit_entry(struct store *st, const char *blog, const char *entry,
-		     json_t *patch, store_json_fn fn, void *arg)
+static int rs_edit_entry(struct store *st, const char *blog, const char *entry,
+			 json_t *patch, store_json_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 
@@ -532,16 +484,15 @@ static void delete_done(struct call *c, enum lb_status st, redisReply *r)
 	if (st == LB_OK && (reply_is(r, "new") || reply_is(r, "gone"))) {
 		if (reply_is(r, "new"))
 			metrics.writes++;
-		finish_json(c, LB_OK, json_pack("{s:s,s:b}", "id", c->entry,
-			    "deleted", 1), NULL);
+		finish_json(c, LB_OK, codec_deleted(c->entry), NULL);
 		return;
 	}
 	finish_json(c, st == LB_OK ? LB_INTERNAL : st, NULL,
 		    st == LB_NOT_FOUND ? "No such entry." : NULL);
 }
 
-int store_delete_entry(struct store *st, const char *blog, const char *entry,
-		       store_json_fn fn, void *arg)
+static int rs_delete_entry(struct store *st, const char *blog, const char *entry,
+			   store_json_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 
@@ -562,7 +513,7 @@ static void end_done(struct call *c, enum lb_status st, redisReply *r)
 	struct lb_blog b;
 
 	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
-	    store_blog_from_hash(r->element[2], &b)) {
+	    rr_blog(r->element[2], &b)) {
 		if (reply_is(r->element[1], "new"))
 			metrics.writes++;
 		finish_json(c, LB_OK, codec_blog_wire(&b), NULL);
@@ -571,7 +522,7 @@ static void end_done(struct call *c, enum lb_status st, redisReply *r)
 	finish_json(c, st == LB_OK ? LB_INTERNAL : st, NULL, NULL);
 }
 
-int store_end_blog(struct store *st, const char *blog, store_json_fn fn, void *arg)
+static int rs_end_blog(struct store *st, const char *blog, store_json_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 	char kb[128], kl[128];
@@ -593,8 +544,9 @@ int store_end_blog(struct store *st, const char *blog, store_json_fn fn, void *a
 static void events_done(struct call *c, enum lb_status st, redisReply *r)
 {
 	json_t *events = json_array(), *ev, *res;
-	const char *seq, *next = c->since, *ended = "";
+	const char *next = c->since, *ended = "";
 	const redisReply *items = NULL;
+	struct store_event e;
 
 	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
 	    r->element[1]->type == REDIS_REPLY_ARRAY) {
@@ -602,18 +554,19 @@ static void events_done(struct call *c, enum lb_status st, redisReply *r)
 		items = r->element[1];
 	}
 	for (size_t i = 0; items && i < items->elements; i++)
-		if ((ev = store_event_from_item(items->element[i], &seq))) {
+		if (rr_event(items->element[i], &e) &&
+		    (ev = codec_event(e.seq, e.type, e.data, e.len))) {
 			json_array_append_new(events, ev);
-			next = seq;
+			next = e.seq;
 		}
-	res = json_pack("{s:o,s:s}", "events", events, "next", next);
-	c->efn(c->arg, st, res, ended);
+	res = codec_events_page(events, next);
+	c->lfn(c->arg, st, res, ended);
 	json_decref(res);
 	call_free(c);
 }
 
-int store_events(struct store *st, const char *blog, const char *since,
-		 long limit, store_events_fn fn, void *arg)
+static int rs_events(struct store *st, const char *blog, const char *since,
+		     long limit, store_log_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 	char kb[128], kl[128], start[64], count[24];
@@ -621,7 +574,7 @@ int store_events(struct store *st, const char *blog, const char *since,
 
 	if (!c)
 		return -1;
-	c->efn = fn;
+	c->lfn = fn;
 	snprintf(c->since, sizeof(c->since), "%s", since ? since : "0-0");
 	snprintf(start, sizeof(start), "(%s", c->since);
 	snprintf(count, sizeof(count), "%ld", limit);
@@ -634,22 +587,30 @@ int store_events(struct store *st, const char *blog, const char *since,
 	return 0;
 }
 
-static void raw_done(struct call *c, enum lb_status st, redisReply *r)
+/* Redis refuses an exclusive interval from the greatest id: nothing is after it. */
+static bool nothing_after(const redisReply *r)
 {
-	c->rfn(c->arg, st, st == LB_OK ? r : NULL);
-	call_free(c);
+	return r && r->type == REDIS_REPLY_ERROR && strstr(r->str, "invalid start ID");
 }
 
 static void range_reply(redisReply *r, void *arg)
 {
 	struct call *c = arg;
+	enum lb_status st = !r ? LB_UNAVAILABLE : r->type == REDIS_REPLY_ARRAY ? LB_OK :
+			    nothing_after(r) ? LB_OK :
+			    r->type == REDIS_REPLY_ERROR ? error_status(r) : LB_INTERNAL;
+	size_t n = 0;
+	struct store_event *ev = st == LB_OK ? rr_events(r, &n) : NULL;
 
-	raw_done(c, !r ? LB_UNAVAILABLE : r->type == REDIS_REPLY_ARRAY ? LB_OK :
-		 r->type == REDIS_REPLY_ERROR ? error_status(r) : LB_INTERNAL, r);
+	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY && r->elements && !ev)
+		st = LB_INTERNAL;   /* out of memory, or items not as we write them */
+	c->efn(c->arg, st, ev, n);
+	free(ev);
+	call_free(c);
 }
 
-int store_range(struct store *st, const char *blog, const char *since,
-		bool inclusive, long count, store_range_fn fn, void *arg)
+static int rs_range(struct store *st, const char *blog, const char *since,
+		    bool inclusive, long count, store_events_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 	char kl[128], start[64], n[24];
@@ -657,22 +618,39 @@ int store_range(struct store *st, const char *blog, const char *since,
 
 	if (!c)
 		return -1;
-	c->rfn = fn;
+	c->efn = fn;
 	key(kl, sizeof(kl), blog, ":log");
 	if (!strcmp(since, "0-0"))
 		snprintf(start, sizeof(start), "-");
 	else
 		snprintf(start, sizeof(start), "%s%s", inclusive ? "" : "(", since);
 	snprintf(n, sizeof(n), "%ld", count);
-	if (rconn_command(&st->cmd, range_reply, c, 6, argv, NULL)) {
+	if (rconn_command(&c->st->cmd, range_reply, c, 6, argv, NULL)) {
 		call_free(c);
 		return -1;
 	}
 	return 0;
 }
 
-int store_hub_init(struct store *st, const char *blog, long count,
-		   store_reply_fn fn, void *arg)
+static void head_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	struct lb_blog b;
+	struct store_event *ev = NULL;
+	size_t n = 0;
+
+	if (st == LB_OK && (r->type != REDIS_REPLY_ARRAY || r->elements != 2))
+		st = LB_INTERNAL;
+	else if (st == LB_OK && !rr_blog(r->element[0], &b))
+		st = LB_NOT_FOUND;
+	if (st == LB_OK)
+		ev = rr_events(r->element[1], &n);
+	c->hfn(c->arg, st, st == LB_OK ? &b : NULL, ev, n);
+	free(ev);
+	call_free(c);
+}
+
+static int rs_head(struct store *st, const char *blog, long count,
+		   store_head_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 	char kb[128], kl[128], n[24];
@@ -680,19 +658,64 @@ int store_hub_init(struct store *st, const char *blog, long count,
 
 	if (!c)
 		return -1;
-	c->rfn = fn;
+	c->hfn = fn;
 	key(kb, sizeof(kb), blog, "");
 	key(kl, sizeof(kl), blog, ":log");
 	snprintf(n, sizeof(n), "%ld", count);
-	if (eval(c, &s_hub, raw_done, keys, args)) {
+	if (eval(c, &s_hub, head_done, keys, args)) {
 		call_free(c);
 		return -1;
 	}
 	return 0;
 }
 
-int store_page_state(struct store *st, const char *blog, store_reply_fn fn,
-		     void *arg)
+static int newest_first(const void *a, const void *b)
+{
+	return text_seq_cmp_str(codec_entry_seq(*(json_t *const *)b),
+				codec_entry_seq(*(json_t *const *)a));
+}
+
+/* The current entries of an entries hash, newest first, deleted ones left out. */
+static json_t *current_entries(const redisReply *hash, const struct lb_blog *b)
+{
+	size_t cap = hash->type == REDIS_REPLY_ARRAY ? hash->elements / 2 : 0, n = 0;
+	json_t **v = malloc((cap + 1) * sizeof(*v)), *list = json_array(), *e;
+
+	for (size_t i = 1; v && i < 2 * cap; i += 2) {
+		e = codec_entry_stored(hash->element[i]->str, hash->element[i]->len);
+		if (!e || codec_payload_deleted(e)) {
+			json_decref(e);
+			continue;
+		}
+		codec_payload_set_pinned(e, b->pinned[0] &&
+					 !strcmp(b->pinned, codec_payload_id(e)));
+		v[n++] = e;
+	}
+	if (v)
+		qsort(v, n, sizeof(*v), newest_first);
+	for (size_t i = 0; v && i < n; i++)
+		json_array_append_new(list, v[i]);
+	free(v);
+	return list;
+}
+
+static void page_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	struct lb_blog b;
+	json_t *entries = NULL;
+
+	if (st == LB_OK && (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+			    !rr_blog(r->element[0], &b)))
+		st = LB_INTERNAL;
+	if (st == LB_OK)
+		entries = current_entries(r->element[1], &b);
+	c->pfn(c->arg, st, st == LB_OK ? &b : NULL, entries);
+	json_decref(entries);
+	call_free(c);
+}
+
+static int rs_page_state(struct store *st, const char *blog, store_page_fn fn,
+			 void *arg)
 {
 	struct call *c = call_new(st, arg);
 	char kb[128], ke[128];
@@ -700,18 +723,26 @@ int store_page_state(struct store *st, const char *blog, store_reply_fn fn,
 
 	if (!c)
 		return -1;
-	c->rfn = fn;
+	c->pfn = fn;
 	key(kb, sizeof(kb), blog, "");
 	key(ke, sizeof(ke), blog, ":entries");
-	if (eval(c, &s_page, raw_done, keys, args)) {
+	if (eval(c, &s_page, page_done, keys, args)) {
 		call_free(c);
 		return -1;
 	}
 	return 0;
 }
 
-int store_readers(struct store *st, const char *blog, const char *instance,
-		  long count, store_reply_fn fn, void *arg)
+static void readers_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	if (st == LB_OK && r->type != REDIS_REPLY_INTEGER)
+		st = LB_INTERNAL;
+	c->cfn(c->arg, st, st == LB_OK ? r->integer : 0);
+	call_free(c);
+}
+
+static int rs_readers(struct store *st, const char *blog, const char *instance,
+		      long count, store_count_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 	char kr[128], n[24];
@@ -719,10 +750,10 @@ int store_readers(struct store *st, const char *blog, const char *instance,
 
 	if (!c)
 		return -1;
-	c->rfn = fn;
+	c->cfn = fn;
 	key(kr, sizeof(kr), blog, ":readers");
 	snprintf(n, sizeof(n), "%ld", count);
-	if (eval(c, &s_readers, raw_done, keys, args)) {
+	if (eval(c, &s_readers, readers_done, keys, args)) {
 		call_free(c);
 		return -1;
 	}
@@ -732,33 +763,74 @@ int store_readers(struct store *st, const char *blog, const char *instance,
 void store_scripts_init(void)
 {
 	struct script *all[] = { &s_create, &s_append, &s_end, &s_list, &s_hub,
-				 &s_events, &s_readers, &s_page };
+				 &s_events, &s_readers, &s_page, &s_entry };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		hash_sha1_hex(all[i]->body, strlen(all[i]->body), all[i]->sha);
 }
 
-int store_init(struct store *st, struct lws_context *ctx, struct lws_vhost *vh,
-	       const char *url)
+static bool rs_up(const struct store *st)
 {
-	memset(st, 0, sizeof(*st));
-	if (rconn_init(&st->cmd, ctx, vh, url, "cmd"))
-		return -1;
-	st->cmd.watch_ping = true;
-	return 0;
+	return rs_of_const(st)->cmd.up;
 }
 
-void store_start(struct store *st)
+static unsigned long rs_reconnects(const struct store *st)
 {
-	rconn_start(&st->cmd);
+	return rs_of_const(st)->cmd.reconnects;
 }
 
-void store_stop(struct store *st)
+static void rs_start(struct store *st)
 {
-	rconn_stop(&st->cmd);
+	rconn_start(&rs_of(st)->cmd);
 }
 
-bool store_up(const struct store *st)
+static void rs_stop(struct store *st)
 {
-	return st->cmd.up;
+	rconn_stop(&rs_of(st)->cmd);
+}
+
+static void rs_free(struct store *st)
+{
+	free(rs_of(st));
+}
+
+static const struct store_ops redis_ops = {
+	.get_blog = rs_get_blog,
+	.list_blogs = rs_list_blogs,
+	.create_blog = rs_create_blog,
+	.post_entry = rs_post_entry,
+	.edit_entry = rs_edit_entry,
+	.delete_entry = rs_delete_entry,
+	.end_blog = rs_end_blog,
+	.events = rs_events,
+	.page_state = rs_page_state,
+	.head = rs_head,
+	.range = rs_range,
+	.readers = rs_readers,
+	.up = rs_up,
+	.reconnects = rs_reconnects,
+	.start = rs_start,
+	.stop = rs_stop,
+	.free = rs_free,
+};
+
+struct store *redis_store_new(struct lws_context *ctx, struct lws_vhost *vh,
+			      const char *url)
+{
+	struct redis_store *rs = calloc(1, sizeof(*rs));
+
+	if (!rs)
+		return NULL;
+	if (rconn_init(&rs->cmd, ctx, vh, url, "cmd")) {
+		free(rs);
+		return NULL;
+	}
+	rs->base.ops = &redis_ops;
+	rs->cmd.watch_ping = true;
+	return &rs->base;
+}
+
+struct rconn *redis_store_conn(struct store *st)
+{
+	return &rs_of(st)->cmd;
 }
