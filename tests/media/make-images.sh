@@ -1,9 +1,10 @@
 #!/bin/sh
 # make-images.sh DIR — makes small real images of each format the server
 # accepts (JPEG, PNG, WebP, GIF) with Debian's netpbm and webp tools
-# (tools/install-deps.sh test installs them), in DIR, and writes
-# DIR/manifest: one line per image, "FILE TYPE WIDTH HEIGHT", the size a
-# browser shows (after EXIF orientation). The sizes come from the commands
+# (tools/install-deps.sh test installs them), and the demo's picture
+# (tools/demo-image.sh), in DIR, and writes DIR/manifest: one line per
+# image, "FILE TYPE WIDTH HEIGHT", the size a browser shows (after EXIF
+# orientation). The sizes come from the commands
 # below, never from reading the files back.
 #
 # Exits non-zero, naming the tool, if one is missing or fails.
@@ -13,6 +14,7 @@ if [ $# -ne 1 ]; then
 	exit 2
 fi
 dir=$1
+root=$(cd "$(dirname "$0")/../.." && pwd)
 for tool in pamgradient ppmmake ppmtopgm pnmquant pnmtojpeg pnmtopng pamtogif cwebp; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		echo "make-images: $tool is missing (apt-get install netpbm webp)" >&2
@@ -104,5 +106,9 @@ cwebp -quiet png-3000x2.png -o webp-3000x2.webp
 add webp-3000x2.webp image/webp 3000 2
 cwebp -quiet png-alpha.png -o webp-alpha.webp
 add webp-alpha.webp image/webp 640 360
+
+# The demo's picture (tools/demo-image.sh), so make demo's upload is known good.
+sh "$root/tools/demo-image.sh" demo.jpg
+add demo.jpg image/jpeg 1200 675
 
 rm -f src-* mask-* exif-*.bin

@@ -906,8 +906,8 @@ static void test_real_files(void **state)
 	}
 	fclose(m);
 	/* The script's images, all of them, so an empty manifest cannot pass. */
-	assert_int_equal(count, 24);
-	assert_int_equal(jpeg, 9);
+	assert_int_equal(count, 25);
+	assert_int_equal(jpeg, 10);
 	assert_int_equal(png, 7);
 	assert_int_equal(gif, 3);
 	assert_int_equal(webp, 5);
