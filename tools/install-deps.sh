@@ -1,16 +1,17 @@
 #!/bin/sh
 # install-deps.sh [run|test] — install the Debian packages liveblog needs
 # (bookworm), only when something is missing. "run": build and run the
-# service; "demo": also node; "test" (default): also the test tools
-# (cmocka, chromium, node, valgrind, clang).
+# service; "demo": also node and netpbm; "test" (default): also the test tools
+# (cmocka, chromium, node, valgrind, clang, netpbm and webp for test images).
 set -eu
 what=${1:-test}
-pkgs="gcc make pkg-config libwebsockets-dev libhiredis-dev libjansson-dev uuid-dev libssl-dev redis-server curl"
+pkgs="gcc make pkg-config libwebsockets-dev libhiredis-dev libjansson-dev uuid-dev libssl-dev zlib1g-dev redis-server curl"
 if [ "$what" = demo ]; then
 	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+	pkgs="$pkgs netpbm"
 fi
 if [ "$what" = test ]; then
-	pkgs="$pkgs libcmocka-dev chromium valgrind clang libclang-rt-14-dev gnuplot-nox"
+	pkgs="$pkgs libcmocka-dev chromium valgrind clang libclang-rt-14-dev gnuplot-nox netpbm webp"
 	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 fi
 missing=""
