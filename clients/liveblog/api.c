@@ -342,7 +342,7 @@ static const char *status_phrase(int status)
 {
 	switch (status) {
 	case 400: return "bad request";
-	case 401: return "unauthorized (check --token or LIVEBLOG_TOKEN)";
+	case 401: return "unauthorized (check the token)";
 	case 403: return "forbidden";
 	case 404: return "not found";
 	case 409: return "conflict";
