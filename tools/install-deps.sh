@@ -2,7 +2,7 @@
 # install-deps.sh [run|test] — install the Debian packages liveblog needs
 # (bookworm), only when something is missing. "run": build and run the
 # service; "demo": also node; "test" (default): also the test tools
-# (cmocka, chromium, node, valgrind, clang).
+# (cmocka, chromium, node, valgrind, clang, python3-yaml).
 set -eu
 what=${1:-test}
 pkgs="gcc make pkg-config libwebsockets-dev libhiredis-dev libjansson-dev uuid-dev libssl-dev redis-server curl"
@@ -11,6 +11,7 @@ if [ "$what" = demo ]; then
 fi
 if [ "$what" = test ]; then
 	pkgs="$pkgs libcmocka-dev chromium valgrind clang libclang-rt-14-dev gnuplot-nox"
+	pkgs="$pkgs python3-yaml"	# tests/deploy: reads docker-compose.yml
 	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 fi
 missing=""
