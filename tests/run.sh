@@ -31,6 +31,8 @@ layer unit make -s BUILD=build-asan SANITIZER=address,undefined OPT=-O1 unit-tes
 for suite in integration cli browser faults; do
 	[ -f "tests/$suite/run.sh" ] && layer "$suite" sh "tests/$suite/run.sh"
 done
+# docker-compose.yml and its Redis topology, checked without Docker.
+[ -f tests/deploy/run.sh ] && layer deploy sh tests/deploy/run.sh
 # The daemon without sanitizers under valgrind: no error, no leak at exit.
 layer valgrind env LIVEBLOG_VALGRIND=1 LIVEBLOGD="$PWD/build/liveblogd" \
 	sh tests/integration/run.sh tests/integration/entries.test.mjs \

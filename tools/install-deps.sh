@@ -2,7 +2,8 @@
 # install-deps.sh [run|test] — install the Debian packages liveblog needs
 # (bookworm), only when something is missing. "run": build and run the
 # service; "demo": also node and netpbm; "test" (default): also the test tools
-# (cmocka, chromium, node, valgrind, clang, netpbm and webp for test images).
+# (cmocka, chromium, node, valgrind, clang, netpbm and webp for test images,
+# python3-yaml for the compose file's test).
 set -eu
 what=${1:-test}
 pkgs="gcc make pkg-config libwebsockets-dev libhiredis-dev libjansson-dev uuid-dev libssl-dev zlib1g-dev redis-server curl"
@@ -12,6 +13,7 @@ if [ "$what" = demo ]; then
 fi
 if [ "$what" = test ]; then
 	pkgs="$pkgs libcmocka-dev chromium valgrind clang libclang-rt-14-dev gnuplot-nox netpbm webp"
+	pkgs="$pkgs python3-yaml"	# tests/deploy: reads docker-compose.yml
 	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 fi
 missing=""

@@ -3,6 +3,9 @@
  * lives on the caller's stack; the loop runs until lws reports the end of
  * the connection (completed, closed or failed), and every exit detaches
  * the request from its wsi, so no callback can touch it afterwards.
+ * Redirects are never followed (lws is told not to, and refused if it
+ * tries): a 3xx ends the request, and the token only ever goes to the
+ * origin of --server.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,7 @@
 #define API_CHUNK 4096			/* body bytes per write */
 
 struct req {
+	const struct url *url;		/* the only origin the token goes to */
 	const char *method;
 	const char *token;
 	const char *body;
@@ -64,7 +68,27 @@ static void finish(struct req *q, struct lws *wsi, const char *why)
 	msg_lower(q->r->neterr);
 }
 
-/* Adds our headers to the request being composed at *p (len bytes left). */
+/*
+ * True when the request being composed on wsi goes to the server's own
+ * origin: the address, the Host (which carries the port) and the scheme
+ * we connected with. lws rewrites them when it retargets a connection.
+ */
+static int to_server_origin(struct lws *wsi, const struct url *u)
+{
+	char addr[sizeof(u->host)], host[sizeof(u->authority)];
+
+	if (lws_hdr_copy(wsi, addr, sizeof(addr),
+			 _WSI_TOKEN_CLIENT_PEER_ADDRESS) < 0 ||
+	    lws_hdr_copy(wsi, host, sizeof(host), _WSI_TOKEN_CLIENT_HOST) < 0)
+		return 0;
+	return !strcmp(addr, u->host) && !strcmp(host, u->authority) &&
+	       !lws_is_ssl(wsi) == !u->tls;
+}
+
+/*
+ * Adds our headers to the request being composed at *p (len bytes left).
+ * Refuses (-1) to send a token anywhere but to the server's origin.
+ */
 static int add_headers(struct lws *wsi, struct req *q, unsigned char **p,
 		       size_t len)
 {
@@ -74,6 +98,8 @@ static int add_headers(struct lws *wsi, struct req *q, unsigned char **p,
 
 	if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ACCEPT,
 			(const unsigned char *)"application/json", 16, p, end))
+		return -1;
+	if (q->token && !to_server_origin(wsi, q->url))
 		return -1;
 	if (q->token) {
 		n = snprintf(auth, sizeof(auth), "Bearer %s", q->token);
@@ -148,6 +174,36 @@ static int read_body(struct lws *wsi)
 	return lws_http_client_read(wsi, &p, &n) < 0 ? -1 : 0;
 }
 
+void api_location(struct lws *wsi, char *out, size_t outsz)
+{
+	int n = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_LOCATION);
+
+	out[0] = '\0';
+	if (n <= 0)
+		return;
+	if ((size_t)n >= outsz ||
+	    lws_hdr_copy(wsi, out, (int)outsz, WSI_TOKEN_HTTP_LOCATION) < 0)
+		snprintf(out, outsz, "(too long)");
+}
+
+/*
+ * The status line has arrived. A 3xx ends the request here, whatever its
+ * body (which may never come): it is reported, never followed. Returns
+ * -1 to hang up.
+ */
+static int on_status(struct lws *wsi, struct req *q)
+{
+	struct api_reply *r = q->r;
+
+	r->status = (int)lws_http_client_http_response(wsi);
+	if (r->status < 300 || r->status > 399)
+		return 0;
+	api_location(wsi, r->location, sizeof(r->location));
+	q->completed = 1;
+	finish(q, wsi, "");
+	return -1;
+}
+
 int api_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		 void *user, void *in, size_t len)
 {
@@ -161,8 +217,15 @@ int api_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_CLIENT_HTTP_WRITEABLE:
 		return write_body(wsi, q);
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
-		q->r->status = (int)lws_http_client_http_response(wsi);
-		return 0;
+		return on_status(wsi, q);
+	case LWS_CALLBACK_CLIENT_HTTP_REDIRECT:
+		/* Not asked for (LCCSCF_HTTP_NO_FOLLOW_REDIRECT): refuse. */
+		q->r->status = (int)len;
+		snprintf(q->r->location, sizeof(q->r->location), "%s",
+			 in ? (const char *)in : "");
+		q->completed = 1;
+		finish(q, wsi, "");
+		return -1;
 	case LWS_CALLBACK_RECEIVE_CLIENT_HTTP:
 		return read_body(wsi);
 	case LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ:
@@ -207,7 +270,8 @@ static int send_once(const struct api *api, struct req *q, const char *path,
 	i.context = ctx;
 	i.address = api->url.host;
 	i.port = api->url.port;
-	i.ssl_connection = api->url.tls ? LCCSCF_USE_SSL : 0;
+	i.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT |
+			   (api->url.tls ? LCCSCF_USE_SSL : 0);
 	i.path = path;
 	i.host = api->url.authority;
 	i.origin = api->url.authority;
@@ -250,7 +314,8 @@ int api_send(const struct api *api, const char *method, const char *path,
 		return -1;
 	snprintf(full, sizeof(full), "%s%s", api->url.prefix, path);
 	for (try = 1; ; try++) {
-		struct req q = { .method = method, .token = api->token,
+		struct req q = { .url = &api->url, .method = method,
+				 .token = api->token,
 				 .body = body, .r = r,
 				 .body_len = body ? strlen(body) : 0 };
 
@@ -277,7 +342,7 @@ static const char *status_phrase(int status)
 {
 	switch (status) {
 	case 400: return "bad request";
-	case 401: return "unauthorized (check --token or LIVEBLOG_TOKEN)";
+	case 401: return "unauthorized (check the token)";
 	case 403: return "forbidden";
 	case 404: return "not found";
 	case 409: return "conflict";
@@ -285,6 +350,17 @@ static const char *status_phrase(int status)
 	case 503: return "server unavailable";
 	}
 	return status >= 500 ? "server error" : "unexpected answer";
+}
+
+void api_report_redirect(const char *subject, int status,
+			 const char *location)
+{
+	if (*location)
+		msg_error("%s: the server answered %d, a redirect to %.300s; "
+			  "not followed", subject, status, location);
+	else
+		msg_error("%s: the server answered %d, a redirect without a "
+			  "Location; not followed", subject, status);
 }
 
 void api_report(const struct api *api, const char *subject,
@@ -302,6 +378,10 @@ void api_report(const struct api *api, const char *subject,
 	if (!r->status) {
 		msg_error("%s: cannot reach %s: %s", subject, api->server,
 			  r->neterr);
+		return;
+	}
+	if (r->status >= 300 && r->status <= 399) {
+		api_report_redirect(subject, r->status, r->location);
 		return;
 	}
 	e = reply_parse(REPLY_ERROR, r->body, r->len, why, sizeof(why));

@@ -19,12 +19,15 @@ struct api {
 	const char *server;	/* the URL as given, for messages */
 };
 
+#define API_MAX_LOCATION 512	/* bytes of a Location kept for messages */
+
 struct api_reply {
 	int status;		/* HTTP status; 0 when no answer came */
 	char *body;		/* malloc'd, NUL-terminated, or NULL */
 	size_t len;
 	char neterr[160];	/* when status is 0: why, lower-case */
 	int timed_out;		/* when status is 0: no answer in time */
+	char location[API_MAX_LOCATION]; /* a 3xx's Location, never followed */
 };
 
 enum api_flags {
@@ -64,6 +67,20 @@ json_t *api_call(const struct api *api, const char *method,
  */
 void api_report(const struct api *api, const char *subject,
 		const struct api_reply *r);
+
+/*
+ * Copies the Location header of the answer on wsi into out (outsz bytes,
+ * NUL-terminated): "" when there is none, "(too long)" when it does not
+ * fit. For messages only: the client never follows a redirect.
+ */
+void api_location(struct lws *wsi, char *out, size_t outsz);
+
+/*
+ * Prints the one-line error for a 3xx answer: the status and where it
+ * pointed (location, may be ""), and that it was not followed.
+ */
+void api_report_redirect(const char *subject, int status,
+			 const char *location);
 
 /* The lws protocol callback of HTTP requests (see loop.c). */
 int api_callback(struct lws *wsi, enum lws_callback_reasons reason,

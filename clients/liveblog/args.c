@@ -87,6 +87,7 @@ int args_parse(struct cli *cli, const struct cmd *cmd,
 	const struct arg_opt globals[] = {
 		{ "--server", &cli->server, NULL },
 		{ "--token", &cli->token, NULL },
+		{ "--token-file", &cli->token_file, NULL },
 		{ NULL, NULL, NULL },
 	};
 	const struct arg_opt *o;

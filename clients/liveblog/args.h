@@ -1,7 +1,7 @@
 /*
  * args.h — parsing of a command's arguments: its options, the global
- * ones (--server, --token, --help) wherever they appear, and its
- * positional arguments.
+ * ones (--server, --token, --token-file, --help) wherever they appear,
+ * and its positional arguments.
  */
 #ifndef LIVEBLOG_CLI_ARGS_H
 #define LIVEBLOG_CLI_ARGS_H

@@ -16,9 +16,14 @@ enum cli_exit {
 	CLI_USAGE = 2,	/* bad arguments */
 };
 
+#define TOKEN_MAX 1024		/* bytes of a token */
+#define TOKEN_MAX_TEXT "1024"
+
 struct cli {
 	const char *server;	/* --server, LIVEBLOG_SERVER or the default */
-	const char *token;	/* --token, LIVEBLOG_TOKEN or NULL */
+	const char *token;	/* --token, or NULL */
+	const char *token_file;	/* --token-file, or NULL */
+	char token_buf[TOKEN_MAX + 1];	/* a token read from a file */
 	struct api api;		/* ready after cli_connect() */
 };
 
@@ -35,8 +40,9 @@ struct cmd {
 };
 
 /*
- * Parses cli->server into cli->api. need_token: the command writes, so a
- * token is required. Returns CLI_OK, or CLI_USAGE after printing a line.
+ * Parses cli->server into cli->api and settles the token (token.h).
+ * need_token: the command writes, so a token is required. Returns CLI_OK,
+ * or CLI_USAGE after printing a line.
  */
 int cli_connect(struct cli *cli, const struct cmd *cmd, int need_token);
 

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "loop.h"
 #include "msg.h"
+#include "token.h"
 
 #ifndef LIVEBLOG_VERSION
 #define LIVEBLOG_VERSION "0.0.0"
@@ -88,8 +89,10 @@ static const struct cmd commands[] = {
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+#define GLOBAL_OPTS "[--server URL] [--token TOKEN | --token-file FILE]"
+
 static const char global_usage[] =
-	"usage: liveblog [--server URL] [--token TOKEN] COMMAND [ARGS...]\n";
+	"usage: liveblog " GLOBAL_OPTS " COMMAND [ARGS...]\n";
 
 /* `liveblog --help`. */
 static void global_help(void)
@@ -102,41 +105,52 @@ static void global_help(void)
 	for (i = 0; i < N_COMMANDS; i++)
 		printf("  %-7s %s\n", commands[i].name, commands[i].summary);
 	printf("\noptions (also accepted after the command):\n"
-	       "  --server URL    the server (default $LIVEBLOG_SERVER, else %s)\n"
-	       "  --token TOKEN   bearer token: the admin token for create, the\n"
-	       "                  blog's editor token for writes ($LIVEBLOG_TOKEN)\n"
-	       "  --help          this help; `liveblog COMMAND --help` for one\n"
-	       "  --version       print the version\n\n"
-	       "environment: LIVEBLOG_SERVER, LIVEBLOG_TOKEN, LIVEBLOG_TIMEOUT\n"
-	       "(seconds one request may take, default 15), LIVEBLOG_DEBUG (lws\n"
-	       "log level bits).\n\n"
+	       "  --server URL        the server (default $LIVEBLOG_SERVER, else\n"
+	       "                      %s)\n"
+	       "  --token TOKEN       bearer token: the admin token for create, the\n"
+	       "                      blog's editor token for writes\n"
+	       "  --token-file FILE   read the token from the first line of FILE\n"
+	       "                      (keeps it out of ps and shell history)\n"
+	       "  --help              this help; `liveblog COMMAND --help` for one\n"
+	       "  --version           print the version\n\n"
+	       "The token comes from --token or --token-file (not both), else from\n"
+	       "$LIVEBLOG_TOKEN or $LIVEBLOG_TOKEN_FILE (not both). It is sent to\n"
+	       "the origin of --server only; redirects are never followed (a 3xx\n"
+	       "answer is an error naming its Location).\n\n"
+	       "environment: LIVEBLOG_SERVER, LIVEBLOG_TOKEN, LIVEBLOG_TOKEN_FILE,\n"
+	       "LIVEBLOG_TIMEOUT (seconds one request may take, default 15),\n"
+	       "LIVEBLOG_DEBUG (lws log level bits).\n\n"
 	       "exit status: 0 done, 1 the server or the network failed (one line\n"
 	       "on stderr says why), 2 bad arguments.\n", DEFAULT_SERVER);
 }
 
 void cli_help(FILE *out, const struct cmd *cmd)
 {
-	fprintf(out, "usage: liveblog [--server URL] [--token TOKEN] %s %s\n\n%s",
+	fprintf(out, "usage: liveblog " GLOBAL_OPTS " %s %s\n\n%s",
 		cmd->name, cmd->usage, cmd->help);
 }
 
 int cli_connect(struct cli *cli, const struct cmd *cmd, int need_token)
 {
 	char why[128];
-	const char *t = cli->token;
+	const char *token, *t;
 
 	if (url_parse(cli->server, &cli->api.url, why, sizeof(why)))
 		return args_usage(cmd, "bad server url '%.200s': %s",
 				  cli->server, why);
-	if (t && !*t)
-		t = NULL;
-	if (need_token && !t)
-		return args_usage(cmd, "no token: use --token or LIVEBLOG_TOKEN");
+	if (token_resolve(cli, cmd, &token))
+		return CLI_USAGE;
+	if (need_token && !token)
+		return args_usage(cmd, "no token: use --token, --token-file, "
+				  "LIVEBLOG_TOKEN or LIVEBLOG_TOKEN_FILE");
+	if (token && strlen(token) > TOKEN_MAX)
+		return args_usage(cmd, "the token is longer than %d bytes",
+				  TOKEN_MAX);
 	/* The token goes into a header: no controls, no spaces. */
-	for (; t && *t; t++)
+	for (t = token; t && *t; t++)
 		if ((unsigned char)*t <= 0x20 || (unsigned char)*t == 0x7f)
 			return args_usage(cmd, "the token holds invalid characters");
-	cli->api.token = cli->token && *cli->token ? cli->token : NULL;
+	cli->api.token = token;
 	cli->api.server = cli->server;
 	return CLI_OK;
 }
@@ -196,7 +210,9 @@ static int global_opts(struct cli *cli, int argc, char **argv)
 		}
 		n = strcspn(a, "=");
 		dst = n == 8 && !strncmp(a, "--server", 8) ? &cli->server :
-		      n == 7 && !strncmp(a, "--token", 7) ? &cli->token : NULL;
+		      n == 7 && !strncmp(a, "--token", 7) ? &cli->token :
+		      n == 12 && !strncmp(a, "--token-file", 12) ?
+		      &cli->token_file : NULL;
 		if (!dst)
 			return -(global_usage_error("unknown option", a) + 1);
 		if (a[n] == '=')
@@ -224,7 +240,6 @@ int main(int argc, char **argv)
 	cli.server = getenv("LIVEBLOG_SERVER");
 	if (!cli.server || !*cli.server)
 		cli.server = DEFAULT_SERVER;
-	cli.token = getenv("LIVEBLOG_TOKEN");
 	/* A reader that goes away must not kill us mid-write. */
 	signal(SIGPIPE, SIG_IGN);
 	i = global_opts(&cli, argc, argv);

@@ -2,6 +2,7 @@
  * stream.c — the WebSocket client of the live stream. The stream object
  * lives on stream_run()'s stack; stream_run() only returns once lws has
  * reported the end of the last connection, so no callback outlives it.
+ * A redirect of the handshake is never followed: it ends the run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ struct stream {
 	char *frame;		/* message being reassembled */
 	size_t frame_len;
 	int hs_status;		/* HTTP status of the upgrade answer */
+	char location[API_MAX_LOCATION];	/* of a 3xx upgrade answer */
 	int close_code;		/* from the server's close frame */
 	char close_reason[64];
 	int attempting;		/* a connection is under way */
@@ -107,6 +109,11 @@ static void on_failure(struct stream *s, const char *why)
 
 	s->attempting = 0;
 	s->wsi = NULL;
+	if (s->hs_status >= 300 && s->hs_status < 400) {
+		api_report_redirect(s->o->subject, s->hs_status, s->location);
+		stop(s, 1);
+		return;
+	}
 	if (s->hs_status >= 400 && s->hs_status < 500) {
 		refused(s);
 		return;
@@ -177,7 +184,8 @@ static void do_connect(lws_sorted_usec_list_t *sul)
 	i.context = loop_context();
 	i.address = u->host;
 	i.port = u->port;
-	i.ssl_connection = u->tls ? LCCSCF_USE_SSL : 0;
+	i.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT |
+			   (u->tls ? LCCSCF_USE_SSL : 0);
 	i.path = path;
 	i.host = u->authority;
 	i.origin = u->authority;
@@ -187,6 +195,7 @@ static void do_connect(lws_sorted_usec_list_t *sul)
 	i.pwsi = &s->wsi;
 	i.retry_and_idle_policy = &idle;
 	s->hs_status = 0;
+	s->location[0] = '\0';
 	s->close_code = 0;
 	s->close_reason[0] = '\0';
 	s->frame_len = 0;
@@ -307,7 +316,17 @@ int stream_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	switch (reason) {
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
 		s->hs_status = (int)lws_http_client_http_response(wsi);
-		return 0;
+		if (s->hs_status < 300 || s->hs_status > 399)
+			return 0;
+		/* A redirect: keep where it pointed, hang up, never follow. */
+		api_location(wsi, s->location, sizeof(s->location));
+		return -1;
+	case LWS_CALLBACK_CLIENT_HTTP_REDIRECT:
+		/* Not asked for (LCCSCF_HTTP_NO_FOLLOW_REDIRECT): refuse. */
+		s->hs_status = (int)len;
+		snprintf(s->location, sizeof(s->location), "%s",
+			 in ? (const char *)in : "");
+		return -1;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		s->connected_once = 1;
 		s->failures = 0;

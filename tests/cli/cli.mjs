@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = path.join(ROOT, 'build/liveblog');
+// LIVEBLOG_CLI (tests/run.sh: the sanitizer build), else build/liveblog.
+export const BIN = process.env.LIVEBLOG_CLI || path.join(ROOT, 'build/liveblog');
 const require = createRequire(path.join(ROOT, 'package.json'));
 export const { WebSocketServer } = require('ws');
 

@@ -156,7 +156,7 @@ test('export refuses malformed event pages with one line', async () => {
 test('error replies: the server message, or a phrase when it has none', async () => {
   const cases = [
     [404, { error: 'not_found', message: 'No such blog.' }, 'liveblog: show b1: No such blog. (404 not_found)'],
-    [401, { error: 'unauthorized' }, 'liveblog: show b1: unauthorized (check --token or LIVEBLOG_TOKEN) (401 unauthorized)'],
+    [401, { error: 'unauthorized' }, 'liveblog: show b1: unauthorized (check the token) (401 unauthorized)'],
     [502, '<html>Bad gateway</html>', 'liveblog: show b1: server error (502)'],
     [400, { error: 'bad_request', message: 'Line one\nline two \u001b[31mred' }, 'liveblog: show b1: Line one line two  [31mred (400 bad_request)'],
   ];

@@ -8,7 +8,7 @@ const COMMANDS = ['create', 'post', 'edit', 'delete', 'end', 'show', 'tail', 're
 test('liveblog --help lists every command and exits 0', async () => {
   const r = await run(['--help']);
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /^usage: liveblog \[--server URL\] \[--token TOKEN\] COMMAND/);
+  assert.match(r.stdout, /^usage: liveblog \[--server URL\] \[--token TOKEN \| --token-file FILE\] COMMAND/);
   for (const c of COMMANDS) assert.match(r.stdout, new RegExp(`^  ${c} `, 'm'), c);
   assert.match(r.stdout, /LIVEBLOG_SERVER/);
   assert.match(r.stdout, /LIVEBLOG_TOKEN/);
