@@ -20,7 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define REDIS_URL_MAX           2048  /* longest URL accepted, in bytes */
+#define REDIS_URL_MAX           8192  /* longest URL accepted, in bytes: any
+                                         * URL redis_url_format writes fits */
 #define REDIS_URL_HOST_MAX      256   /* sizes with the NUL */
 #define REDIS_URL_PATH_MAX      108   /* sizeof(sockaddr_un.sun_path) */
 #define REDIS_URL_USER_MAX      256
