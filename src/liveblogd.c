@@ -240,7 +240,6 @@ int main(int argc, char **argv)
 {
 	static char url[REDIS_URL_MAX];
 	char err[512], shown[512];
-	pid_t redis_pid = -1;
 	int ret = 1;
 
 	config_defaults(&config);
@@ -267,9 +266,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!config.redis_url) {
-		redis_pid = embedded_redis_start(config.redis_server, config.data_dir,
-						 url, sizeof(url));
-		if (redis_pid < 0)
+		if (embedded_redis_start(config.redis_server, config.data_dir,
+					 url, sizeof(url)))
 			goto out;
 		config.redis_url = url;
 	} else if (redis_url_with_password(url, sizeof(url))) {
@@ -283,7 +281,7 @@ int main(int argc, char **argv)
 		  shown);
 	metrics.loops = (int)config.workers + 1;
 	ret = run_workers() ? 1 : 0;
-	embedded_redis_stop(redis_pid);
+	embedded_redis_stop();   /* every loop is done with Redis */
 out:
 	shared_free();
 	return ret;
