@@ -60,6 +60,7 @@ $(BUILD)/obj/gen/scripts.o: $(BUILD)/gen/scripts.c
 UNIT_OBJ := $(addprefix $(BUILD)/obj/src/,config.o status.o common/codec.o \
             common/hash.o common/text.o http/router.o http/page.o)
 UNIT_OBJ += $(BUILD)/obj/src/common/image.o
+UNIT_OBJ += $(BUILD)/obj/src/store/redis_url.o
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
@@ -126,6 +127,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_LIB := src/common/codec.c src/common/text.c src/common/hash.c src/status.c \
             src/http/router.c clients/liveblog/reply.c
 FUZZ_LIB += src/common/image.c
+FUZZ_LIB += src/store/redis_url.c
 FUZZ_SECONDS ?= 20
 fuzz: $(FUZZ_BIN)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)

@@ -5,11 +5,12 @@
 
 #include <errno.h>
 #include <libwebsockets.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS };
+enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE };
 
 struct flag {
 	const char *name;
@@ -25,7 +26,8 @@ struct flag {
 static const struct flag flags[] = {
 	{ "listen", F_LISTEN, 0, 0, 0, "HOST:PORT", "address to serve on (default 127.0.0.1:8080)" },
 	{ "workers", F_LONG, OFF(workers), 1, 64, "N", "fan-out event loops (default: one per core), plus one front loop for HTTP" },
-	{ "redis", F_REDIS, OFF(redis_url), 0, 0, "URL", "redis://host:port or unix:///path (default: embedded redis-server)" },
+	{ "redis", F_REDIS, OFF(redis_url), 0, 0, "URL", "redis://[[user]:password@]host:port or unix:///path (default: embedded redis-server)" },
+	{ "redis-password-file", F_SECRET_FILE, OFF(redis_password), 0, 0, "FILE", "Redis password: the file's first line (needs --redis; not also in the URL)" },
 	{ "data-dir", F_STRING, OFF(data_dir), 0, 0, "DIR", "embedded Redis data and admin.token (default ./var)" },
 	{ "admin-token", F_STRING, OFF(admin_token), 0, 0, "TOKEN", "admin token (default $LIVEBLOG_ADMIN_TOKEN or <data-dir>/admin.token)" },
 	{ "www", F_STRING, OFF(www), 0, 0, "DIR", "pages and static files (default ./www, else " LIVEBLOG_WWW_DIR ")" },
@@ -116,6 +118,77 @@ static int parse_listen(struct lb_config *cfg, const char *v)
 	return 0;
 }
 
+/* After a full buffer: true when the line goes on. */
+static bool next_is_more(FILE *f)
+{
+	int c = fgetc(f);
+
+	return c != EOF && c != '\r' && c != '\n';
+}
+
+/*
+ * Reads the first line of the file path (without its line end) into out
+ * (outlen bytes with the NUL). Returns 0, or -1 with err set to one line
+ * that names the file but never shows its content.
+ */
+static int read_secret(const char *path, char *out, size_t outlen,
+		       const char *flag, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	const char *why = NULL;
+	size_t len;
+
+	out[0] = '\0';
+	if (!f || !fgets(out, (int)outlen, f)) {
+		why = f && !ferror(f) ? "the file is empty" : strerror(errno);
+		goto out_close;
+	}
+	len = strcspn(out, "\r\n");
+	if (!out[len] && next_is_more(f))
+		why = "the first line is too long (511 bytes at most)";
+	else if (!len)
+		why = "the first line is empty";
+	out[len] = '\0';
+out_close:
+	if (f)
+		fclose(f);
+	if (!why)
+		return 0;
+	memset(out, 0, outlen);
+	snprintf(err, errlen, "liveblogd: --%s %s: %s", flag, path, why);
+	return -1;
+}
+
+/*
+ * The Redis flags together, once all are read: the URL must parse (and is
+ * shown redacted if not), a password file needs a URL without a password.
+ */
+static int check_redis(struct lb_config *cfg, char *err, size_t errlen)
+{
+	struct redis_url u;
+	char shown[256];
+	const char *why;
+
+	if (cfg->redis_password_file && !cfg->redis_url) {
+		snprintf(err, errlen, "liveblogd: --redis-password-file needs --redis "
+			 "(the embedded redis-server is reached through a 0700 socket, without a password)");
+		return -1;
+	}
+	if (!cfg->redis_url)
+		return 0;
+	if (redis_url_parse(cfg->redis_url, cfg->redis_password_file ?
+			    REDIS_URL_PASSWORD_GIVEN : 0, &u, &why))
+		goto out_bad;
+	why = "Sentinel is not supported yet";
+	if (u.kind != REDIS_URL_SENTINEL)
+		return 0;
+out_bad:
+	redis_url_redact(cfg->redis_url, shown, sizeof(shown));
+	snprintf(err, errlen, "liveblogd: invalid value '%s' for --redis: %s", shown, why);
+	cfg->redis_url = NULL;
+	return -1;
+}
+
 /* Stores one flag's value. Returns 0, or -1 with err set. */
 static int apply(struct lb_config *cfg, const struct flag *f, const char *v,
 		 char *err, size_t errlen)
@@ -138,10 +211,13 @@ static int apply(struct lb_config *cfg, const struct flag *f, const char *v,
 		*(const char **)(base + f->offset) = v;
 		return 0;
 	case F_REDIS:
-		if (strncmp(v, "redis://", 8) && strncmp(v, "unix://", 7))
-			break;
+		/* checked once every flag is in: see check_redis() */
 		*(const char **)(base + f->offset) = v;
 		return 0;
+	case F_SECRET_FILE:
+		cfg->redis_password_file = v;
+		return read_secret(v, base + f->offset, sizeof(cfg->redis_password),
+				   f->name, err, errlen);
 	case F_LONG:
 		errno = 0;
 		n = strtol(v, &end, 10);
@@ -195,5 +271,5 @@ enum config_result config_parse(struct lb_config *cfg, int argc, char **argv,
 		if (apply(cfg, f, val, err, errlen))
 			return CONFIG_ERROR;
 	}
-	return CONFIG_RUN;
+	return check_redis(cfg, err, errlen) ? CONFIG_ERROR : CONFIG_RUN;
 }

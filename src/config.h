@@ -8,11 +8,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "store/redis_url.h"
+
 struct lb_config {
 	char listen_host[128];
 	int port;
 	long workers;
 	const char *redis_url;     /* NULL: start the embedded redis-server */
+	const char *redis_password_file;
+	char redis_password[REDIS_URL_PASSWORD_MAX]; /* its first line, or "" */
 	const char *data_dir;
 	const char *admin_token;   /* NULL: env, then <data-dir>/admin.token */
 	const char *www;

@@ -26,6 +26,7 @@
 #include "push/hub.h"
 #include "push/timer.h"
 #include "store/redis_store.h"
+#include "store/redis_url.h"
 
 _Thread_local struct lb_app app;
 volatile sig_atomic_t stop_signal;
@@ -181,7 +182,10 @@ static int worker_start(int i)
 	app.feed = app.store ? feed_new(app.ctx, app.vh, config.redis_url, app.store,
 					app.instance, &sink) : NULL;
 	if (!app.feed) {
-		fprintf(stderr, "liveblogd: invalid redis URL %s\n", config.redis_url);
+		char shown[256];
+
+		redis_url_redact(config.redis_url, shown, sizeof(shown));
+		fprintf(stderr, "liveblogd: invalid redis URL %s\n", shown);
 		goto out_unlock;
 	}
 	push_start(i);
@@ -244,10 +248,38 @@ static int run_workers(void)
 	return failed ? -1 : 0;
 }
 
+/*
+ * The URL every connection uses: --redis, with the password read from
+ * --redis-password-file folded in (percent-encoded) when there is one,
+ * which is then wiped from config. Returns 0, or -1 (logged).
+ */
+static int redis_url_with_password(char *out, size_t outlen)
+{
+	struct redis_url u;
+	const char *why;
+
+	if (!config.redis_password[0])
+		return 0;
+	if (redis_url_parse(config.redis_url, REDIS_URL_PASSWORD_GIVEN, &u, &why)) {
+		fprintf(stderr, "liveblogd: --redis: %s\n", why); /* config checked it */
+		return -1;
+	}
+	memcpy(u.password, config.redis_password, sizeof(u.password));
+	explicit_bzero(config.redis_password, sizeof(config.redis_password));
+	if (redis_url_format(&u, false, out, outlen)) {
+		fprintf(stderr, "liveblogd: --redis: the URL with its password is too long\n");
+		explicit_bzero(&u, sizeof(u));
+		return -1;
+	}
+	explicit_bzero(&u, sizeof(u));
+	config.redis_url = out;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	char err[512], url[4200];
-	pid_t redis_pid = -1;
+	static char url[REDIS_URL_MAX];
+	char err[512], shown[512];
 	int ret = 1;
 
 	config_defaults(&config);
@@ -274,21 +306,23 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!config.redis_url) {
-		redis_pid = embedded_redis_start(config.redis_server, config.data_dir,
-						 url, sizeof(url));
-		if (redis_pid < 0)
+		if (embedded_redis_start(config.redis_server, config.data_dir,
+					 url, sizeof(url)))
 			goto out;
 		config.redis_url = url;
+	} else if (redis_url_with_password(url, sizeof(url))) {
+		goto out;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	redis_url_redact(config.redis_url, shown, sizeof(shown));
 	lwsl_user("liveblogd %s serving http://%s:%d with %ld fan-out workers + 1 front (redis %s)\n",
 		  LIVEBLOG_VERSION, config.listen_host, config.port, config.workers,
-		  config.redis_url);
+		  shown);
 	metrics.loops = (int)config.workers + 1;
 	metrics.cache_limit = (unsigned long)config.cache_mb << 20;
 	ret = run_workers() ? 1 : 0;
-	embedded_redis_stop(redis_pid);
+	embedded_redis_stop();   /* every loop is done with Redis */
 out:
 	shared_free();
 	return ret;

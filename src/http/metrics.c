@@ -8,6 +8,7 @@
 #include "app.h"
 #include "http/metrics.h"
 #include "http/request.h"
+#include "launcher/embedded_redis.h"
 
 static void metric(FILE *f, const char *name, const char *type,
 		   const char *help, double v)
@@ -42,6 +43,7 @@ void metrics_respond(struct req *q)
 	metric(f, "liveblog_redis_up", "gauge", "1 when the Redis command connection of the front loop (which answers HTTP) is up.", store_up(app.store));
 	metric(f, "liveblog_redis_tail_up", "gauge", "1 when the Redis tail connection of the front loop (which answers HTTP) is up.", feed_up(app.feed));
 	metric(f, "liveblog_redis_reconnects_total", "counter", "Redis connection attempts after the first (front loop).", (double)(store_reconnects(app.store) + feed_reconnects(app.feed)));
+	metric(f, "liveblog_redis_restarts_total", "counter", "Times the embedded redis-server died and was started again from its AOF (0 with --redis).", (double)embedded_redis_restarts());
 	metric(f, "liveblog_canary_lag_seconds", "gauge", "How long the front loop's newest acknowledged canary write has gone unread by its tail (0: delivery healthy).", (double)feed_canary_lag(app.feed) / 1e6);
 	metric(f, "liveblog_canaries_total", "counter", "Canary writes acknowledged by Redis (front loop).", (double)feed_canaries(app.feed));
 	metric(f, "liveblog_feed_items_total", "counter", "Events read from the Redis feed (front loop).", (double)feed_items(app.feed));

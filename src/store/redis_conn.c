@@ -4,6 +4,8 @@
  */
 #include "store/redis_conn.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -129,6 +131,105 @@ static void went_down(struct rconn *rc)
 	schedule_retry(rc);
 }
 
+/* ---- the handshake: AUTH (with a password), then PING ---- */
+
+static pthread_mutex_t refusal_lock = PTHREAD_MUTEX_INITIALIZER;
+static char refusal_logged[768];   /* the last refusal logged, any loop */
+
+/*
+ * Logs why Redis refused the handshake: a warning the first time a given
+ * refusal is seen in this process (every connection of every loop meets
+ * the same one), at info level when it repeats. Never shows the password.
+ */
+static void log_refusal(const struct rconn *rc, const char *cmd,
+			const redisReply *r)
+{
+	char line[sizeof(refusal_logged)];
+	const char *err = r->type == REDIS_REPLY_ERROR || r->type == REDIS_REPLY_STATUS ?
+			  r->str : "an unexpected reply";
+	bool noauth = !strncmp(err, "NOAUTH", 6);
+	char who[96] = "";
+	bool repeat;
+
+	if (rc->url.user[0])
+		snprintf(who, sizeof(who), " as user '%.64s'", rc->url.user);
+	snprintf(line, sizeof(line), "%.120s %s%.80s: %.200s%s", rc->where,
+		 noauth ? "wants a password" : !strcmp(cmd, "AUTH") ?
+		 "refused AUTH" : "is not ready", who, err,
+		 noauth ? " (give redis://[USER]:PASSWORD@HOST:PORT or --redis-password-file)" : "");
+	pthread_mutex_lock(&refusal_lock);
+	repeat = !strcmp(line, refusal_logged);
+	if (!repeat)
+		snprintf(refusal_logged, sizeof(refusal_logged), "%s", line);
+	pthread_mutex_unlock(&refusal_lock);
+	if (repeat)
+		lwsl_info("redis %s: %s; retrying\n", rc->name, line);
+	else
+		lwsl_warn("redis %s: %s; retrying with backoff\n", rc->name, line);
+}
+
+static void became_up(struct rconn *rc)
+{
+	lws_sul_cancel(&rc->sul_watchdog);
+	rc->up = true;
+	rc->backoff_ms = 0;
+	rc->last_reply = lws_now_usecs();
+	pthread_mutex_lock(&refusal_lock);
+	refusal_logged[0] = '\0';
+	pthread_mutex_unlock(&refusal_lock);
+	if (!rc->url.password[0])
+		lwsl_user("redis %s: connected to %s\n", rc->name, rc->where);
+	else
+		lwsl_user("redis %s: connected to %s (authenticated as %s)\n",
+			  rc->name, rc->where, rc->url.user[0] ? rc->url.user : "default");
+	if (rc->watch_ping)
+		lws_sul_schedule(rc->ctx, 0, &rc->sul_ping, ping_tick, PING_EVERY_US);
+	if (rc->on_up)
+		rc->on_up(rc, rc->arg);
+}
+
+/*
+ * A handshake reply. privdata is the rconn; a reply for a context that is
+ * no longer rc's (dropped, or freed: r NULL) is ignored, the drop having
+ * done the rest. AUTH OK waits for the PING; PONG makes the connection up;
+ * anything else is logged and the connection dropped (retry after backoff).
+ */
+static void on_handshake(redisAsyncContext *ac, void *reply, void *privdata)
+{
+	struct rconn *rc = privdata;
+	const redisReply *r = reply;
+	bool auth = rc->handshake == 2;   /* AUTH's reply comes first */
+
+	if (!r || rc->ac != ac)
+		return;
+	rc->handshake--;
+	if (r->type == REDIS_REPLY_STATUS && !strcmp(r->str, auth ? "OK" : "PONG")) {
+		if (!auth)
+			became_up(rc);
+		return;
+	}
+	log_refusal(rc, auth ? "AUTH" : "PING", r);
+	rconn_drop(rc);
+}
+
+/* Queues AUTH (when there is a password) and PING. Returns 0 or -1. */
+static int send_handshake(struct rconn *rc)
+{
+	const char *auth[3] = { "AUTH" }, *ping[1] = { "PING" };
+	int n = 1;
+
+	rc->handshake = 1;
+	if (rc->url.password[0]) {
+		if (rc->url.user[0])
+			auth[n++] = rc->url.user;
+		auth[n++] = rc->url.password;
+		if (redisAsyncCommandArgv(rc->ac, on_handshake, rc, n, auth, NULL))
+			return -1;
+		rc->handshake = 2;
+	}
+	return redisAsyncCommandArgv(rc->ac, on_handshake, rc, 1, ping, NULL) ? -1 : 0;
+}
+
 static void on_connect(const redisAsyncContext *ac, int status)
 {
 	struct rconn *rc = ac->ev.data;
@@ -141,15 +242,11 @@ static void on_connect(const redisAsyncContext *ac, int status)
 		went_down(rc);
 		return;
 	}
-	lws_sul_cancel(&rc->sul_watchdog);
-	rc->up = true;
-	rc->backoff_ms = 0;
-	rc->last_reply = lws_now_usecs();
-	lwsl_user("redis %s: connected\n", rc->name);
-	if (rc->watch_ping)
-		lws_sul_schedule(rc->ctx, 0, &rc->sul_ping, ping_tick, PING_EVERY_US);
-	if (rc->on_up)
-		rc->on_up(rc, rc->arg);
+	/* the connect watchdog keeps running until the handshake is over */
+	if (send_handshake(rc)) {
+		lwsl_warn("redis %s: cannot send the handshake\n", rc->name);
+		rconn_drop(rc);
+	}
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -212,8 +309,8 @@ static void do_connect(lws_sorted_usec_list_t *sul)
 
 	if (rc->stopping || rc->ac)
 		return;
-	rc->ac = rc->path[0] ? redisAsyncConnectUnix(rc->path) :
-		 redisAsyncConnect(rc->host, rc->port);
+	rc->ac = rc->url.kind == REDIS_URL_UNIX ? redisAsyncConnectUnix(rc->url.path) :
+		 redisAsyncConnect(rc->url.addr[0].host, rc->url.addr[0].port);
 	if (!rc->ac || rc->ac->err || attach(rc)) {
 		lwsl_warn("redis %s: cannot connect: %s\n", rc->name,
 			  rc->ac ? rc->ac->errstr : "out of memory");
@@ -244,28 +341,20 @@ static void schedule_retry(struct rconn *rc)
 int rconn_init(struct rconn *rc, struct lws_context *ctx, struct lws_vhost *vh,
 	       const char *url, const char *name)
 {
-	char buf[512];
-	const char *prot, *addr, *path;
-	int port;
+	const char *why;
 
 	memset(rc, 0, sizeof(*rc));
 	rc->ctx = ctx;
 	rc->vh = vh;
 	rc->name = name;
-	if (!strncmp(url, "unix://", 7)) {
-		if (strlen(url + 7) >= sizeof(rc->path) || url[7] != '/')
-			return -1;
-		strcpy(rc->path, url + 7);
-		return 0;
-	}
-	if (strlen(url) >= sizeof(buf))
+	if (redis_url_parse(url, 0, &rc->url, &why) ||
+	    rc->url.kind == REDIS_URL_SENTINEL)
 		return -1;
-	strcpy(buf, url);
-	if (lws_parse_uri(buf, &prot, &addr, &port, &path) || strcmp(prot, "redis") ||
-	    !*addr || strlen(addr) >= sizeof(rc->host))
-		return -1;
-	strcpy(rc->host, addr);
-	rc->port = port == 80 && !strstr(url + 8, ":80") ? 6379 : port;
+	if (rc->url.kind == REDIS_URL_UNIX)
+		snprintf(rc->where, sizeof(rc->where), "%s", rc->url.path);
+	else
+		snprintf(rc->where, sizeof(rc->where), strchr(rc->url.addr[0].host, ':') ?
+			 "[%s]:%d" : "%s:%d", rc->url.addr[0].host, rc->url.addr[0].port);
 	return 0;
 }
 

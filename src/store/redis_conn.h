@@ -8,6 +8,12 @@
  * connection whose server stopped answering even though its socket looks
  * alive.
  *
+ * Every (re)connection starts with a handshake: AUTH [user] password when
+ * the URL has a password, then PING. The connection counts as up (on_up
+ * runs, rconn_command accepts) only once AUTH said OK and PING said PONG;
+ * a refusal (WRONGPASS, NOAUTH, LOADING...) is logged, without the
+ * password, and retried after the backoff.
+ *
  * Contract of rconn_command(): it either returns -1 and never calls back,
  * or returns 0 and calls back exactly once — with the reply, or with NULL
  * when the connection is lost or stopped before the reply arrives.
@@ -20,6 +26,8 @@
 #include <libwebsockets.h>
 #include <stdbool.h>
 
+#include "store/redis_url.h"
+
 struct rconn;
 
 typedef void (*rconn_event_fn)(struct rconn *rc, void *arg);
@@ -29,12 +37,12 @@ struct rconn {
 	struct lws_context *ctx;
 	struct lws_vhost *vh;
 	const char *name;
-	char host[256];
-	int port;
-	char path[256];            /* unix socket when non-empty */
+	struct redis_url url;      /* TCP or UNIX, with the credentials */
+	char where[REDIS_URL_HOST_MAX + 8]; /* host:port or the path, for logs */
 	redisAsyncContext *ac;
 	struct lws *wsi;
 	bool up;
+	int handshake;             /* its replies still to come: 2 AUTH+PING, 1 PING */
 	bool stopping;
 	bool watch_ping;           /* PING every second, drop after 5 s silence */
 	int ping_outstanding;
@@ -52,7 +60,8 @@ struct rconn {
 /* The raw-file protocol to list in the vhost's protocols. */
 extern const struct lws_protocols rconn_protocol;
 
-/* Parses url (redis://host:port or unix:///path). Returns 0 or -1. */
+/* Parses url (redis://[[user]:password@]host:port or unix:///path, see
+ * redis_url.h; not sentinel://). Returns 0 or -1. */
 int rconn_init(struct rconn *rc, struct lws_context *ctx, struct lws_vhost *vh,
 	       const char *url, const char *name);
 void rconn_start(struct rconn *rc);

@@ -57,6 +57,16 @@ static void expect_ok(struct run *r)
 	assert_int_equal(r->outlen, 0);
 }
 
+/* An error line that starts with prefix. */
+static void expect_error_prefix(struct run *r, const char *prefix)
+{
+	assert_int_equal(r->res, CONFIG_ERROR);
+	if (strncmp(r->err, prefix, strlen(prefix)))
+		fail_msg("error '%s' does not start with '%s'", r->err, prefix);
+	assert_null(strchr(r->err, '\n'));
+	assert_int_equal(r->outlen, 0);
+}
+
 static void expect_error(struct run *r, const char *msg)
 {
 	assert_int_equal(r->res, CONFIG_ERROR);
@@ -287,12 +297,149 @@ static void test_redis_urls(void **state)
 	assert_string_equal(r.cfg.redis_url, "unix:///tmp/redis.sock");
 	done(&r);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(want, sizeof(want), "liveblogd: invalid value '%s' for --redis", bad[i]);
+		snprintf(want, sizeof(want), "liveblogd: invalid value '%s' for --redis: not a Redis URL", bad[i]);
 		RUN(&r, "--redis", bad[i]);
-		expect_error(&r, want);
+		expect_error_prefix(&r, want);
 		assert_null(r.cfg.redis_url);
 		done(&r);
 	}
+}
+
+/* Credentials in the URL: accepted as given, and never echoed in an error. */
+static void test_redis_credentials(void **state)
+{
+	static const char *bad[][3] = {
+		{ "redis://alice@h:1", "redis://***@h:1", "the user has no password" },
+		{ "redis://alice:@h:1", "redis://alice:***@h:1", "the password is empty" },
+		{ "redis://u:s3cr%zz@h:1", "redis://u:***@h:1", "bad percent-escape" },
+		{ "redis://u:s3cr@t@h:1", "redis://u:***@h:1", "the credentials hold a character" },
+		{ "redis://u:s3cret@h:0", "redis://u:***@h:0", "bad port" },
+		{ "sentinel://:s3cret@h:1/m", "sentinel://:***@h:1/m", "Sentinel is not supported yet" },
+	};
+	char want[256];
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--redis", "redis://alice:s3cret@r:6379");
+	expect_ok(&r);
+	assert_string_equal(r.cfg.redis_url, "redis://alice:s3cret@r:6379");
+	assert_null(r.cfg.redis_password_file);
+	assert_string_equal(r.cfg.redis_password, "");
+	done(&r);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "liveblogd: invalid value '%s' for --redis: %s",
+			 bad[i][1], bad[i][2]);
+		RUN(&r, "--redis", bad[i][0]);
+		expect_error_prefix(&r, want);
+		assert_null(strstr(r.err, "s3cr"));
+		assert_null(r.cfg.redis_url);
+		done(&r);
+	}
+}
+
+/* Writes text to a new temp file; returns its path (static buffer). */
+static const char *secret_file(const char *text, size_t len)
+{
+	static char path[64];
+	int fd;
+
+	strcpy(path, "/tmp/lb-test-secret-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static void test_redis_password_file(void **state)
+{
+	static const struct { const char *text; const char *pw; } good[] = {
+		{ "pw\n", "pw" }, { "pw", "pw" }, { "p w:@%00\r\nsecond line\n", "p w:@%00" },
+		{ "\xc3\xa9t\xc3\xa9\n", "\xc3\xa9t\xc3\xa9" },
+	};
+	char long_pw[600];
+	const char *path;
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		path = secret_file(good[i].text, strlen(good[i].text));
+		RUN(&r, "--redis", "redis://h:1", "--redis-password-file", path);
+		expect_ok(&r);
+		assert_string_equal(r.cfg.redis_password, good[i].pw);
+		assert_string_equal(r.cfg.redis_password_file, path);
+		done(&r);
+		/* a user in the URL, the password from the file; any order */
+		RUN(&r, "--redis-password-file", path, "--redis", "redis://alice@h:1");
+		expect_ok(&r);
+		assert_string_equal(r.cfg.redis_password, good[i].pw);
+		done(&r);
+		unlink(path);
+	}
+	memset(long_pw, 'p', 511);
+	strcpy(long_pw + 511, "\n");
+	path = secret_file(long_pw, 512);
+	RUN(&r, "--redis", "redis://h:1", "--redis-password-file", path);
+	expect_ok(&r);
+	assert_int_equal(strlen(r.cfg.redis_password), 511);
+	done(&r);
+	unlink(path);
+	path = secret_file(long_pw, 511);   /* 511 bytes, no line end */
+	RUN(&r, "--redis", "redis://h:1", "--redis-password-file", path);
+	expect_ok(&r);
+	assert_int_equal(strlen(r.cfg.redis_password), 511);
+	done(&r);
+	unlink(path);
+}
+
+static void test_redis_password_file_errors(void **state)
+{
+	static const struct { const char *text; size_t len; const char *why; } bad[] = {
+		{ "", 0, "the file is empty" },
+		{ "\nsecret\n", 8, "the first line is empty" },
+		{ "\r\nsecret", 8, "the first line is empty" },
+	};
+	char want[300], long_pw[600];
+	const char *path;
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		path = secret_file(bad[i].text, bad[i].len);
+		snprintf(want, sizeof(want), "liveblogd: --redis-password-file %s: %s", path, bad[i].why);
+		RUN(&r, "--redis", "redis://h:1", "--redis-password-file", path);
+		expect_error(&r, want);
+		assert_string_equal(r.cfg.redis_password, "");
+		done(&r);
+		unlink(path);
+	}
+	memset(long_pw, 'p', 512);
+	strcpy(long_pw + 512, "\n");
+	path = secret_file(long_pw, 513);
+	snprintf(want, sizeof(want), "liveblogd: --redis-password-file %s: the first line is too long (511 bytes at most)", path);
+	RUN(&r, "--redis", "redis://h:1", "--redis-password-file", path);
+	expect_error(&r, want);
+	assert_null(strstr(r.err, "pppp"));
+	done(&r);
+	unlink(path);
+
+	RUN(&r, "--redis", "redis://h:1", "--redis-password-file", "/nonexistent/pw");
+	expect_error(&r, "liveblogd: --redis-password-file /nonexistent/pw: No such file or directory");
+	done(&r);
+	RUN(&r, "--redis", "redis://h:1", "--redis-password-file", "/tmp");
+	expect_error(&r, "liveblogd: --redis-password-file /tmp: Is a directory");
+	done(&r);
+
+	path = secret_file("s3cret\n", 7);
+	RUN(&r, "--redis-password-file", path);
+	expect_error_prefix(&r, "liveblogd: --redis-password-file needs --redis");
+	done(&r);
+	RUN(&r, "--redis", "redis://:other@h:1", "--redis-password-file", path);
+	expect_error(&r, "liveblogd: invalid value 'redis://:***@h:1' for --redis: "
+		     "the password is given twice: in the URL and in --redis-password-file");
+	assert_null(strstr(r.err, "s3cret"));
+	done(&r);
+	unlink(path);
 }
 
 static const struct {
@@ -386,7 +533,7 @@ static void test_missing_value(void **state)
 {
 	static const char *names[] = { "listen", "workers", "redis", "data-dir",
 				       "admin-token", "www", "log-level", "redis-server",
-				       "max-body", "max-text", "max-title", "max-ws-message",
+				       "redis-password-file", "max-body", "max-text", "max-title", "max-ws-message",
 				       "reader-backlog", "ping-interval", "replay-cap",
 				       "max-readers", "max-readers-per-ip" };
 	char flag[64], want[128];
@@ -552,6 +699,9 @@ int main(void)
 		cmocka_unit_test(test_numeric_flags_out_of_range),
 		cmocka_unit_test(test_numeric_flags_not_numbers),
 		cmocka_unit_test(test_redis_urls),
+		cmocka_unit_test(test_redis_credentials),
+		cmocka_unit_test(test_redis_password_file),
+		cmocka_unit_test(test_redis_password_file_errors),
 		cmocka_unit_test(test_string_flags),
 		cmocka_unit_test(test_log_level),
 		cmocka_unit_test(test_log_mask),
