@@ -16,7 +16,6 @@ endif
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 ALL_CFLAGS = -std=gnu11 $(OPT) -g $(WARN) $(SAN_FLAGS) -MMD -MP \
              -Iinclude -Isrc -I$(BUILD)/gen -DLIVEBLOG_VERSION='"$(VERSION)"' \
-             -DLIVEBLOG_WWW_DIR='"$(PREFIX)/share/liveblog/www"' \
              $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
@@ -24,8 +23,10 @@ DAEMON_SRC := $(filter-out src/liveblogd.c,$(wildcard src/*.c src/*/*.c))
 COMMON_SRC := $(wildcard src/common/*.c)
 CLIENT_SRC := $(wildcard clients/liveblog/*.c)
 LUA        := $(wildcard src/store/scripts/*.lua)
+WWW        := $(wildcard www/*)
 
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/scripts.o
+DAEMON_OBJ += $(BUILD)/obj/gen/www.o
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -56,9 +57,21 @@ $(BUILD)/obj/gen/scripts.o: $(BUILD)/gen/scripts.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# Each file of www/ becomes bytes + MIME type + ETag in one table
+# (tools/embed-www.sh, src/http/assets.c): liveblogd needs no www/ on disk.
+# The directory is a prerequisite too, so a removed file leaves the table.
+$(BUILD)/gen/www.c: $(WWW) www tools/embed-www.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed-www.sh $(WWW) > $@
+
+$(BUILD)/obj/gen/www.o: $(BUILD)/gen/www.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 # Unit tests link only the pure modules (no event loop, no app state).
 UNIT_OBJ := $(addprefix $(BUILD)/obj/src/,config.o status.o common/codec.o \
-            common/hash.o common/text.o http/router.o http/page.o)
+            common/hash.o common/text.o http/router.o http/page.o) \
+            $(BUILD)/obj/src/http/assets.o $(BUILD)/obj/gen/www.o
 UNIT_OBJ += $(BUILD)/obj/src/common/image.o
 UNIT_OBJ += $(BUILD)/obj/src/store/redis_url.o
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
@@ -103,10 +116,10 @@ run:
 	$(MAKE) all
 	./$(BUILD)/liveblogd $(ARGS)
 
+# The binaries only: the pages are compiled into liveblogd.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/liveblog/www
+	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/liveblogd $(BUILD)/liveblog $(DESTDIR)$(PREFIX)/bin/
-	cp -R www/. $(DESTDIR)$(PREFIX)/share/liveblog/www/
 
 # Load tools (bench/*.c, one program per file, plain libc + epoll).
 BENCH_SRC := $(wildcard bench/*.c)
@@ -125,7 +138,8 @@ bench-compare: bench
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_LIB := src/common/codec.c src/common/text.c src/common/hash.c src/status.c \
-            src/http/router.c clients/liveblog/reply.c
+            src/http/router.c clients/liveblog/reply.c \
+            src/http/assets.c $(BUILD)/gen/www.c
 FUZZ_LIB += src/common/image.c
 FUZZ_LIB += src/store/redis_url.c
 FUZZ_SECONDS ?= 20

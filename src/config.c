@@ -30,7 +30,7 @@ static const struct flag flags[] = {
 	{ "redis-password-file", F_SECRET_FILE, OFF(redis_password), 0, 0, "FILE", "Redis password: the file's first line (needs --redis; not also in the URL)" },
 	{ "data-dir", F_STRING, OFF(data_dir), 0, 0, "DIR", "embedded Redis data and admin.token (default ./var)" },
 	{ "admin-token", F_STRING, OFF(admin_token), 0, 0, "TOKEN", "admin token (default $LIVEBLOG_ADMIN_TOKEN or <data-dir>/admin.token)" },
-	{ "www", F_STRING, OFF(www), 0, 0, "DIR", "pages and static files (default ./www, else " LIVEBLOG_WWW_DIR ")" },
+	{ "www", F_STRING, OFF(www), 0, 0, "DIR", "serve the pages and static files from DIR, read per request (development; default: the copy compiled into liveblogd)" },
 	{ "log-level", F_LEVEL, OFF(log_level), 0, 0, "LEVEL", "error, warn, notice, info or debug (default notice)" },
 	{ "redis-server", F_STRING, OFF(redis_server), 0, 0, "PATH", "redis-server binary for the embedded Redis" },
 	{ "max-body", F_LONG, OFF(max_body), 1024, 64L << 20, "BYTES", "largest request body (default 65536)" },
@@ -54,8 +54,7 @@ void config_defaults(struct lb_config *cfg)
 	cfg->port = 8080;
 	cfg->workers = cores > 0 ? cores : 1;
 	cfg->data_dir = "./var";
-	/* a checkout's pages, else the installed ones (make install) */
-	cfg->www = access("./www/blog.html", R_OK) ? LIVEBLOG_WWW_DIR : "./www";
+	cfg->www = NULL;   /* the pages compiled into liveblogd (http/assets.c) */
 	cfg->log_level = "notice";
 	cfg->redis_server = "redis-server";
 	cfg->max_body = 65536;

@@ -19,7 +19,7 @@ struct lb_config {
 	char redis_password[REDIS_URL_PASSWORD_MAX]; /* its first line, or "" */
 	const char *data_dir;
 	const char *admin_token;   /* NULL: env, then <data-dir>/admin.token */
-	const char *www;
+	const char *www;           /* NULL: the compiled-in pages */
 	const char *log_level;
 	const char *redis_server;  /* binary for the embedded Redis */
 	long max_body;

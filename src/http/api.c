@@ -10,6 +10,7 @@
 #include "cache.h"
 #include "common/hash.h"
 #include "common/text.h"
+#include "http/assets.h"
 #include "http/metrics.h"
 #include "http/page.h"
 #include "http/request.h"
@@ -375,25 +376,13 @@ static void respond_cached(struct req *q, const struct cached_page *c)
 	req_immutable(q, c->etag, "text/html; charset=utf-8", copy, c->len);
 }
 
+/*
+ * A template of the pages (blog.html, 404.html), malloc'd for the caller
+ * to free: the compiled-in copy, or the file of --www DIR read now.
+ */
 static char *read_www(const char *name, size_t *len)
 {
-	char path[1024], *buf = NULL;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", app.cfg.www, name);
-	f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (long)(*len = (size_t)ftell(f)) >= 0 &&
-	    !fseek(f, 0, SEEK_SET) && (buf = malloc(*len + 1)) &&
-	    fread(buf, 1, *len, f) == *len)
-		buf[*len] = '\0';
-	else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
+	return assets_read(app.cfg.www, name, len);
 }
 
 static void on_page_state(void *arg, enum lb_status st, const struct lb_blog *b,

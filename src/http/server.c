@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "common/codec.h"
+#include "http/assets.h"
 #include "http/request.h"
 #include "http/listener.h"
 #include "http/server.h"
@@ -21,6 +22,7 @@
 struct http_pss {
 	struct req *req;
 	struct reader *sse;      /* an SSE stream: the reader writes, not req */
+	bool head;               /* a HEAD request: headers only */
 };
 
 struct req *req_ref(struct req *q)
@@ -137,24 +139,11 @@ static enum method method_of(struct lws *wsi, enum lws_token_indexes *tok)
 	return M_OTHER;
 }
 
-static const char *mime_of(const char *file)
-{
-	static const struct { const char *ext, *mime; } map[] = {
-		{ ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
-		{ ".css", "text/css; charset=utf-8" }, { ".png", "image/png" },
-		{ ".svg", "image/svg+xml" }, { ".ico", "image/x-icon" },
-		{ ".json", "application/json" }, { ".txt", "text/plain; charset=utf-8" },
-		{ ".webmanifest", "application/manifest+json" },
-	};
-	const char *dot = strrchr(file, '.');
-
-	for (size_t i = 0; dot && i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(dot, map[i].ext))
-			return map[i].mime;
-	return "application/octet-stream";
-}
-
-/* Serves a file of www. Returns the HTTP callback's return value. */
+/*
+ * Serves the file named file (a plain name: router.c) of the --www
+ * directory from disk, as lws does (HEAD included). Returns the HTTP
+ * callback's return value, or -2 when there is no such regular file.
+ */
 static int serve_file(struct lws *wsi, const char *file)
 {
 	static const char hdr[] = "cache-control: no-cache\x0d\x0a";
@@ -165,25 +154,76 @@ static int serve_file(struct lws *wsi, const char *file)
 	snprintf(path, sizeof(path), "%s/%s", app.cfg.www, file);
 	if (stat(path, &st) || !S_ISREG(st.st_mode))
 		return -2;
-	n = lws_serve_http_file(wsi, path, mime_of(file), hdr, (int)strlen(hdr));
+	n = lws_serve_http_file(wsi, path, assets_mime(file), hdr, (int)strlen(hdr));
 	if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
 		return -1;
 	return 0;
 }
 
-/* Pages and static files; -2 when there is no such file. */
-static int serve_page(struct lws *wsi, const struct route_match *rm)
+/*
+ * Serves the compiled-in file named file: its ETag and Cache-Control:
+ * no-cache, so a browser revalidates and gets a 304 while the bytes are
+ * the same. Returns 0, -1 (out of memory), or -2 when there is no such file.
+ */
+static int serve_asset(struct req *q, const char *file)
 {
-	switch (rm->route) {
+	const struct assets_file *a = assets_find(file);
+	char *body;
+
+	if (!a)
+		return -2;
+	if (lws_hdr_copy(q->wsi, q->inm, sizeof(q->inm), WSI_TOKEN_HTTP_IF_NONE_MATCH) < 0)
+		q->inm[0] = '\0';
+	q->cache = "no-cache";
+	snprintf(q->etag, sizeof(q->etag), "%s", a->etag);
+	if (q->inm[0] && none_match(q->inm, a->etag)) {
+		req_respond(q, 304, a->mime, NULL, 0);
+		return 0;
+	}
+	body = malloc(a->len);   /* req_respond takes a body it frees */
+	if (!body)
+		return -1;
+	memcpy(body, a->data, a->len);
+	req_respond(q, 200, a->mime, body, a->len);
+	return 0;
+}
+
+/* A file of the pages: from --www DIR when given, else compiled in. */
+static int serve_named(struct req *q, const char *file)
+{
+	return app.cfg.www ? serve_file(q->wsi, file) : serve_asset(q, file);
+}
+
+/* Pages and static files; -2 when there is no such file. */
+static int serve_page(struct req *q)
+{
+	switch (q->rm.route) {
 	case R_PAGE_INDEX:
-		return serve_file(wsi, "index.html");
+		return serve_named(q, "index.html");
 	case R_PAGE_EDIT:
-		return known_has(rm->blog) ? serve_file(wsi, "edit.html") : -2;
+		return known_has(q->rm.blog) ? serve_named(q, "edit.html") : -2;
 	case R_STATIC:
-		return serve_file(wsi, rm->file);
+		return serve_named(q, q->rm.file);
 	default:
 		return -2;
 	}
+}
+
+/*
+ * Routes the request's path. HEAD is GET without the body for the pages
+ * and static files; elsewhere (the API, streams) it stays a method the
+ * route does not take, as before.
+ */
+static void route(struct http_pss *pss, struct req *q, const char *path)
+{
+	router_match(pss->head ? M_GET : q->method, path, &q->rm);
+	if (!pss->head)
+		return;
+	if (q->rm.route == R_PAGE_INDEX || q->rm.route == R_PAGE_BLOG ||
+	    q->rm.route == R_PAGE_EDIT || q->rm.route == R_STATIC)
+		q->method = M_GET;
+	else
+		router_match(q->method, path, &q->rm);
 }
 
 /*
@@ -266,9 +306,10 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 	q->wsi = wsi;
 	pss->req = q;
 	q->method = method_of(wsi, &tok);
+	pss->head = tok == WSI_TOKEN_HEAD_URI;
 	if (lws_hdr_copy(wsi, path, sizeof(path), tok) < 0)
 		path[0] = '\0';
-	router_match(q->method, path, &q->rm);
+	route(pss, q, path);
 	if (q->rm.route == R_SSE && known_has(q->rm.blog)) {
 		n = start_sse(wsi, pss, q->rm.blog);
 		if (n != -2)
@@ -277,7 +318,7 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 		return 0;
 	}
 	if (q->rm.route >= R_SSE && q->rm.route != R_PAGE_BLOG) {
-		n = serve_page(wsi, &q->rm);
+		n = serve_page(q);
 		if (n != -2)
 			return n;
 		q->rm.route = R_NOT_FOUND;
@@ -354,7 +395,7 @@ static int on_writeable(struct lws *wsi, struct http_pss *pss)
 					 (int)strlen(q->etag), &p, end)) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return -1;
-	if (q->resp_len) {
+	if (q->resp_len && !pss->head) {
 		unsigned char *b = malloc(LWS_PRE + q->resp_len);
 
 		if (!b)

@@ -29,12 +29,14 @@
  *     redis.proc (the ChildProcess)
  *
  *   startDaemon({redisUrl, adminToken='test-admin-token', args=[], env={},
- *                dataDir?, www?, port?, timeout?}) -> Promise<daemon>
+ *                dataDir?, www?, port?, timeout?, bin?, cwd?}) -> Promise<daemon>
  *     Runs DAEMON_BIN --listen 127.0.0.1:P [--redis URL] [--admin-token T]
  *     --www <repo>/www --data-dir <tmp> --log-level warn ...args
  *     (redisUrl null/undefined: no --redis, the daemon embeds its own redis;
  *      adminToken null: no --admin-token; env {NAME: undefined} unsets NAME;
- *      the daemon's cwd is its data dir). Resolves once GET /healthz is 200;
+ *      www false: no --www, the pages compiled into the binary; bin: another
+ *      liveblogd binary; the daemon's cwd is `cwd`, else its data dir).
+ *     Resolves once GET /healthz is 200;
  *     throws with the captured stderr after `timeout` (10 s; 60 s under
  *     valgrind) or if the process exits first. LIVEBLOG_VALGRIND=1 wraps it
  *     in valgrind --error-exitcode=99 --leak-check=full
@@ -287,7 +289,7 @@ export function findReport(text) {
 
 export async function startDaemon({
 	redisUrl, adminToken = 'test-admin-token', args = [], env = {},
-	dataDir, www, port, timeout,
+	dataDir, www, port, timeout, bin = DAEMON_BIN, cwd,
 } = {}) {
 	const d = {
 		port: port ?? await freePort(),
@@ -301,23 +303,24 @@ export async function startDaemon({
 		dargs.push('--redis', redisUrl);
 	if (adminToken)
 		dargs.push('--admin-token', adminToken);
-	dargs.push('--www', www ?? path.join(REPO_ROOT, 'www'), '--data-dir', d.dataDir,
-		'--log-level', 'warn', ...args);
-	let cmd = DAEMON_BIN;
+	if (www !== false)
+		dargs.push('--www', www ?? path.join(REPO_ROOT, 'www'));
+	dargs.push('--data-dir', d.dataDir, '--log-level', 'warn', ...args);
+	let cmd = bin;
 	let argv = dargs;
 	if (VALGRIND) {
 		cmd = 'valgrind';
 		argv = ['--error-exitcode=99', '--leak-check=full',
-			'--errors-for-leak-kinds=definite', DAEMON_BIN, ...dargs];
+			'--errors-for-leak-kinds=definite', bin, ...dargs];
 	}
-	if (!fs.existsSync(DAEMON_BIN))
-		throw new Error(`daemon binary not found: ${DAEMON_BIN} (run make)`);
+	if (!fs.existsSync(bin))
+		throw new Error(`daemon binary not found: ${bin} (run make)`);
 	const fullEnv = { ...process.env, ...env };
 	for (const k of Object.keys(fullEnv))	/* env: {NAME: undefined} unsets NAME */
 		if (fullEnv[k] === undefined || fullEnv[k] === null)
 			delete fullEnv[k];
 	const proc = spawn(cmd, argv, {
-		cwd: d.dataDir,
+		cwd: cwd ?? d.dataDir,
 		env: fullEnv,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		detached: true,		/* own process group, see cleanupSync */

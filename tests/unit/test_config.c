@@ -91,7 +91,7 @@ static void test_defaults(void **state)
 	assert_null(cfg.redis_url);      /* embedded redis-server */
 	assert_string_equal(cfg.data_dir, "./var");
 	assert_null(cfg.admin_token);
-	assert_string_equal(cfg.www, "./www");
+	assert_null(cfg.www);            /* the compiled-in pages */
 	assert_string_equal(cfg.log_level, "notice");
 	assert_string_equal(cfg.redis_server, "redis-server");
 	/* SPEC.md "Default limits". */
