@@ -13,6 +13,7 @@
 #include "http/assets.h"
 #include "http/metrics.h"
 #include "http/page.h"
+#include "http/api_internal.h"
 #include "http/request.h"
 #include "push/hub.h"
 
@@ -27,7 +28,7 @@ static bool token_is(const char *token, const char *hash)
 	return hash[0] && hash_equal_ct(h, hash);
 }
 
-static bool is_admin(const struct req *q)
+bool api_is_admin(const struct req *q)
 {
 	return q->token[0] && token_is(q->token, app.admin_hash);
 }
@@ -37,8 +38,7 @@ static void unavailable(struct req *q)
 	req_error(q, LB_UNAVAILABLE, NULL);
 }
 
-/* The common end of every store call: answer with the result or error. */
-static void on_result(void *arg, enum lb_status st, json_t *result, const char *msg)
+void api_on_result(void *arg, enum lb_status st, json_t *result, const char *msg)
 {
 	struct req *q = arg;
 
@@ -63,14 +63,10 @@ static void on_created(void *arg, enum lb_status st, json_t *result, const char 
 	}
 	if (st == LB_CONFLICT)
 		msg = "A blog with this id exists.";
-	on_result(arg, st, result, msg);
+	api_on_result(arg, st, result, msg);
 }
 
-/*
- * After a store call: -1 means Redis is down and no callback will come, so
- * answer 503 now; 0 means the callback owns a reference to the request.
- */
-static void call(struct req *q, int rc)
+void api_call(struct req *q, int rc)
 {
 	if (rc)
 		unavailable(q);
@@ -85,7 +81,7 @@ static void create_blog(struct req *q)
 	enum lb_status st;
 	const char *given;
 
-	if (!is_admin(q)) {
+	if (!api_is_admin(q)) {
 		req_error(q, LB_UNAUTHORIZED, "Creating a blog needs the admin token.");
 		return;
 	}
@@ -105,13 +101,13 @@ static void create_blog(struct req *q)
 	}
 	hash_sha256_hex(token, strlen(token), hash);
 	snprintf(q->token, sizeof(q->token), "%s", token); /* echoed once, below */
-	call(q, store_create_blog(app.store, id, codec_request_title(in), hash,
+	api_call(q, store_create_blog(app.store, id, codec_request_title(in), hash,
 				  on_created, q));
 out_free_in:
 	json_decref(in);
 }
 
-static bool is_blog_write(enum route r)
+bool api_is_blog_write(enum route r)
 {
 	return r == R_ENTRY_POST || r == R_ENTRY_PATCH || r == R_ENTRY_DELETE ||
 	       r == R_BLOG_END;
@@ -136,7 +132,7 @@ static void on_write_error_blog(void *arg, enum lb_status st, const struct lb_bl
  */
 void api_write_error(struct req *q, enum lb_status st, const char *msg)
 {
-	if (!is_blog_write(q->rm.route) || st == LB_UNAUTHORIZED || st == LB_ENDED ||
+	if (!api_is_blog_write(q->rm.route) || st == LB_UNAUTHORIZED || st == LB_ENDED ||
 	    st == LB_UNAVAILABLE) {
 		req_error(q, st, msg);
 		return;
@@ -169,16 +165,16 @@ static void editor_step(struct req *q, const struct lb_blog *b)
 	}
 	switch (q->rm.route) {
 	case R_ENTRY_POST:
-		call(q, store_post_entry(app.store, b->id, v, on_result, q));
+		api_call(q, store_post_entry(app.store, b->id, v, api_on_result, q));
 		break;
 	case R_ENTRY_PATCH:
-		call(q, store_edit_entry(app.store, b->id, q->rm.entry, v, on_result, q));
+		api_call(q, store_edit_entry(app.store, b->id, q->rm.entry, v, api_on_result, q));
 		break;
 	case R_ENTRY_DELETE:
-		call(q, store_delete_entry(app.store, b->id, q->rm.entry, on_result, q));
+		api_call(q, store_delete_entry(app.store, b->id, q->rm.entry, api_on_result, q));
 		break;
 	default:
-		call(q, store_end_blog(app.store, b->id, on_result, q));
+		api_call(q, store_end_blog(app.store, b->id, api_on_result, q));
 		break;
 	}
 	json_decref(v);
@@ -192,33 +188,29 @@ static void on_editor_blog(void *arg, enum lb_status st, const struct lb_blog *b
 		token_cache_put(b->id, b->token_hash);
 	if (st != LB_OK)
 		req_error(q, st, st == LB_NOT_FOUND ? "No such blog." : NULL);
-	else if (!q->token[0] || !(token_is(q->token, b->token_hash) || is_admin(q)))
+	else if (!q->token[0] || !(token_is(q->token, b->token_hash) || api_is_admin(q)))
 		req_error(q, LB_UNAUTHORIZED, "This needs the blog's editor token.");
 	else
-		editor_step(q, b);
+		q->then(q, b);
 	req_unref(q);
 }
 
-/*
- * An editor's write. With the blog's token hash cached, the token is
- * checked here and the write goes straight to its script (which refuses
- * an ended or unknown blog itself); otherwise the blog is read first.
- */
-static void editor_route(struct req *q)
+void api_as_editor(struct req *q, api_editor_fn then)
 {
 	struct lb_blog b;
 
+	q->then = then;
 	if (!token_cache_get(q->rm.blog, b.token_hash)) {
-		call(q, store_get_blog(app.store, q->rm.blog, on_editor_blog, q));
+		api_call(q, store_get_blog(app.store, q->rm.blog, on_editor_blog, q));
 		return;
 	}
-	if (!q->token[0] || !(token_is(q->token, b.token_hash) || is_admin(q))) {
+	if (!q->token[0] || !(token_is(q->token, b.token_hash) || api_is_admin(q))) {
 		req_error(q, LB_UNAUTHORIZED, "This needs the blog's editor token.");
 		return;
 	}
+	memset(&b, 0, sizeof(b));
 	snprintf(b.id, sizeof(b.id), "%s", q->rm.blog);
-	b.ended = false;   /* not known here: the write's script refuses an ended blog */
-	editor_step(q, &b);
+	then(q, &b);   /* not known here: the write's script refuses an ended blog */
 }
 
 static void on_blog(void *arg, enum lb_status st, const struct lb_blog *b)
@@ -249,7 +241,7 @@ static void on_events(void *arg, enum lb_status st, json_t *result, const char *
 		req_unref(q);
 		return;
 	}
-	on_result(arg, st, result, st == LB_NOT_FOUND ? "No such blog." : NULL);
+	api_on_result(arg, st, result, st == LB_NOT_FOUND ? "No such blog." : NULL);
 }
 
 static void events(struct req *q)
@@ -272,7 +264,7 @@ static void events(struct req *q)
 	if (q->has_since)
 		text_seq_format(&s, q->since);
 	snprintf(q->limit, sizeof(q->limit), "%ld", limit);   /* as read: the ETag's */
-	call(q, store_events(app.store, q->rm.blog, q->has_since ? q->since : NULL,
+	api_call(q, store_events(app.store, q->rm.blog, q->has_since ? q->since : NULL,
 			     limit, on_events, q));
 }
 
@@ -439,7 +431,7 @@ static void page_blog(struct req *q)
 		api_page_404(q);
 		return;
 	}
-	call(q, store_page_state(app.store, q->rm.blog, on_page_state, q));
+	api_call(q, store_page_state(app.store, q->rm.blog, on_page_state, q));
 }
 
 void api_dispatch(struct req *q)
@@ -452,13 +444,13 @@ void api_dispatch(struct req *q)
 		metrics_respond(q);
 		break;
 	case R_BLOGS_LIST:
-		call(q, store_list_blogs(app.store, on_result, q));
+		api_call(q, store_list_blogs(app.store, api_on_result, q));
 		break;
 	case R_BLOGS_CREATE:
 		create_blog(q);
 		break;
 	case R_BLOG_GET:
-		call(q, store_get_blog(app.store, q->rm.blog, on_blog, q));
+		api_call(q, store_get_blog(app.store, q->rm.blog, on_blog, q));
 		break;
 	case R_EVENTS:
 		events(q);
@@ -467,7 +459,7 @@ void api_dispatch(struct req *q)
 	case R_ENTRY_PATCH:
 	case R_ENTRY_DELETE:
 	case R_BLOG_END:
-		editor_route(q);
+		api_as_editor(q, editor_step);
 		break;
 	case R_PAGE_BLOG:
 		page_blog(q);

@@ -12,6 +12,7 @@
 #include <libwebsockets.h>
 #include <stdbool.h>
 
+#include "common/codec.h"
 #include "http/router.h"
 #include "status.h"
 
@@ -36,6 +37,7 @@ struct req {
 	const char *cache;       /* Cache-Control; NULL: no-store */
 	char etag[192];          /* ETag of the response, when cacheable */
 	char inm[192];           /* the request's If-None-Match */
+	void (*then)(struct req *q, const struct lb_blog *b);   /* api_as_editor */
 	enum lb_status err_status;   /* api_write_error: the error to give if not ended */
 	char err_msg[256];
 };
