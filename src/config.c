@@ -42,6 +42,7 @@ static const struct flag flags[] = {
 	{ "replay-cap", F_LONG, OFF(replay_cap_ms), 0, 3600000, "MS", "longest pause in a replay (default 5000)" },
 	{ "max-readers", F_LONG, OFF(max_readers), 1, 10000000, "N", "readers per instance (default 100000)" },
 	{ "max-readers-per-ip", F_LONG, OFF(max_readers_per_ip), 1, 10000000, "N", "readers per client address (default 10000)" },
+	{ "max-media", F_LONG, OFF(max_media), 1024, 64L << 20, "BYTES", "largest picture upload; for that route it replaces --max-body (default 8388608)" },
 	{ "cache-mb", F_LONG, OFF(cache_mb), 1, 1L << 20, "MB", "memory for what readers can make the server keep: catch-up pages, rendered pages (default 256)" },
 };
 
@@ -67,6 +68,7 @@ void config_defaults(struct lb_config *cfg)
 	cfg->max_readers = 100000;
 	cfg->max_readers_per_ip = 10000;
 	cfg->cache_mb = 256;
+	cfg->max_media = 8L << 20;
 }
 
 int config_log_mask(const char *level)

@@ -32,6 +32,7 @@ struct lb_config {
 	long max_readers;
 	long max_readers_per_ip;
 	long cache_mb;             /* bytes readers can make an instance keep */
+	long max_media;            /* largest picture upload (its request body) */
 };
 
 enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_ERROR };

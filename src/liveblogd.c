@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "cache.h"
+#include "http/media.h"
 #include "common/hash.h"
 #include "http/listener.h"
 #include "http/request.h"
@@ -221,6 +222,7 @@ static void *worker_main(void *arg)
 	hubs_free_all();
 	hubs_thread_exit();
 	api_page_cache_free();
+	media_cache_free();
 	feed_free(app.feed);
 	store_free(app.store);
 	return ok ? NULL : (void *)1;

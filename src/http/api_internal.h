@@ -37,4 +37,8 @@ void api_as_editor(struct req *q, api_editor_fn then);
 /* Routes that change a blog (answered 409 `ended` on an ended blog, whatever else). */
 bool api_is_blog_write(enum route r);
 
+/* api_media.c: POST /api/blogs/{id}/media once its body is in; GET /media/{id}. */
+void api_media_upload(struct req *q);
+void api_media_get(struct req *q);
+
 #endif

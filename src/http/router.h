@@ -22,6 +22,8 @@ enum route {
 	R_ENTRY_PATCH,
 	R_ENTRY_DELETE,
 	R_BLOG_END,
+	R_MEDIA_POST,      /* POST /api/blogs/{id}/media: a picture as the body */
+	R_MEDIA,           /* GET or HEAD /media/{sha256} */
 	R_SSE,             /* GET /sse/blogs/{id}: a stream, not a page */
 	R_PAGE_INDEX,
 	R_PAGE_BLOG,
@@ -34,6 +36,7 @@ struct route_match {
 	char blog[72];
 	char entry[40];
 	char file[128];     /* R_STATIC: a plain file name inside www */
+	char media[72];     /* R_MEDIA: 64 lower-case hex digits */
 };
 
 void router_match(enum method m, const char *path, struct route_match *out);

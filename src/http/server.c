@@ -35,6 +35,8 @@ void req_unref(struct req *q)
 {
 	if (!q || --q->refs)
 		return;
+	if (q->src_release)
+		q->src_release(q->src_arg);
 	free(q->body);
 	free(q->resp);
 	free(q);
@@ -48,12 +50,35 @@ void req_respond(struct req *q, int status, const char *ctype, char *body,
 		return;
 	}
 	q->responded = true;
+	if (q->rx_paused && q->wsi)   /* the rest of the body is read and dropped */
+		lws_rx_flow_control(q->wsi, 1);
+	q->rx_paused = false;
 	q->status = status;
 	q->ctype = ctype;
 	q->resp = body;
 	q->resp_len = body && !len ? strlen(body) : len;
 	if (q->wsi)
 		lws_callback_on_writable(q->wsi);
+}
+
+void req_respond_borrowed(struct req *q, int status, const char *ctype,
+			  const void *data, size_t len,
+			  void (*release)(void *arg), void *arg)
+{
+	if (q->responded || q->src_release) {
+		release(arg);
+		return;
+	}
+	q->src = data;
+	q->src_release = release;
+	q->src_arg = arg;
+	req_respond(q, status, ctype, NULL, 0);
+	q->resp_len = len;
+}
+
+size_t req_body_limit(const struct req *q)
+{
+	return (size_t)(q->rm.route == R_MEDIA_POST ? app.cfg.max_media : app.cfg.max_body);
 }
 
 /*
@@ -75,6 +100,11 @@ static bool none_match(const char *header, const char *etag)
 			return true;
 	}
 	return false;
+}
+
+bool req_none_match(const struct req *q, const char *etag)
+{
+	return q->inm[0] && none_match(q->inm, etag);
 }
 
 void req_immutable(struct req *q, const char *etag, const char *ctype,
@@ -220,7 +250,8 @@ static void route(struct http_pss *pss, struct req *q, const char *path)
 	if (!pss->head)
 		return;
 	if (q->rm.route == R_PAGE_INDEX || q->rm.route == R_PAGE_BLOG ||
-	    q->rm.route == R_PAGE_EDIT || q->rm.route == R_STATIC)
+	    q->rm.route == R_PAGE_EDIT || q->rm.route == R_STATIC ||
+	    q->rm.route == R_MEDIA)
 		q->method = M_GET;
 	else
 		router_match(q->method, path, &q->rm);
@@ -337,11 +368,14 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 		return 0;
 	}
 	q->expect = strtoul(cl, NULL, 10);
-	if (q->expect > (size_t)app.cfg.max_body) {
+	if (q->expect > req_body_limit(q)) {
 		api_write_error(q, LB_TOO_LARGE, "The request body is larger than the limit.");
 		return 0;
 	}
-	if (!q->expect)
+	q->body_done = !q->expect;
+	if (q->rm.route == R_MEDIA_POST)
+		api_media_begin(q);   /* the token before the body */
+	else if (!q->expect)
 		dispatch(q);
 	return 0;
 }
@@ -350,7 +384,7 @@ static int on_body(struct req *q, const void *in, size_t len)
 {
 	if (q->responded || q->refused || !len)
 		return 0;
-	if (q->len + len > (size_t)app.cfg.max_body) {
+	if (q->len + len > req_body_limit(q)) {
 		api_write_error(q, LB_TOO_LARGE, "The request body is larger than the limit.");
 		return 0;
 	}
@@ -371,20 +405,15 @@ static int on_body(struct req *q, const void *in, size_t len)
 
 static void detach(struct http_pss *pss);
 
-/*
- * Writes the response. The pss may be freed by lws_http_transaction_
- * completed(), so the request is detached before that.
- */
-static int on_writeable(struct lws *wsi, struct http_pss *pss)
+#define RESP_CHUNK (32 * 1024)   /* body bytes per WRITEABLE */
+
+/* The response's status line and headers. Returns 0 or -1. */
+static int write_headers(struct lws *wsi, const struct req *q)
 {
-	struct req *q = pss->req;
 	unsigned char hbuf[LWS_PRE + 1024], *start = hbuf + LWS_PRE, *p = start,
 		      *end = hbuf + sizeof(hbuf) - 1;
-	const char *cache;
+	const char *cache = q->cache ? q->cache : "no-store";
 
-	if (!q || !q->responded)
-		return 0;
-	cache = q->cache ? q->cache : "no-store";
 	if (lws_add_http_common_headers(wsi, (unsigned int)q->status, q->ctype,
 					q->resp_len, &p, end) ||
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
@@ -393,20 +422,54 @@ static int on_writeable(struct lws *wsi, struct http_pss *pss)
 	    (q->etag[0] && lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ETAG,
 					 (const unsigned char *)q->etag,
 					 (int)strlen(q->etag), &p, end)) ||
-	    lws_finalize_write_http_header(wsi, start, &p, end))
+	    (q->csp && lws_add_http_header_by_name(wsi,
+					 (const unsigned char *)"content-security-policy:",
+					 (const unsigned char *)q->csp,
+					 (int)strlen(q->csp), &p, end)))
 		return -1;
-	if (q->resp_len && !pss->head) {
-		unsigned char *b = malloc(LWS_PRE + q->resp_len);
+	return lws_finalize_write_http_header(wsi, start, &p, end) ? -1 : 0;
+}
 
-		if (!b)
+/* Writes body[0..len) (the last piece when final) through LWS_PRE headroom. */
+static int write_chunk(struct lws *wsi, const unsigned char *body, size_t len,
+		       bool final)
+{
+	static _Thread_local unsigned char buf[LWS_PRE + RESP_CHUNK];
+
+	memcpy(buf + LWS_PRE, body, len);
+	return lws_write(wsi, buf + LWS_PRE, len, final ? LWS_WRITE_HTTP_FINAL :
+			 LWS_WRITE_HTTP) == (int)len ? 0 : -1;
+}
+
+/*
+ * Writes the response: the headers and up to RESP_CHUNK bytes of the body
+ * now, the rest a chunk per WRITEABLE (lws keeps what the socket did not
+ * take and calls back once it has gone), so a large body neither blocks
+ * the loop nor is copied whole. The pss may be freed by lws_http_
+ * transaction_completed(), so the request is detached before that.
+ */
+static int on_writeable(struct lws *wsi, struct http_pss *pss)
+{
+	struct req *q = pss->req;
+	const unsigned char *body;
+	size_t left, n;
+
+	if (!q || !q->responded)
+		return 0;
+	if (!q->headers_sent && write_headers(wsi, q))
+		return -1;
+	q->headers_sent = true;
+	body = q->src ? q->src : (const unsigned char *)q->resp;
+	left = pss->head || !body ? 0 : q->resp_len - q->sent;
+	if (left) {
+		n = left > RESP_CHUNK ? RESP_CHUNK : left;
+		if (write_chunk(wsi, body + q->sent, n, n == left))
 			return -1;
-		memcpy(b + LWS_PRE, q->resp, q->resp_len);
-		if (lws_write(wsi, b + LWS_PRE, q->resp_len, LWS_WRITE_HTTP_FINAL) !=
-		    (int)q->resp_len) {
-			free(b);
-			return -1;
+		q->sent += n;
+		if (n < left) {
+			lws_callback_on_writable(wsi);
+			return 0;
 		}
-		free(b);
 	}
 	detach(pss);
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
@@ -433,6 +496,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_HTTP_BODY:
 		return pss->req ? on_body(pss->req, in, len) : 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (pss->req)
+			pss->req->body_done = true;
 		if (pss->req && !pss->req->responded && !pss->req->refused)
 			dispatch(pss->req);
 		return 0;

@@ -8,7 +8,10 @@
  * lb:blog:<id>:log (the stream of events: the system of record),
  * lb:blog:<id>:entries (current entries), lb:blog:<id>:fp (content
  * fingerprints for idempotent retries), lb:feed (a capped stream every
- * instance tails to learn of changes; see feed.h).
+ * instance tails to learn of changes; see feed.h). Pictures:
+ * lb:blog:<id>:media (hash: sha256 → meta JSON, the blog's pictures),
+ * lb:media:<sha256> (hash: type width height bytes data, the bytes as
+ * uploaded) and lb:media:<sha256>:blogs (set: the blogs holding it).
  *
  * Every operation returning int keeps one contract: -1 means nothing was
  * sent (storage out of reach) and the callback never runs; 0 means the
@@ -53,15 +56,25 @@ typedef void (*store_log_fn)(void *arg, enum lb_status st, json_t *result,
 typedef void (*store_page_fn)(void *arg, enum lb_status st,
 			      const struct lb_blog *blog, const json_t *entries);
 typedef void (*store_count_fn)(void *arg, enum lb_status st, long long n);
+/* a picture's type and bytes (borrowed); LB_NOT_FOUND when there is none */
+typedef void (*store_bytes_fn)(void *arg, enum lb_status st, const char *type,
+			       const void *data, size_t len);
 
 struct store;
+
+#define STORE_MEDIA_GC_MAX 32
 
 struct store_ops {
 	int (*get_blog)(struct store *st, const char *id, store_blog_fn fn, void *arg);
 	int (*list_blogs)(struct store *st, store_json_fn fn, void *arg);
 	int (*create_blog)(struct store *st, const char *id, const char *title,
 			   const char *token_hash, store_json_fn fn, void *arg);
-	/* payload from codec_entry_create; LB_CREATED, or LB_OK on a retry */
+	/*
+	 * payload from codec_entry_create; LB_CREATED, or LB_OK on a retry.
+	 * Its pictures (and those an edit leaves or sets) are resolved into
+	 * the stored payload (type, width, height, url) and must be the
+	 * blog's when the entry is written: else LB_BAD_REQUEST.
+	 */
 	int (*post_entry)(struct store *st, const char *blog, json_t *payload,
 			  store_json_fn fn, void *arg);
 	int (*edit_entry)(struct store *st, const char *blog, const char *entry,
@@ -84,6 +97,25 @@ struct store_ops {
 	/* reports this instance's readers of blog; result: the total of all instances */
 	int (*readers)(struct store *st, const char *blog, const char *instance,
 		       long count, store_count_fn fn, void *arg);
+	/*
+	 * Stores picture m (its m->bytes bytes at data, borrowed until the
+	 * callback) as one of blog's: LB_CREATED, or LB_OK when the blog has
+	 * it already; result: the upload's answer (codec_media_wire).
+	 */
+	int (*media_put)(struct store *st, const char *blog, const struct lb_media *m,
+			 const void *data, store_json_fn fn, void *arg);
+	/* The type and bytes of picture id (any blog's). */
+	int (*media_get)(struct store *st, const char *id, store_bytes_fn fn, void *arg);
+	/*
+	 * Deletes those of ids[0..n) (n 0: every picture of the blog) that are
+	 * blog's and that no event of its log and no current entry (deleted
+	 * ones included) uses; the bytes go when no other blog holds them.
+	 * Result: {"deleted":[ids]}. For redaction: called once an entry's
+	 * events no longer name its pictures, with the ids they named (at most
+	 * STORE_MEDIA_GC_MAX per call; the rest are not looked at: call again).
+	 */
+	int (*media_gc)(struct store *st, const char *blog, const char *const *ids,
+			size_t n, store_json_fn fn, void *arg);
 	bool (*up)(const struct store *st);
 	unsigned long (*reconnects)(const struct store *st);
 	void (*start)(struct store *st);
@@ -174,6 +206,26 @@ static inline int store_readers(struct store *st, const char *blog,
 				store_count_fn fn, void *arg)
 {
 	return st->ops->readers(st, blog, instance, count, fn, arg);
+}
+
+static inline int store_media_put(struct store *st, const char *blog,
+				  const struct lb_media *m, const void *data,
+				  store_json_fn fn, void *arg)
+{
+	return st->ops->media_put(st, blog, m, data, fn, arg);
+}
+
+static inline int store_media_get(struct store *st, const char *id,
+				  store_bytes_fn fn, void *arg)
+{
+	return st->ops->media_get(st, id, fn, arg);
+}
+
+static inline int store_media_gc(struct store *st, const char *blog,
+				 const char *const *ids, size_t n,
+				 store_json_fn fn, void *arg)
+{
+	return st->ops->media_gc(st, blog, ids, n, fn, arg);
 }
 
 static inline bool store_up(const struct store *st)

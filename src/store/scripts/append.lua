@@ -9,11 +9,14 @@
 -- ARGV[5] pin: 'pin' | 'unpin' | ''
 -- ARGV[6] feed MAXLEN
 -- ARGV[7] edit: the pinned entry id the payload was computed against ('' none)
+-- ARGV[8] entry, edit: the ids of the payload's pictures, space-separated ('' none)
+-- KEYS[6] the blog's pictures (hash: sha256 → meta JSON)
 -- Entries hash values are "<created seq> <latest event seq> <payload JSON>".
 -- Reply: {'new', seq, prev seq, created seq}
 --        {'dup', stored value}   an entry retried with the same content
 --        {'gone'}                a delete of an entry already deleted
 -- Errors: NOTFOUND blog | NOTFOUND entry | ENDED | CONFLICT | STALE
+--         NOMEDIA <id>   a picture that is not (or no longer) the blog's
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return redis.error_reply('NOTFOUND blog') end
 if state ~= 'live' then return redis.error_reply('ENDED') end
@@ -43,6 +46,13 @@ else
     payload = cjson.encode(entry)
   end
   created = string.sub(cur, 1, sp1 - 1)
+end
+if typ ~= 'delete' then
+  for media in string.gmatch(ARGV[8] or '', '%S+') do
+    if redis.call('HEXISTS', KEYS[6], media) == 0 then
+      return redis.error_reply('NOMEDIA ' .. media)
+    end
+  end
 end
 local prev = redis.call('HGET', KEYS[1], 'last_seq') or '0-0'
 local data = payload

@@ -1,0 +1,25 @@
+/*
+ * media.h — pictures served from the event loop's memory:
+ * GET|HEAD /media/{sha256}. Each loop reads a picture from the store once
+ * and keeps it within its byte budget (cache.h); see media.c.
+ */
+#ifndef LB_MEDIA_H
+#define LB_MEDIA_H
+
+#include "http/request.h"
+
+/*
+ * Answers q (route R_MEDIA, id in q->rm.media): the bytes with their
+ * type, an ETag (the id), immutable caching, 304 on If-None-Match; 404
+ * when the store has no such picture, 503 when it is out of reach.
+ */
+void media_serve(struct req *q);
+/*
+ * Forgets this loop's copy of picture id (a deleted picture): the next
+ * request reads the store again. Requests being written keep their copy.
+ */
+void media_cache_forget(const char *id);
+/* Frees this loop's pictures (the loop's end, after its requests). */
+void media_cache_free(void);
+
+#endif
