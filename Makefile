@@ -88,6 +88,16 @@ $(BUILD)/tests/test_hub: tests/unit/test_hub.c $(HUB_TEST_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
 
+# A driver of the Redis store's operations for tests (tests/store/): runs
+# one op against a real Redis, such as media_gc that no route exposes yet.
+STORE_CLI_OBJ := $(addprefix $(BUILD)/obj/src/,store/redis_store.o store/redis_conn.o \
+                 store/redis_reply.o store/redis_url.o shared.o status.o common/codec.o \
+                 common/text.o common/hash.o) $(BUILD)/obj/gen/scripts.o
+$(BUILD)/tests/store_cli: tests/store/store_cli.c $(STORE_CLI_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+all: $(BUILD)/tests/store_cli
+
 # The README's test command: installs what it needs, then runs every layer.
 test:
 	sh tests/run.sh

@@ -30,7 +30,7 @@ static struct script s_create = { lua_create_blog, "" }, s_append = { lua_append
 	s_entry = { lua_entry_state, "" }, s_media_put = { lua_media_put, "" },
 	s_media_gc = { lua_media_gc, "" };
 
-#define MAX_ARGS (8 + STORE_MEDIA_GC_MAX)
+#define MAX_ARGS (9 + STORE_MEDIA_GC_MAX)
 #define MEDIA_PREFIX "lb:media:"
 #define EDIT_ATTEMPTS 5
 
@@ -965,14 +965,14 @@ static void media_gc_done(struct call *c, enum lb_status st, redisReply *r)
 	json_decref(gone);
 }
 
-static int rs_media_gc(struct store *st, const char *blog, const char *const *ids,
-		       size_t n, store_json_fn fn, void *arg)
+static int rs_media_gc(struct store *st, const char *blog, const char *entry,
+		       const char *const *ids, size_t n, store_json_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 	char km[128], kl[128], ke[128];
 	const char *keys[] = { km, kl, ke, NULL };
-	const char *args[3 + STORE_MEDIA_GC_MAX] = { blog, MEDIA_PREFIX };
-	size_t k = 2;
+	const char *args[4 + STORE_MEDIA_GC_MAX] = { blog, MEDIA_PREFIX, entry ? entry : "" };
+	size_t k = 3;
 
 	if (!c)
 		return -1;

@@ -107,15 +107,19 @@ struct store_ops {
 	/* The type and bytes of picture id (any blog's). */
 	int (*media_get)(struct store *st, const char *id, store_bytes_fn fn, void *arg);
 	/*
-	 * Deletes those of ids[0..n) (n 0: every picture of the blog) that are
-	 * blog's and that no event of its log and no current entry (deleted
-	 * ones included) uses; the bytes go when no other blog holds them.
-	 * Result: {"deleted":[ids]}. For redaction: called once an entry's
-	 * events no longer name its pictures, with the ids they named (at most
-	 * STORE_MEDIA_GC_MAX per call; the rest are not looked at: call again).
+	 * Deletes pictures of blog that nothing else of the blog uses: the
+	 * candidates are ids[0..n) (at most STORE_MEDIA_GC_MAX are looked at)
+	 * and the pictures named by entry's events and stored state (entry
+	 * NULL or "": none); with neither, every picture of the blog. A
+	 * candidate stays while an event of the log or a current entry (a
+	 * deleted one included) other than entry names it; one that is not
+	 * the blog's is left alone. The bytes go when no blog holds them any
+	 * more. Result: {"deleted":[ids]}. For redaction: call it with the
+	 * redacted entry (and, if its events were rewritten first, the ids
+	 * they named).
 	 */
-	int (*media_gc)(struct store *st, const char *blog, const char *const *ids,
-			size_t n, store_json_fn fn, void *arg);
+	int (*media_gc)(struct store *st, const char *blog, const char *entry,
+			const char *const *ids, size_t n, store_json_fn fn, void *arg);
 	bool (*up)(const struct store *st);
 	unsigned long (*reconnects)(const struct store *st);
 	void (*start)(struct store *st);
@@ -222,10 +226,10 @@ static inline int store_media_get(struct store *st, const char *id,
 }
 
 static inline int store_media_gc(struct store *st, const char *blog,
-				 const char *const *ids, size_t n,
-				 store_json_fn fn, void *arg)
+				 const char *entry, const char *const *ids,
+				 size_t n, store_json_fn fn, void *arg)
 {
-	return st->ops->media_gc(st, blog, ids, n, fn, arg);
+	return st->ops->media_gc(st, blog, entry, ids, n, fn, arg);
 }
 
 static inline bool store_up(const struct store *st)

@@ -332,10 +332,10 @@ static int fk_media_get(struct store *st, const char *id, store_bytes_fn fn, voi
 	return fk_no(st);
 }
 
-static int fk_media_gc(struct store *st, const char *blog, const char *const *ids,
-		       size_t n, store_json_fn fn, void *arg)
+static int fk_media_gc(struct store *st, const char *blog, const char *entry,
+		       const char *const *ids, size_t n, store_json_fn fn, void *arg)
 {
-	(void)blog; (void)ids; (void)n; (void)fn; (void)arg;
+	(void)blog; (void)entry; (void)ids; (void)n; (void)fn; (void)arg;
 	return fk_no(st);
 }
 
