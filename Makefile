@@ -73,6 +73,7 @@ UNIT_OBJ := $(addprefix $(BUILD)/obj/src/,config.o status.o common/codec.o \
             common/hash.o common/text.o http/router.o http/page.o) \
             $(BUILD)/obj/src/http/assets.o $(BUILD)/obj/gen/www.o
 UNIT_OBJ += $(BUILD)/obj/src/common/image.o
+UNIT_OBJ += $(BUILD)/obj/src/common/linkify.o
 UNIT_OBJ += $(BUILD)/obj/src/store/redis_url.o
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)
@@ -151,6 +152,7 @@ FUZZ_LIB := src/common/codec.c src/common/text.c src/common/hash.c src/status.c 
             src/http/router.c clients/liveblog/reply.c \
             src/http/assets.c $(BUILD)/gen/www.c
 FUZZ_LIB += src/common/image.c
+FUZZ_LIB += src/common/linkify.c src/http/page.c
 FUZZ_LIB += src/store/redis_url.c
 FUZZ_SECONDS ?= 20
 fuzz: $(FUZZ_BIN)

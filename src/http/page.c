@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/linkify.h"
 #include "common/text.h"
 #include "http/page.h"
 
@@ -50,9 +51,26 @@ static bool is_blank(const char *s, size_t len)
 	return true;
 }
 
+void page_text_line(FILE *f, const char *s, size_t len)
+{
+	size_t at = 0, a, b;
+
+	while (linkify_next(s, len, at, &a, &b)) {
+		page_escape(f, s + at, a - at);
+		fputs("<a href=\"", f);
+		page_escape(f, s + a, b - a);
+		fputs("\" rel=\"nofollow noopener noreferrer\">", f);
+		page_escape(f, s + a, b - a);
+		fputs("</a>", f);
+		at = b;
+	}
+	page_escape(f, s + at, len - at);
+}
+
 /*
  * The text rules of render.js: blank lines separate blocks; in a block a
- * run of "* " lines is a <ul>, a run of other lines one <p> with <br>.
+ * run of "* " lines is a <ul>, a run of other lines one <p> with <br>;
+ * links as page_text_line.
  */
 static void text_blocks(FILE *f, const char *text)
 {
@@ -73,11 +91,11 @@ static void text_blocks(FILE *f, const char *text)
 		}
 		if (type && (open = type) == 'u') {
 			fputs("<li>", f);
-			page_escape(f, line + 2, len - 2);
+			page_text_line(f, line + 2, len - 2);
 			fputs("</li>", f);
 		} else if (type) {
 			fputs(first ? "" : "<br>", f);
-			page_escape(f, line, len);
+			page_text_line(f, line, len);
 			first = false;
 		} else {
 			fputs(open == 'u' ? "</ul>" : open == 'p' ? "</p>" : "", f);
@@ -86,6 +104,11 @@ static void text_blocks(FILE *f, const char *text)
 		line = !nl ? NULL : nl + (nl[0] == '\r' && nl[1] == '\n' ? 2 : 1);
 	}
 	fputs(open == 'u' ? "</ul>" : open == 'p' ? "</p>" : "", f);
+}
+
+void page_text(FILE *f, const char *text)
+{
+	text_blocks(f, text ? text : "");
 }
 
 static void entry_html(FILE *f, const char *blog, const json_t *e)

@@ -23,5 +23,17 @@ char *page_render_blog(const char *tpl, size_t tpl_len, const struct lb_blog *b,
 
 /* Appends s[0..len) HTML-escaped (& < > " ') to f. */
 void page_escape(FILE *f, const char *s, size_t len);
+/*
+ * Appends one line of entry text: escaped, its http(s) URLs as
+ * <a href="{url}" rel="nofollow noopener noreferrer">{url}</a> (the rules
+ * of common/linkify.h, which www/render.js applies too).
+ */
+void page_text_line(FILE *f, const char *s, size_t len);
+/*
+ * Appends an entry's text as the pages show it: <p> and <ul> blocks with
+ * their links (the rules at the top of www/render.js). For every place
+ * that shows entry text as HTML, such as the feeds' content.
+ */
+void page_text(FILE *f, const char *text);
 
 #endif
