@@ -29,11 +29,19 @@
  *       </header>
  *       <h3 class="entry-title">{title}</h3>                   (if title)
  *       <div class="entry-body">{blocks}</div>
+ *       <figure class="entry-figure">                           (each picture)
+ *         <img src="/media/{media id}" width="{width}" height="{height}"
+ *              alt="{alt}" loading="lazy" decoding="async">
+ *         <figcaption><span class="entry-caption">{caption}</span>
+ *           <span class="entry-credit">{credit}</span></figcaption>
+ *       </figure>    (figcaption if caption or credit; each span if set)
  *     </article>
  *   </li>
  *
  * data-seq is the entry's own seq (the event that created it); data-key and
- * data-pinned are present only when true. {time} is the local time "14:32"
+ * data-pinned are present only when true. The <img> attributes come in that
+ * order; width and height make the browser keep the picture's room before
+ * its bytes arrive (no layout shift). {time} is the local time "14:32"
  * (the script re-localises every <time> it adopts, so the server may print
  * UTC, e.g. "07:32 UTC"); the {full date} title is optional.
  *
@@ -321,7 +329,30 @@ export function renderEntry(entry, { blogId = '', doc = globalThis.document, ...
 	const body = el(doc, 'div', 'entry-body');
 	body.appendChild(renderText(entry.text, doc));
 	art.appendChild(body);
+	for (const m of Array.isArray(entry.media) ? entry.media : [])
+		art.appendChild(renderFigure(m, doc));
 	return art;
+}
+
+/* renderFigure(media, doc): the <figure> of one wire picture. */
+export function renderFigure(m, doc = globalThis.document) {
+	const fig = el(doc, 'figure', 'entry-figure');
+	const img = doc.createElement('img');
+	const dim = (v) => (Number.isInteger(v) && v > 0 ? String(v) : '0');
+	img.setAttribute('src', `/media/${encodeURIComponent(String(m.id ?? ''))}`);
+	img.setAttribute('width', dim(m.width));
+	img.setAttribute('height', dim(m.height));
+	img.setAttribute('alt', String(m.alt ?? ''));
+	img.setAttribute('loading', 'lazy');
+	img.setAttribute('decoding', 'async');
+	fig.appendChild(img);
+	if (m.caption || m.credit) {
+		const cap = doc.createElement('figcaption');
+		if (m.caption) cap.appendChild(el(doc, 'span', 'entry-caption', String(m.caption)));
+		if (m.credit) cap.appendChild(el(doc, 'span', 'entry-credit', String(m.credit)));
+		fig.appendChild(cap);
+	}
+	return fig;
 }
 
 /* renderEntryItem(entry, opts): the <li class="entry-item"> holding it. */

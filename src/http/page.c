@@ -111,6 +111,70 @@ void page_text(FILE *f, const char *text)
 	text_blocks(f, text ? text : "");
 }
 
+/* A wire picture's size attribute: its positive integer, else 0. */
+static long long dim(const json_t *m, const char *k)
+{
+	json_int_t v = json_integer_value(json_object_get(m, k));
+
+	return v > 0 ? (long long)v : 0;
+}
+
+/*
+ * An entry's pictures, after its text: each a <figure> whose <img> has
+ * its width and height (the browser keeps the room before the bytes
+ * come), loading="lazy", and a <figcaption> with the caption and credit
+ * when it has either (the markup of www/render.js).
+ */
+static void figures(FILE *f, const json_t *e)
+{
+	const json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(e, "media"), i, m) {
+		fputs("<figure class=\"entry-figure\"><img src=\"/media/", f);
+		esc(f, str(m, "id"));
+		fprintf(f, "\" width=\"%lld\" height=\"%lld\" alt=\"", dim(m, "width"),
+			dim(m, "height"));
+		esc(f, str(m, "alt"));
+		fputs("\" loading=\"lazy\" decoding=\"async\">", f);
+		if (*str(m, "caption") || *str(m, "credit")) {
+			fputs("<figcaption>", f);
+			if (*str(m, "caption")) {
+				fputs("<span class=\"entry-caption\">", f);
+				esc(f, str(m, "caption"));
+				fputs("</span>", f);
+			}
+			if (*str(m, "credit")) {
+				fputs("<span class=\"entry-credit\">", f);
+				esc(f, str(m, "credit"));
+				fputs("</span>", f);
+			}
+			fputs("</figcaption>", f);
+		}
+		fputs("</figure>", f);
+	}
+}
+
+void page_ld_image(json_t *update, const json_t *entry, const char *base)
+{
+	json_t *images = json_array();
+	const json_t *m;
+	size_t i;
+	char url[640];
+
+	json_array_foreach(json_object_get(entry, "media"), i, m) {
+		snprintf(url, sizeof(url), "%s/media/%.64s", base ? base : "", str(m, "id"));
+		json_array_append_new(images, json_pack("{s:s,s:s,s:I,s:I,s:s}",
+							"@type", "ImageObject", "url", url,
+							"width", (json_int_t)dim(m, "width"),
+							"height", (json_int_t)dim(m, "height"),
+							"caption", str(m, "alt")));
+	}
+	if (json_array_size(images))
+		json_object_set(update, "image", images);
+	json_decref(images);
+}
+
 static void entry_html(FILE *f, const char *blog, const json_t *e)
 {
 	const char *id = str(e, "id"), *ts = str(e, "ts");
@@ -158,7 +222,9 @@ static void entry_html(FILE *f, const char *blog, const json_t *e)
 	}
 	fputs("<div class=\"entry-body\">", f);
 	text_blocks(f, str(e, "text"));
-	fputs("</div></article></li>\n", f);
+	fputs("</div>", f);
+	figures(f, e);
+	fputs("</article></li>\n", f);
 }
 
 /* schema.org LiveBlogPosting; "<" escaped so no text can end the script. */
@@ -180,6 +246,7 @@ static void json_ld(FILE *f, const struct lb_blog *b, const json_t *entries)
 		json_object_set_new(u, "url", json_string(url));
 		if (*str(e, "edited_ts"))
 			json_object_set_new(u, "dateModified", json_string(str(e, "edited_ts")));
+		page_ld_image(u, e, "");
 		json_array_append_new(updates, u);
 	}
 	ld = json_pack("{s:s,s:s,s:s,s:O,s:o}", "@context", "https://schema.org",

@@ -35,5 +35,12 @@ void page_text_line(FILE *f, const char *s, size_t len);
  * that shows entry text as HTML, such as the feeds' content.
  */
 void page_text(FILE *f, const char *text);
+/*
+ * Sets the schema.org "image" of a JSON-LD update (a BlogPosting) from a
+ * wire entry's pictures: [{"@type":"ImageObject","url":base+"/media/{id}",
+ * "width","height","caption":alt}]; leaves it out when it has none. base
+ * is the public URL prefix ("" for a path).
+ */
+void page_ld_image(json_t *update, const json_t *entry, const char *base);
 
 #endif
