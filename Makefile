@@ -153,6 +153,7 @@ FUZZ_LIB := src/common/codec.c src/common/text.c src/common/hash.c src/status.c 
             src/http/assets.c $(BUILD)/gen/www.c
 FUZZ_LIB += src/common/image.c
 FUZZ_LIB += src/common/linkify.c src/http/page.c
+FUZZ_LIB += clients/liveblog/b64.c
 FUZZ_LIB += src/store/redis_url.c
 FUZZ_SECONDS ?= 20
 fuzz: $(FUZZ_BIN)
