@@ -3,6 +3,8 @@
 # post the demo article (demo/article-fr.jsonl, six entries) as a liveblog a
 # few seconds apart with the liveblog CLI, end it, print the reader URL, and
 # keep serving until Ctrl-C. DEMO_GAP=seconds between posts (default 3).
+# An entry with a "picture" ({alt, caption, credit}) is posted with the
+# demo's picture, drawn now by tools/demo-image.sh (netpbm).
 set -eu
 cd "$(dirname "$0")/.."
 port=${DEMO_PORT:-8080}
@@ -10,6 +12,7 @@ gap=${DEMO_GAP:-3}
 server="http://127.0.0.1:$port"
 admin=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 mkdir -p var/demo
+sh tools/demo-image.sh var/demo/picture.jpg
 ./build/liveblogd --listen "127.0.0.1:$port" --data-dir var/demo --admin-token "$admin" &
 daemon=$!
 trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null' EXIT INT TERM
@@ -25,9 +28,18 @@ while IFS= read -r line; do
 	n=$((n + 1))
 	title=$(printf '%s' "$line" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).title||""))')
 	key=$(printf '%s' "$line" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).key?"--key":""))')
+	# the picture's alt, caption and credit, one per line (none: empty)
+	pic=$(printf '%s' "$line" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const p=JSON.parse(s).picture;if(p)process.stdout.write([p.alt,p.caption||"",p.credit||""].join("\n"))})')
+	set --
+	if [ -n "$pic" ]; then
+		alt=$(printf '%s\n' "$pic" | sed -n 1p)
+		caption=$(printf '%s\n' "$pic" | sed -n 2p)
+		credit=$(printf '%s\n' "$pic" | sed -n 3p)
+		set -- --image var/demo/picture.jpg --alt "$alt" ${caption:+--caption "$caption"} ${credit:+--credit "$credit"}
+	fi
 	printf '%s' "$line" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).text))' |
 		./build/liveblog --server "$server" --token "$token" post "$id" \
-			${title:+--title "$title"} $key --author "Rédaction" - >/dev/null
+			${title:+--title "$title"} $key --author "Rédaction" "$@" - >/dev/null
 	echo "posted entry $n"
 	sleep "$gap"
 done < demo/article-fr.jsonl
