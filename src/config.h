@@ -32,6 +32,8 @@ struct lb_config {
 	long max_readers;
 	long max_readers_per_ip;
 	long cache_mb;             /* bytes readers can make an instance keep */
+	long ack_replicas;         /* replicas a write waits for (WAIT) */
+	long ack_timeout_ms;       /* and for how long */
 };
 
 enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_ERROR };

@@ -193,6 +193,8 @@ static void on_canary_written(redisReply *r, void *arg)
 {
 	struct feed *fd = arg;
 
+	if (r && r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "READONLY", 8))
+		rconn_not_master(fd->cmd, "READONLY");
 	if (!r || r->type != REDIS_REPLY_STRING)
 		return;
 	fd->canary_sent = lws_now_usecs();
@@ -229,7 +231,8 @@ struct feed *feed_new(struct lws_context *ctx, struct lws_vhost *vh,
 	fd->sink = *sink;
 	snprintf(fd->canary_key, sizeof(fd->canary_key), "lb:canary:%s", instance);
 	strcpy(fd->canary_id, "0-0");
-	if (rconn_init(&fd->tail, ctx, vh, url, "tail")) {
+	if (rconn_init(&fd->tail, ctx, vh, url, "tail") ||
+	    redis_store_follow(store, &fd->tail)) {
 		free(fd);
 		return NULL;
 	}

@@ -9,6 +9,7 @@
 #include "shared.h"
 #include "store/redis_conn.h"
 #include "store/redis_reply.h"
+#include "store/sentinel.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ static struct script s_create = { lua_create_blog, "" }, s_append = { lua_append
 struct redis_store {
 	struct store base;
 	struct rconn cmd;
+	struct sentinel *sn;     /* sentinel:// only: where the master is */
 };
 
 static struct redis_store *rs_of(struct store *st)
@@ -161,6 +163,8 @@ static void eval_reply(redisReply *r, void *arg)
 		c->done(c, LB_UNAVAILABLE, NULL);
 		return;
 	}
+	if (r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "READONLY", 8))
+		rconn_not_master(&c->st->cmd, "READONLY");   /* nothing was stored */
 	if (r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOSCRIPT", 8) &&
 	    !strcmp(c->argv[0], "EVALSHA")) {
 		free(c->argv[0]);
@@ -779,19 +783,38 @@ static unsigned long rs_reconnects(const struct store *st)
 	return rs_of_const(st)->cmd.reconnects;
 }
 
+static const char *rs_where(const struct store *st)
+{
+	const struct rconn *rc = &rs_of_const(st)->cmd;
+
+	return rc->up ? rc->where : "";
+}
+
 static void rs_start(struct store *st)
 {
-	rconn_start(&rs_of(st)->cmd);
+	struct redis_store *rs = rs_of(st);
+
+	if (rs->sn)
+		sentinel_start(rs->sn);
+	rconn_start(&rs->cmd);
 }
 
 static void rs_stop(struct store *st)
 {
-	rconn_stop(&rs_of(st)->cmd);
+	struct redis_store *rs = rs_of(st);
+
+	rconn_stop(&rs->cmd);
+	if (rs->sn)
+		sentinel_stop(rs->sn);
 }
 
 static void rs_free(struct store *st)
 {
-	free(rs_of(st));
+	struct redis_store *rs = rs_of(st);
+
+	if (rs->sn)
+		sentinel_free(rs->sn);
+	free(rs);
 }
 
 static const struct store_ops redis_ops = {
@@ -809,6 +832,7 @@ static const struct store_ops redis_ops = {
 	.readers = rs_readers,
 	.up = rs_up,
 	.reconnects = rs_reconnects,
+	.where = rs_where,
 	.start = rs_start,
 	.stop = rs_stop,
 	.free = rs_free,
@@ -821,16 +845,29 @@ struct store *redis_store_new(struct lws_context *ctx, struct lws_vhost *vh,
 
 	if (!rs)
 		return NULL;
-	if (rconn_init(&rs->cmd, ctx, vh, url, "cmd")) {
-		free(rs);
-		return NULL;
-	}
+	if (rconn_init(&rs->cmd, ctx, vh, url, "cmd"))
+		goto out_free;
+	if (rs->cmd.role == RCONN_MASTER &&
+	    (!(rs->sn = sentinel_new(ctx, vh, url)) || sentinel_follow(rs->sn, &rs->cmd)))
+		goto out_free;
 	rs->base.ops = &redis_ops;
 	rs->cmd.watch_ping = true;
 	return &rs->base;
+out_free:
+	if (rs->sn)
+		sentinel_free(rs->sn);
+	free(rs);
+	return NULL;
 }
 
 struct rconn *redis_store_conn(struct store *st)
 {
 	return &rs_of(st)->cmd;
+}
+
+int redis_store_follow(struct store *st, struct rconn *rc)
+{
+	struct redis_store *rs = rs_of(st);
+
+	return rs->sn ? sentinel_follow(rs->sn, rc) : 0;
 }

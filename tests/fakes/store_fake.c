@@ -330,6 +330,11 @@ static unsigned long fk_reconnects(const struct store *st)
 	return 0;
 }
 
+static const char *fk_where(const struct store *st)
+{
+	return ((const struct fake *)st)->down ? "" : "fake";
+}
+
 static void fk_nothing(struct store *st)
 {
 	(void)st;
@@ -350,6 +355,7 @@ static const struct store_ops fake_ops = {
 	.readers = fk_readers,
 	.up = fk_up,
 	.reconnects = fk_reconnects,
+	.where = fk_where,
 	.start = fk_nothing,
 	.stop = fk_nothing,
 	.free = fk_nothing,
