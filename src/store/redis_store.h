@@ -27,6 +27,12 @@ extern const struct lws_protocols rconn_protocol;
 /* Its command connection (the feed writes its canary there). */
 struct rconn *redis_store_conn(struct store *st);
 /*
+ * Before it starts: a write is acknowledged only once `replicas` replicas
+ * hold it (WAIT, on a connection of its own), within timeout_ms; else the
+ * call answers LB_UNAVAILABLE with a message saying it may be stored.
+ */
+void redis_store_set_ack(struct store *st, long replicas, long timeout_ms);
+/*
  * rc, made from the store's URL and not started, follows the same master
  * as the store (with sentinel://; nothing to do otherwise). 0 or -1.
  */

@@ -127,6 +127,53 @@ describe('Sentinel: a sentinel dies', { timeout: 180000 }, () => {
 	});
 });
 
+describe('--ack-replicas: a write waits for its replicas', { timeout: 180000 }, () => {
+	faultTest('a replica stopped: 503 within --ack-timeout, then the retry with the same id answers 200', async (t0, row) => {
+		row.fault = 'liveblogd --ack-replicas 2 --ack-timeout 500; one of the two replicas SIGSTOPped during 4 concurrent posts, then SIGCONTed; again during an end';
+		const t = await topology();
+		const d = await daemon(t, ['--ack-replicas', '2', '--ack-timeout', '500']);
+		const b = await createBlog(d, { id: uniqueId('ack') });
+		assert.equal((await post(d, b, randomUUID(), 'both replicas up')).status, 201);
+
+		t.pause(t.replicas[1]);
+		const ids = Array.from({ length: 4 }, () => randomUUID());
+		const t1 = Date.now();
+		const refused = await Promise.all(ids.map(async (id, i) => {
+			const res = await post(d, b, id, `replica stopped ${i}`);
+			return { ...res, ms: Date.now() - t1 };
+		}));
+		for (const res of refused) {
+			assert.equal(res.status, 503, JSON.stringify(res.json));
+			assert.equal(res.json.error, 'unavailable');
+			assert.match(res.json.message, /1 of the 2 replicas .* within 500 ms; it may be stored: retry with the same id/);
+		}
+		const slowest = Math.max(...refused.map((r) => r.ms));
+		assert.ok(slowest < 2 * 500 + 700, `4 concurrent writes all answered within twice the timeout: ${slowest} ms`);
+		assert.ok((await metric(d, 'liveblog_writes_unacknowledged_total')) >= 4);
+		assert.equal((await health(d)).status, 'ok', 'reads and /healthz are not held up');
+
+		t.resume(t.replicas[1]);
+		const retried = await Promise.all(ids.map((id, i) => post(d, b, id, `replica stopped ${i}`)));
+		assert.deepEqual(retried.map((r) => r.status), [200, 200, 200, 200], 'each retry finds its write stored');
+		assert.deepEqual(retried.map((r) => r.json.id), ids);
+		t.pause(t.replicas[0]);
+		const end = await api(d.base, 'POST', `/api/blogs/${b.id}/end`, { token: b.editor_token });
+		assert.equal(end.status, 503, 'ending waits for the replicas too');
+		t.resume(t.replicas[0]);
+		const ended = await api(d.base, 'POST', `/api/blogs/${b.id}/end`, { token: b.editor_token });
+		assert.equal(ended.status, 200, 'ending again: 200');
+		const stored = await allEvents(d.base, b.id);
+		const entries = stored.filter((e) => e.type === 'entry').map((e) => e.entry.id);
+		assert.deepEqual(dupes(entries), []);
+		assert.equal(stored.length, 6, 'one entry before, the 4 refused-then-retried ones once each, ended');
+		const acks = (await api(d.base, 'GET', '/metrics')).text;
+		assert.match(acks, /^liveblog_write_acks_total\{replicas="1"\} [1-9]/m);
+		assert.match(acks, /^liveblog_write_acks_total\{replicas="2"\} [1-9]/m);
+		row.writers = `4 concurrent posts with one replica stopped: all 503 unavailable ("may be stored"), the slowest after ${slowest} ms (--ack-timeout 500: one WAIT in flight, then one for the 3 held); /healthz stayed ok; after SIGCONT the 4 retries with the same ids answered 200 with the stored entry; an end with a replica stopped 503, ended again after SIGCONT 200`;
+		row.lost = `nothing, nothing twice: the log holds each entry once (${stored.length} events)`;
+	});
+});
+
 describe('Sentinel: bad URLs', () => {
 	faultTest('a bad sentinel URL: exit 2 with one line', async (t0, row) => {
 		row.fault = 'liveblogd --redis with malformed sentinel:// URLs';
