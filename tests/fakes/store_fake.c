@@ -254,6 +254,18 @@ const char *fake_store_append(struct store *st, const char *id, unsigned long lo
 	return e->seq;
 }
 
+void fake_store_truncate(struct store *st, const char *id, size_t keep)
+{
+	struct fblog *b = find(fk(st), id);
+
+	while (b->n > keep) {
+		b->n--;
+		b->count -= !strcmp(b->ev[b->n].type, "entry");
+		if (!strcmp(b->ev[b->n].type, "ended"))
+			b->ended = false;
+	}
+}
+
 static int fk_no(struct store *st)
 {
 	(void)st;
