@@ -191,6 +191,9 @@ describe('Sentinel: following the master', { timeout: 180000 }, () => {
 			return res.status === 201;
 		}, { timeout: 20000, interval: 100, message: 'a write through the new master' });
 		assert.equal(await metric(d1, 'liveblog_redis_failovers_total'), 1);
+		assert.equal((await health(d2)).failovers, 1);
+		assert.match((await api(d1.base, 'GET', '/metrics')).text,
+			new RegExp(`^liveblog_redis_master\\{address="127\\.0\\.0\\.1:${next}"\\} 1$`, 'm'));
 		const stored = await allEvents(d2.base, b.id);
 		await waitUntil(() => r.events().length >= stored.length, { timeout: 10000, message: 'reader caught up' });
 		assert.deepEqual(seqsOf(r.events()), seqsOf(stored), 'the reader got every event once, in order');
