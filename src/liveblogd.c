@@ -136,8 +136,17 @@ static void on_created(void *arg, const char *blog)
 	known_add(blog);
 }
 
+/* A redaction also drops the blog's rendered page kept by this loop. */
+static void on_event(void *arg, const char *blog, const struct store_event *ev,
+		     const char *prev)
+{
+	if (!strcmp(ev->type, "redact"))
+		api_page_forget(blog);
+	hubs_on_event(arg, blog, ev, prev);
+}
+
 static const struct feed_sink sink = {
-	.event = hubs_on_event,
+	.event = on_event,
 	.batch_done = hubs_batch_done,
 	.ready = hubs_feed_ready,
 	.created = on_created,

@@ -77,10 +77,10 @@ static bool none_match(const char *header, const char *etag)
 	return false;
 }
 
-void req_immutable(struct req *q, const char *etag, const char *ctype,
-		   char *body, size_t len)
+/* A cacheable response with an ETag: 304 when the request's If-None-Match matches. */
+static void respond_cacheable(struct req *q, const char *etag, const char *ctype,
+			      char *body, size_t len)
 {
-	q->cache = "public, max-age=31536000, immutable";
 	snprintf(q->etag, sizeof(q->etag), "%s", etag);
 	if (q->inm[0] && none_match(q->inm, q->etag)) {
 		free(body);
@@ -88,6 +88,22 @@ void req_immutable(struct req *q, const char *etag, const char *ctype,
 		return;
 	}
 	req_respond(q, 200, ctype, body, len);
+}
+
+void req_immutable(struct req *q, const char *etag, const char *ctype,
+		   char *body, size_t len)
+{
+	q->cache = "public, max-age=31536000, immutable";
+	respond_cacheable(q, etag, ctype, body, len);
+}
+
+void req_ended(struct req *q, const char *etag, const char *ctype, char *body,
+	       size_t len)
+{
+	snprintf(q->cache_buf, sizeof(q->cache_buf), "public, max-age=%ld",
+		 app.cfg.ended_max_age);
+	q->cache = q->cache_buf;
+	respond_cacheable(q, etag, ctype, body, len);
 }
 
 void req_json(struct req *q, enum lb_status st, const json_t *v)

@@ -184,7 +184,7 @@ static bool page_fill(struct page *p, const struct store_event *ev, size_t n)
 	if (n && !p->f)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		struct frame *f = frame_from_event(&ev[i]);
+		struct frame *f = hub_frame(p->hub, &ev[i]);
 
 		if (!f)
 			return false;
@@ -326,4 +326,18 @@ void pages_release(struct hub *h)
 		}
 		page_drop(p);
 	} lws_end_foreach_dll_safe(d, d1);
+}
+
+void pages_redact(struct hub *h, const char *entry)
+{
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->pages)) {
+		struct page *p = lws_container_of(d, struct page, link);
+		long delta = 0;
+
+		/* a page still loading is redacted as it is filled (hub_frame) */
+		for (size_t i = 0; i < p->n; i++)
+			delta += hub_redact_slot(&p->f[i], entry);
+		if (delta)
+			cache_resize(&p->ci, (size_t)((long)p->ci.bytes + delta));
+	} lws_end_foreach_dll(d);
 }

@@ -306,6 +306,13 @@ static int fk_end(struct store *st, const char *blog, store_json_fn fn, void *ar
 	return fk_no(st);
 }
 
+static int fk_redact(struct store *st, const char *blog, const char *entry,
+		     const char *reason, store_json_fn fn, void *arg)
+{
+	(void)blog; (void)entry; (void)reason; (void)fn; (void)arg;
+	return fk_no(st);
+}
+
 static int fk_events(struct store *st, const char *blog, const char *since,
 		     long limit, store_log_fn fn, void *arg)
 {
@@ -343,6 +350,7 @@ static const struct store_ops fake_ops = {
 	.edit_entry = fk_edit,
 	.delete_entry = fk_delete,
 	.end_blog = fk_end,
+	.redact_entry = fk_redact,
 	.events = fk_events,
 	.page_state = fk_page,
 	.head = fk_head,
