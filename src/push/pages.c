@@ -40,6 +40,7 @@ struct page {
 	bool inclusive;          /* [lo, hi]: read to check that lo is in the log */
 	bool loading;
 	long count;              /* events asked for */
+	unsigned takers;         /* windows taken from it */
 	lws_dll2_owner_t waiters;
 	size_t n;
 	struct frame **f;
@@ -232,12 +233,37 @@ static void on_read(void *arg, enum lb_status st, const struct store_event *ev,
 }
 
 /*
- * A new page read from s (a read in flight or in line); NULL when out of
- * reach. A full page when the budget has room to keep it; otherwise one
- * window's worth: a page that cannot be kept would be read again for
- * every window of every reader, so under pressure a read is sized to what
- * its reader takes at once (Redis reads no more than readers get).
+ * How many events a read from s asks for. A read costs Redis (and this
+ * loop) its size, while a reader takes one window at a time; a page pays
+ * off only when it is walked on. So a read from a new position is one
+ * window, and a read that continues a page some reader walked to its end
+ * doubles that page's size (four times when several walked it), up to
+ * PAGE: a crowd reading from the same place gets full pages within a few
+ * reads, while a spray of invented positions costs Redis no more than its
+ * readers take. A budget that cannot hold a full page keeps reads small.
  */
+static long read_size(struct hub *h, const struct lb_seq *s)
+{
+	long count = WINDOW_FRAMES;
+
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->pages)) {
+		const struct page *q = lws_container_of(d, struct page, link);
+
+		if (!q->loading && q->n && !text_seq_cmp(&q->hi, s)) {
+			long grown = q->count * (q->takers > 1 ? 4 : 2);
+
+			if (grown > count)
+				count = grown;
+		}
+	} lws_end_foreach_dll(d);
+	if (count > PAGE)
+		count = PAGE;
+	if (count > WINDOW_FRAMES && !cache_make_room(estimate_of(h, count)))
+		count = WINDOW_FRAMES;
+	return count;
+}
+
+/* A new page read from s (a read in flight or in line); NULL when out of reach. */
 static struct page *page_new(struct hub *h, const struct lb_seq *s, bool inclusive)
 {
 	struct page *p = calloc(1, sizeof(*p));
@@ -245,12 +271,8 @@ static struct page *page_new(struct hub *h, const struct lb_seq *s, bool inclusi
 
 	if (!p)
 		return NULL;
-	p->count = PAGE;
-	need = estimate_of(h, PAGE);
-	if (!cache_make_room(need)) {
-		p->count = WINDOW_FRAMES;
-		need = estimate_of(h, WINDOW_FRAMES);
-	}
+	p->count = read_size(h, s);
+	need = estimate_of(h, p->count);
 	p->refs = 2;   /* the hub's list and the read */
 	p->hub = h;
 	p->lo = *s;
@@ -283,6 +305,7 @@ enum page_find pages_find(struct hub *h, const char *since, bool verify,
 		if (res == PAGE_WAIT)
 			continue;
 		cache_touch(&p->ci);
+		p->takers += res == PAGE_HIT;
 		view->f = p->f;
 		view->n = p->n;
 		return res;
