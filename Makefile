@@ -59,6 +59,7 @@ $(BUILD)/obj/gen/scripts.o: $(BUILD)/gen/scripts.c
 # Unit tests link only the pure modules (no event loop, no app state).
 UNIT_OBJ := $(addprefix $(BUILD)/obj/src/,config.o status.o common/codec.o \
             common/hash.o common/text.o http/router.o http/page.o)
+UNIT_OBJ += $(addprefix $(BUILD)/obj/src/,http/clientaddr.o http/head.o)
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
@@ -114,6 +115,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_LIB := src/common/codec.c src/common/text.c src/common/hash.c src/status.c \
             src/http/router.c clients/liveblog/reply.c
+FUZZ_LIB += src/http/head.c src/http/clientaddr.c
 FUZZ_SECONDS ?= 20
 fuzz: $(FUZZ_BIN)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)

@@ -8,6 +8,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* A repeatable flag's values, in the order given (they point into argv). */
+#define CONFIG_LIST_MAX 64
+struct config_list {
+	size_t n;
+	const char *v[CONFIG_LIST_MAX];
+};
+
 struct lb_config {
 	char listen_host[128];
 	int port;
@@ -27,6 +34,7 @@ struct lb_config {
 	long replay_cap_ms;
 	long max_readers;
 	long max_readers_per_ip;
+	struct config_list trusted_proxies;   /* CIDRs, checked by clientaddr.c */
 };
 
 enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_ERROR };
