@@ -35,6 +35,8 @@ struct req {
 	const char *cache;       /* Cache-Control; NULL: no-store */
 	char etag[192];          /* ETag of the response, when cacheable */
 	char inm[192];           /* the request's If-None-Match */
+	int retry_after;         /* > 0: a Retry-After header, in seconds */
+	bool body_seen;          /* a body chunk arrived */
 };
 
 struct req *req_ref(struct req *q);
