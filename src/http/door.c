@@ -56,6 +56,7 @@ static void answer(int fd, int status, const char *reason, enum lb_status st,
 	int hlen = snprintf(head, sizeof(head),
 			    "HTTP/1.1 %d %s\r\ncontent-type: application/json\r\n"
 			    "content-length: %zu\r\ncache-control: no-store\r\n"
+			    "x-content-type-options: nosniff\r\n"
 			    "connection: close\r\n\r\n", status, reason, blen + 1);
 
 	iov[0] = (struct iovec){ head, (size_t)hlen };
