@@ -18,6 +18,7 @@
 #include "http/door.h"
 #include "http/head.h"
 #include "http/listener.h"
+#include "http/router.h"
 
 #define LINGER_SECS 2
 #define LINGER_MAX (64 * 1024)
@@ -76,7 +77,9 @@ static enum step decide(struct lws_vhost *vh, int fd, const char *buf, size_t le
 	case HEAD_INCOMPLETE:
 		return WAIT;
 	case HEAD_OK:
-		listener_route(vh, fd, buf, len);
+		/* a stream's head too big for a fan-out loop's lws is served here */
+		listener_route(vh, fd, router_is_stream(buf, len) &&
+			       head_ah_bytes(&h) < HEAD_AH_STREAM - 64);
 		return PASSED;
 	case HEAD_TOO_LARGE:
 		answer(fd, 431, "Request Header Fields Too Large", LB_TOO_LARGE, h.message);

@@ -31,6 +31,11 @@ int head_content_length(const char *v, size_t len, unsigned long long *out)
 	return 0;
 }
 
+size_t head_ah_bytes(const struct head_info *h)
+{
+	return h->len + 6 * (size_t)h->fields;
+}
+
 const char *head_framing(unsigned content_lengths, bool content_length_valid,
 			 bool transfer_encoding)
 {

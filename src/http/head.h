@@ -24,6 +24,14 @@
  */
 #define HEAD_MAX_FIELDS 64
 #define HEAD_MAX_ARGS 24
+/*
+ * lws' header buffer per loop: the front loop's holds any head the door
+ * lets through; the fan-out loops keep lws' default (a bigger one made a
+ * 5,000-reader connect storm cost 35 % more CPU there), so a stream's head
+ * that would not fit goes to the front loop instead (head_ah_bytes()).
+ */
+#define HEAD_AH_FRONT (HEAD_MAX + 2048)
+#define HEAD_AH_STREAM 4096
 
 enum head_verdict {
 	HEAD_INCOMPLETE,     /* no blank line yet, under every bound */
@@ -49,6 +57,13 @@ struct head_info {
  * fields seen so far are within their bound.
  */
 enum head_verdict head_scan(const char *buf, size_t len, struct head_info *out);
+
+/*
+ * At most how many bytes of lws' header buffer a complete head (as scanned)
+ * takes: its bytes, plus up to 6 per field (lws keeps an unknown header's
+ * name and value with 8 bytes of bookkeeping and drops ": " and CRLF).
+ */
+size_t head_ah_bytes(const struct head_info *h);
 
 /*
  * Parses a Content-Length value of len bytes: digits only (at most 18,

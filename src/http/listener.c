@@ -18,7 +18,6 @@
 
 #include "http/door.h"
 #include "http/listener.h"
-#include "http/router.h"
 
 /* Seconds the kernel holds a connection that has sent nothing yet. */
 #define DEFER_ACCEPT_SECS 2
@@ -146,9 +145,9 @@ static void drain_inbox(struct lws_vhost *vh)
 	free(fds);
 }
 
-void listener_route(struct lws_vhost *vh, int fd, const char *head, size_t len)
+void listener_route(struct lws_vhost *vh, int fd, bool stream)
 {
-	if (router_is_stream(head, len) && !hand_off(fd))
+	if (stream && !hand_off(fd))
 		return;
 	lws_adopt_socket_vhost(vh, fd);   /* on failure lws closes fd */
 }

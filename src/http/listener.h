@@ -16,6 +16,7 @@
 #define LB_LISTENER_H
 
 #include <libwebsockets.h>
+#include <stdbool.h>
 
 #define LISTENER_MAX_INBOXES 64
 
@@ -24,11 +25,11 @@ int listener_open(const char *host, int port, char *err, size_t errlen);
 /* Starts accepting on fd in this thread's vhost vh (which then owns fd). */
 int listener_adopt(struct lws_vhost *vh, int fd);
 /*
- * Sends a connection whose first request head (len bytes of it peeked,
- * head) passed the door on: a reader's stream to a fan-out loop, anything
- * else into vh, the front loop's. Takes fd (closed on failure).
+ * Sends a connection whose first request head passed the door on: a
+ * reader's stream to a fan-out loop, anything else into vh, the front
+ * loop's (which serves every route too). Takes fd (closed on failure).
  */
-void listener_route(struct lws_vhost *vh, int fd, const char *head, size_t len);
+void listener_route(struct lws_vhost *vh, int fd, bool stream);
 
 /*
  * A fan-out loop's inbox (0 <= i < LISTENER_MAX_INBOXES), opened on that

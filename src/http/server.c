@@ -557,11 +557,10 @@ int server_create(int listen_fd)
 	info.retry_and_idle_policy = &keepalive_policy;
 	info.timeout_secs = 20;
 	/*
-	 * Room for any head the door lets through (HEAD_MAX bytes, at most
-	 * HEAD_MAX_FIELDS fields, each stored with a few bytes of overhead):
-	 * lws' default, 4096, closes a bigger one without a word.
+	 * The front loop has room for any head the door lets through (lws
+	 * closes one that overflows without a word); see head.h.
 	 */
-	info.max_http_header_data = HEAD_MAX + 2048;
+	info.max_http_header_data = listen_fd >= 0 ? HEAD_AH_FRONT : HEAD_AH_STREAM;
 	info.vhost_name = "default";
 	app.ctx = lws_create_context(&info);
 	if (!app.ctx)

@@ -194,6 +194,20 @@ static void test_content_length_values(void **state)
 	assert_int_equal(n, 12);
 }
 
+static void test_ah_bytes(void **state)
+{
+	static const char get[] = "GET /ws/blogs/a HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\n";
+	struct head_info h;
+
+	(void)state;
+	assert_int_equal(scan(get, &h), HEAD_OK);
+	assert_int_equal(head_ah_bytes(&h), strlen(get) + 2 * 6);
+	/* the front loop's lws holds the largest head the door lets through */
+	h.len = HEAD_MAX;
+	h.fields = HEAD_MAX_FIELDS;
+	assert_true(head_ah_bytes(&h) < HEAD_AH_FRONT);
+}
+
 static void test_framing_rule(void **state)
 {
 	(void)state;
@@ -214,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_field_and_argument_bounds),
 		cmocka_unit_test(test_framing),
 		cmocka_unit_test(test_content_length_values),
+		cmocka_unit_test(test_ah_bytes),
 		cmocka_unit_test(test_framing_rule),
 	};
 
