@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import {
 	reportSection, faultTest, startRedis, startDaemon, createBlog, postEntry, api,
-	wsOpen, uniqueId, sleep, WebSocket, bulkPost, allEvents, teardown, waitUntil } from './lib.mjs';
+	wsOpen, uniqueId, sleep, WebSocket, bulkPost, allEvents, teardown, waitUntil, rawWs } from './lib.mjs';
 
 reportSection(import.meta.url, 'Connection floods');
 
@@ -201,7 +201,7 @@ describe('connection floods', { timeout: 90000 }, () => {
 	});
 
 	faultTest('--trusted-proxy: readers behind a trusted proxy are counted by their X-Forwarded-For address; without the flag, or from an untrusted peer, the header is ignored', async (t, row) => {
-		row.fault = 'on --trusted-proxy 127.0.0.1/32 --max-readers-per-ip 2: WebSocket readers from 127.0.0.1 with X-Forwarded-For 10.1.1.1, 10.1.1.2, 10.1.1.3, then two more for 10.1.1.1, one "6.6.6.6, 10.1.1.1" (a forged left part), an SSE stream for 10.1.1.2; three readers from the untrusted 127.0.0.2 with three X-Forwarded-For values; on a daemon without the flag, three readers from 127.0.0.1 with three X-Forwarded-For values';
+		row.fault = 'on --trusted-proxy 127.0.0.1/32 --max-readers-per-ip 2: WebSocket readers from 127.0.0.1 with X-Forwarded-For 10.1.1.1, 10.1.1.2, 10.1.1.3, then two more for 10.1.1.1, one "6.6.6.6, 10.1.1.1" (a forged left part), an SSE stream for 10.1.1.2; three raw readers each sending two X-Forwarded-For headers (10.7.7.N, then 10.8.8.8); three readers from the untrusted 127.0.0.2 with three X-Forwarded-For values; on a daemon without the flag, three readers from 127.0.0.1 with three X-Forwarded-For values';
 		const url = (d) => `${d.wsBase}/ws/blogs/${b.id}`;
 		const xff = (v) => ({ 'X-Forwarded-For': v });
 		const distinct = ['10.1.1.1', '10.1.1.2', '10.1.1.3'].map((a) => readerFrom(url(T), '127.0.0.1', xff(a)));
@@ -220,6 +220,15 @@ describe('connection floods', { timeout: 90000 }, () => {
 		const sse2 = await sseFrom(T.port, b.id, { headers: 'X-Forwarded-For: 10.1.1.2\r\n' });
 		assert.equal(sse.status, 200, 'an SSE stream for 10.1.1.2 (its second reader)');
 		assert.equal(sse2.status, 503, 'and a third reader for 10.1.1.2 is refused, SSE or not');
+		/* several X-Forwarded-For headers are one list, in order: the last names the client here */
+		const joined = [];
+		for (let i = 1; i <= 3; i++)
+			joined.push(await rawWs(T.port, `/ws/blogs/${b.id}`, {
+				extraHeaders: `X-Forwarded-For: 10.7.7.${i}\r\nX-Forwarded-For: 10.8.8.8\r\n` }));
+		const joinedOut = await Promise.all(joined.map((w) => w.waitClosed(1500)
+			.then((c) => (c.gotCloseFrame ? c.closeCode : 'live'))));
+		assert.equal(joinedOut.map(String).sort().join('/'), '1013/live/live',
+			'two readers whose last X-Forwarded-For header says 10.8.8.8, the third refused');
 		const untrusted = ['10.2.2.1', '10.2.2.2', '10.2.2.3'].map((a) => readerFrom(url(T), '127.0.0.2', xff(a)));
 		const untrustedOut = await Promise.all(untrusted.map((r) => outcome(r)));
 		const tally = (xs) => xs.map((x) => x === 'live' ? 'live' : x?.code).sort().join('/');
@@ -229,11 +238,13 @@ describe('connection floods', { timeout: 90000 }, () => {
 		const plainOut = await Promise.all(plain.map((r) => outcome(r)));
 		assert.equal(tally(plainOut), '1013/live/live',
 			'without --trusted-proxy the header is ignored');
-		row.readers = `behind the trusted proxy: 3 distinct addresses ${distinctOut.join('/')}; 2nd for 10.1.1.1 admitted, 3rd ${thirdOut?.code} "${thirdOut?.reason}"; forged "6.6.6.6, 10.1.1.1": ${forgedOut?.code}; SSE for 10.1.1.2: ${sse.status} then ${sse2.status}; untrusted peer 127.0.0.2 with 3 addresses: ${tally(untrustedOut)}; no --trusted-proxy: ${tally(plainOut)}`;
+		row.readers = `behind the trusted proxy: 3 distinct addresses ${distinctOut.join('/')}; 3 readers with two X-Forwarded-For headers each, the last 10.8.8.8: ${joinedOut.map(String).sort().join('/')}; 2nd for 10.1.1.1 admitted, 3rd ${thirdOut?.code} "${thirdOut?.reason}"; forged "6.6.6.6, 10.1.1.1": ${forgedOut?.code}; SSE for 10.1.1.2: ${sse.status} then ${sse2.status}; untrusted peer 127.0.0.2 with 3 addresses: ${tally(untrustedOut)}; no --trusted-proxy: ${tally(plainOut)}`;
 		row.writers = 'n/a';
 		row.lost = 'nothing';
 		for (const r of [...distinct, same, third, forged, ...untrusted, ...plain])
 			r.ws.terminate();
+		for (const w of joined)
+			w.sock.destroy();
 		for (const x of [sse, sse2])
 			x.sock.destroy();
 	});
