@@ -24,7 +24,15 @@ static json_t *load_object(const char *body, size_t len, char *msg, size_t msgle
 {
 	json_error_t jerr;
 	json_t *v;
+	size_t i = 0;
 
+	while (i < len && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' ||
+			   body[i] == '\n'))
+		i++;
+	if (i == len) {
+		snprintf(msg, msglen, "The body is empty.");
+		return NULL;
+	}
 	if (!text_utf8_valid(body, len)) {
 		snprintf(msg, msglen, "The body is not valid UTF-8.");
 		return NULL;

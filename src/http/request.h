@@ -41,6 +41,8 @@ struct req {
 	void (*then)(struct req *q, const struct lb_blog *b);   /* api_as_editor */
 	enum lb_status err_status;   /* api_write_error: the error to give if not ended */
 	char err_msg[256];
+	int retry_after;         /* > 0: a Retry-After header, in seconds */
+	bool body_seen;          /* a body chunk arrived */
 };
 
 struct req *req_ref(struct req *q);
