@@ -142,6 +142,28 @@ static size_t estimate_of(const struct hub *h, long count)
 	return PAGE_OVERHEAD + (size_t)(count + 1) * (FRAME_OVERHEAD + (avg > 256 ? avg : 256));
 }
 
+/*
+ * Tells every waiter of p how its read ended. The waiters move to a local
+ * list first: one that resets asks for another page, which may evict p
+ * from the hub's list (the caller holds a reference to p meanwhile).
+ */
+static void hand_out(struct page *p, enum lb_status st)
+{
+	lws_dll2_owner_t waiters = { 0 };
+	struct lws_dll2 *d;
+
+	while ((d = lws_dll2_get_head(&p->waiters))) {
+		lws_dll2_remove(d);
+		lws_dll2_add_tail(d, &waiters);
+	}
+	while ((d = lws_dll2_get_head(&waiters))) {
+		struct page_waiter *w = lws_container_of(d, struct page_waiter, link);
+
+		lws_dll2_remove(d);
+		w->ready(w, st);
+	}
+}
+
 /* Starts reads waiting in line while there is room (one always may run). */
 static void pages_pump(void)
 {
@@ -150,7 +172,6 @@ static void pages_pump(void)
 	while ((d = lws_dll2_get_head(&line))) {
 		struct page *p = lws_container_of(d, struct page, qlink);
 		size_t need = estimate_of(p->hub, p->count);
-		lws_dll2_owner_t waiters = { 0 };
 
 		if (!cache_make_room(need) && reads)
 			return;
@@ -160,16 +181,7 @@ static void pages_pump(void)
 		/* out of reach: its waiters fail; the page goes */
 		p->loading = false;
 		lws_dll2_remove(&p->link);   /* not counted: never sent */
-		while ((d = lws_dll2_get_head(&p->waiters))) {
-			lws_dll2_remove(d);
-			lws_dll2_add_tail(d, &waiters);
-		}
-		while ((d = lws_dll2_get_head(&waiters))) {
-			struct page_waiter *w = lws_container_of(d, struct page_waiter, link);
-
-			lws_dll2_remove(d);
-			w->ready(w, LB_UNAVAILABLE);
-		}
+		hand_out(p, LB_UNAVAILABLE);
 		hub_unref(p->hub);
 		p->refs = 1;
 		page_unref(p);
@@ -204,8 +216,6 @@ static void on_read(void *arg, enum lb_status st, const struct store_event *ev,
 {
 	struct page *p = arg;
 	struct hub *h = p->hub;
-	lws_dll2_owner_t waiters = { 0 };
-	struct lws_dll2 *d;
 
 	p->loading = false;
 	reads--;
@@ -216,16 +226,7 @@ static void on_read(void *arg, enum lb_status st, const struct store_event *ev,
 		page_drop(p);
 	if (st == LB_OK && !p->n)
 		st = LB_NOT_FOUND;
-	while ((d = lws_dll2_get_head(&p->waiters))) {
-		lws_dll2_remove(d);
-		lws_dll2_add_tail(d, &waiters);
-	}
-	while ((d = lws_dll2_get_head(&waiters))) {
-		struct page_waiter *w = lws_container_of(d, struct page_waiter, link);
-
-		lws_dll2_remove(d);
-		w->ready(w, st);
-	}
+	hand_out(p, st);
 	cache_make_room(0);
 	pages_pump();
 	page_unref(p);   /* the read's */
@@ -334,16 +335,10 @@ void pages_release(struct hub *h)
 {
 	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->pages)) {
 		struct page *p = lws_container_of(d, struct page, link);
-		struct lws_dll2 *e;
 
 		if (p->qlink.owner) {
 			lws_dll2_remove(&p->qlink);
-			while ((e = lws_dll2_get_head(&p->waiters))) {
-				struct page_waiter *w = lws_container_of(e, struct page_waiter, link);
-
-				lws_dll2_remove(e);
-				w->ready(w, LB_UNAVAILABLE);
-			}
+			hand_out(p, LB_UNAVAILABLE);
 			p->loading = false;
 			p->refs--;   /* the read that never went out */
 		}
