@@ -10,7 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE };
+#include "http/clientaddr.h"
+
+/* F_LIST: repeatable, each value appended to a struct config_list */
+enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE, F_LIST };
 
 struct flag {
 	const char *name;
@@ -44,7 +47,9 @@ static const struct flag flags[] = {
 	{ "max-readers-per-ip", F_LONG, OFF(max_readers_per_ip), 1, 10000000, "N", "readers per client address (default 10000)" },
 	{ "ack-replicas", F_LONG, OFF(ack_replicas), 0, 16, "N", "a write is acknowledged once N replicas hold it (WAIT), else 503 (default 0; needs --redis)" },
 	{ "ack-timeout", F_LONG, OFF(ack_timeout_ms), 1, 60000, "MS", "how long a write waits for --ack-replicas (default 1000)" },
+	{ "ended-max-age", F_LONG, OFF(ended_max_age), 0, 31536000, "SECS", "how long caches may keep an ended blog's pages and events before they revalidate (default 3600; a redaction reaches every cache within it)" },
 	{ "cache-mb", F_LONG, OFF(cache_mb), 1, 1L << 20, "MB", "memory for what readers can make the server keep: catch-up pages, rendered pages (default 256)" },
+	{ "trusted-proxy", F_LIST, OFF(trusted_proxies), 0, 0, "CIDR", "repeatable: a proxy whose X-Forwarded-For names the client (default: none, the header is ignored)" },
 };
 
 void config_defaults(struct lb_config *cfg)
@@ -71,6 +76,7 @@ void config_defaults(struct lb_config *cfg)
 	cfg->cache_mb = 256;
 	cfg->ack_replicas = 0;
 	cfg->ack_timeout_ms = 1000;
+	cfg->ended_max_age = 3600;
 }
 
 int config_log_mask(const char *level)
@@ -194,6 +200,48 @@ static int check_redis(struct lb_config *cfg, char *err, size_t errlen)
 	return -1;
 }
 
+static bool cidr_valid(const char *v)
+{
+	struct clientaddr_net n;
+
+	return !clientaddr_parse_net(v, &n);
+}
+
+/* What each value of a repeatable flag must be; others: any non-empty string. */
+static const struct {
+	const char *flag;
+	bool (*valid)(const char *v);
+} list_checks[] = {
+	{ "trusted-proxy", cidr_valid },
+};
+
+static bool list_value_valid(const struct flag *f, const char *v)
+{
+	for (size_t i = 0; i < sizeof(list_checks) / sizeof(list_checks[0]); i++)
+		if (!strcmp(list_checks[i].flag, f->name))
+			return list_checks[i].valid(v);
+	return true;
+}
+
+/* Appends v to a repeatable flag's list. Returns 0, or -1 with err set. */
+static int append(void *field, const struct flag *f, const char *v, char *err,
+		  size_t errlen)
+{
+	struct config_list *l = field;
+
+	if (!*v || !list_value_valid(f, v)) {
+		snprintf(err, errlen, "liveblogd: invalid value '%s' for --%s", v, f->name);
+		return -1;
+	}
+	if (l->n == CONFIG_LIST_MAX) {
+		snprintf(err, errlen, "liveblogd: --%s is given more than %d times",
+			 f->name, CONFIG_LIST_MAX);
+		return -1;
+	}
+	l->v[l->n++] = v;
+	return 0;
+}
+
 /* Stores one flag's value. Returns 0, or -1 with err set. */
 static int apply(struct lb_config *cfg, const struct flag *f, const char *v,
 		 char *err, size_t errlen)
@@ -223,6 +271,8 @@ static int apply(struct lb_config *cfg, const struct flag *f, const char *v,
 		cfg->redis_password_file = v;
 		return read_secret(v, base + f->offset, sizeof(cfg->redis_password),
 				   f->name, err, errlen);
+	case F_LIST:
+		return append(base + f->offset, f, v, err, errlen);
 	case F_LONG:
 		errno = 0;
 		n = strtol(v, &end, 10);

@@ -78,7 +78,7 @@ struct rconn {
 	void *locate_arg;
 	rconn_reply_fn sub_fn;     /* rconn_subscribe's */
 	void *sub_arg;
-	lws_usec_t last_reply;     /* when any reply last arrived */
+	lws_usec_t last_reply;     /* when any byte of a reply last arrived */
 	unsigned backoff_ms;
 	unsigned long reconnects;
 	lws_sorted_usec_list_t sul_retry;
