@@ -75,6 +75,8 @@ UNIT_OBJ := $(addprefix $(BUILD)/obj/src/,config.o status.o common/codec.o \
 UNIT_OBJ += $(BUILD)/obj/src/common/image.o
 UNIT_OBJ += $(BUILD)/obj/src/common/linkify.o
 UNIT_OBJ += $(BUILD)/obj/src/store/redis_url.o
+UNIT_OBJ += $(BUILD)/obj/src/store/sentinel_msg.o
+UNIT_OBJ += $(addprefix $(BUILD)/obj/src/,http/clientaddr.o http/head.o)
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
@@ -94,6 +96,9 @@ $(BUILD)/tests/test_hub: tests/unit/test_hub.c $(HUB_TEST_OBJ)
 STORE_CLI_OBJ := $(addprefix $(BUILD)/obj/src/,store/redis_store.o store/redis_conn.o \
                  store/redis_reply.o store/redis_url.o shared.o status.o common/codec.o \
                  common/text.o common/hash.o) $(BUILD)/obj/gen/scripts.o
+STORE_CLI_OBJ += $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out src/store/redis_store.c \
+                 src/store/redis_conn.c src/store/redis_reply.c src/store/redis_url.c \
+                 src/store/feed.c,$(wildcard src/store/*.c)))
 $(BUILD)/tests/store_cli: tests/store/store_cli.c $(STORE_CLI_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
@@ -155,6 +160,8 @@ FUZZ_LIB += src/common/image.c
 FUZZ_LIB += src/common/linkify.c src/http/page.c
 FUZZ_LIB += clients/liveblog/b64.c
 FUZZ_LIB += src/store/redis_url.c
+FUZZ_LIB += src/store/sentinel_msg.c
+FUZZ_LIB += src/http/head.c src/http/clientaddr.c
 FUZZ_SECONDS ?= 20
 fuzz: $(FUZZ_BIN)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)

@@ -25,6 +25,7 @@ struct import {
 	const char *name;	/* "import BLOG" */
 	int entries, edits, deletes, ended, pictures;
 	json_t *pictured;	/* ids of the entries that had pictures: a set */
+	json_t *skipped;	/* ids of redacted entries, not brought back */
 };
 
 /*
@@ -252,6 +253,11 @@ static int apply(struct import *im, const json_t *ev, const char *subject)
 
 	if (!strcmp(type, "media"))
 		return import_picture(im, ev, subject);
+	/* a redacted entry is not brought back: it has no content to post */
+	if (json_is_true(json_object_get(entry, "redacted")))
+		return json_object_set_new(im->skipped, reply_str(entry, "id"), json_true());
+	if (!strcmp(type, "delete") && json_object_get(im->skipped, reply_str(ev, "entry_id")))
+		return 0;
 	if (!strcmp(type, "entry"))
 		return import_entry(im, entry, subject);
 	if (!strcmp(type, "edit"))
@@ -311,8 +317,10 @@ int cmd_import(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 	im.blog = pos[0];
 	im.name = name;
 	im.pictured = json_object();
+	im.skipped = json_object();
 	rc = apply_all(&im, events);
 	json_decref(im.pictured);
+	json_decref(im.skipped);
 	json_decref(events);
 	return rc;
 }

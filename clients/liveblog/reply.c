@@ -39,6 +39,7 @@ static const struct field entry_fields[] = {
 	{ "revision", F_INT, 0 },	{ "edited_ts", F_STR_NULL, 0 },
 	{ "deleted", F_BOOL, 0 },	{ "original_ts", F_STR_NULL, 0 },
 	{ "media", F_ARR, 0 },
+	{ "redacted", F_BOOL, 0 },
 	{ NULL, F_STR, 0 },
 };
 

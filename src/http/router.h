@@ -22,6 +22,7 @@ enum route {
 	R_ENTRY_PATCH,
 	R_ENTRY_DELETE,
 	R_BLOG_END,
+	R_ENTRY_REDACT,    /* POST .../entries/{entry}/redact (admin) */
 	R_MEDIA_POST,      /* POST /api/blogs/{id}/media: a picture as the body */
 	R_MEDIA,           /* GET or HEAD /media/{sha256} */
 	R_SSE,             /* GET /sse/blogs/{id}: a stream, not a page */
