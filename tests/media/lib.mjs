@@ -55,9 +55,14 @@ export async function upload(base, blogId, token, buf, type, { headers = {} } = 
 		h['content-type'] = type;
 	if (token)
 		h.authorization = `Bearer ${token}`;
-	const res = await fetch(`${base}/api/blogs/${blogId}/media`, {
-		method: 'POST', headers: h, body: buf, signal: AbortSignal.timeout(30000),
-	});
+	let res;
+	try {
+		res = await fetch(`${base}/api/blogs/${blogId}/media`, {
+			method: 'POST', headers: h, body: buf, signal: AbortSignal.timeout(30000),
+		});
+	} catch (e) {
+		throw new Error(`upload of ${buf.length} bytes to ${blogId}: ${e.message} (${e.cause?.code ?? e.cause?.message ?? 'no cause'})`);
+	}
 	const text = await res.text();
 	let json = null;
 	try { json = JSON.parse(text); } catch { }
