@@ -23,7 +23,7 @@ DAEMON_SRC := $(filter-out src/liveblogd.c,$(wildcard src/*.c src/*/*.c))
 COMMON_SRC := $(wildcard src/common/*.c)
 CLIENT_SRC := $(wildcard clients/liveblog/*.c)
 LUA        := $(wildcard src/store/scripts/*.lua)
-WWW        := $(wildcard www/*)
+WWW        := $(filter-out www/i18n,$(wildcard www/*)) $(wildcard www/i18n/*.json)
 
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/scripts.o
 DAEMON_OBJ += $(BUILD)/obj/gen/www.o
@@ -60,7 +60,7 @@ $(BUILD)/obj/gen/scripts.o: $(BUILD)/gen/scripts.c
 # Each file of www/ becomes bytes + MIME type + ETag in one table
 # (tools/embed-www.sh, src/http/assets.c): liveblogd needs no www/ on disk.
 # The directory is a prerequisite too, so a removed file leaves the table.
-$(BUILD)/gen/www.c: $(WWW) www tools/embed-www.sh
+$(BUILD)/gen/www.c: $(WWW) www $(wildcard www/i18n) tools/embed-www.sh
 	@mkdir -p $(dir $@)
 	sh tools/embed-www.sh $(WWW) > $@
 
@@ -74,6 +74,7 @@ UNIT_OBJ := $(addprefix $(BUILD)/obj/src/,config.o status.o common/codec.o \
             $(BUILD)/obj/src/http/assets.o $(BUILD)/obj/gen/www.o
 UNIT_OBJ += $(BUILD)/obj/src/common/image.o
 UNIT_OBJ += $(BUILD)/obj/src/store/redis_url.o
+UNIT_OBJ += $(BUILD)/obj/src/common/lang.o $(BUILD)/obj/src/http/i18n.o
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
@@ -82,7 +83,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 # in-memory store, a hand-moved clock, recording connections).
 HUB_TEST_OBJ := $(addprefix $(BUILD)/obj/src/,push/hub.o push/reader.o push/pages.o \
                 push/ring.o push/frame.o cache.o shared.o status.o common/codec.o \
-                common/text.o common/hash.o) \
+                common/text.o common/hash.o common/lang.o) \
                 $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fakes/*.c))
 $(BUILD)/tests/test_hub: tests/unit/test_hub.c $(HUB_TEST_OBJ)
 	@mkdir -p $(dir $@)
@@ -142,6 +143,7 @@ FUZZ_LIB := src/common/codec.c src/common/text.c src/common/hash.c src/status.c 
             src/http/assets.c $(BUILD)/gen/www.c
 FUZZ_LIB += src/common/image.c
 FUZZ_LIB += src/store/redis_url.c
+FUZZ_LIB += src/common/lang.c
 FUZZ_SECONDS ?= 20
 fuzz: $(FUZZ_BIN)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "common/lang.h"
 #include "store/redis_url.h"
 
 struct lb_config {
@@ -32,6 +33,7 @@ struct lb_config {
 	long max_readers;
 	long max_readers_per_ip;
 	long cache_mb;             /* bytes readers can make an instance keep */
+	char default_lang[LANG_MAX];   /* of blogs created without "lang" */
 };
 
 enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_ERROR };

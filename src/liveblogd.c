@@ -141,6 +141,7 @@ static const struct feed_sink sink = {
 	.batch_done = hubs_batch_done,
 	.ready = hubs_feed_ready,
 	.created = on_created,
+	.blog = hubs_on_blog,
 };
 
 /* This loop's hubs, timers and share of the cache budget. */
@@ -294,6 +295,7 @@ int main(int argc, char **argv)
 	}
 	if (config.workers > MAX_WORKERS)
 		config.workers = MAX_WORKERS;
+	codec_set_default_lang(config.default_lang);
 	lws_set_log_level(config_log_mask(config.log_level), NULL);
 	signal(SIGPIPE, SIG_IGN);
 	store_scripts_init();

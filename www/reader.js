@@ -39,6 +39,7 @@ import {
 	compareSeq, entryLabel, localizeTime, renderEntryItem, renderTime, seqTime,
 } from '/render.js';
 import { Feed } from '/feed.js';
+import { makeT, readStrings, timeLocale } from '/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -69,6 +70,11 @@ const replayParam = new URLSearchParams(location.search).get('replay');
 const replay = /^\d{1,4}(\.\d{1,3})?$/.test(replayParam || '') && Number(replayParam) > 0
 	? replayParam : null;
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+/* The blog's language: its words (i18n.js) and its way of writing times,
+ * in the reader's own time zone. */
+const lang = document.documentElement.lang || 'en';
+const t = makeT(readStrings(), lang);
+const timeOpts = { locale: timeLocale(lang) };
 
 /* id → {id, seq, ts, key, pinned, label, item}; item is the <li>. */
 const entries = new Map();
@@ -114,7 +120,7 @@ function adoptRendered() {
 		if (rec.pinned && (!pinnedId || compareSeq(rec.seq, entries.get(pinnedId).seq) > 0))
 			pinnedId = id;
 	}
-	for (const t of ui.main.querySelectorAll('time[datetime]')) localizeTime(t);
+	for (const el of ui.main.querySelectorAll('time[datetime]')) localizeTime(el, timeOpts);
 }
 
 function insertBySeq(item, seq) {
@@ -144,7 +150,7 @@ function upsert(entry, fallbackSeq) {
 		return false;
 	}
 	const e = { ...entry, seq: entry.seq || fallbackSeq };
-	const item = renderEntryItem(e, { blogId });
+	const item = renderEntryItem(e, { blogId, t, ...timeOpts });
 	const prev = entries.get(e.id);
 	if (prev) prev.item.replaceWith(item);
 	else insertBySeq(item, e.seq);
@@ -199,10 +205,10 @@ function renderDerived() {
 		.sort((a, b) => compareSeq(b.seq, a.seq));
 	ui.keyList.replaceChildren(...keys.map((r) => {
 		const li = document.createElement('li');
-		if (r.ts) li.appendChild(renderTime(r.ts));
+		if (r.ts) li.appendChild(renderTime(r.ts, document, timeOpts));
 		const a = document.createElement('a');
 		a.href = `#entry-${r.id}`;
-		a.textContent = r.label || 'Update';
+		a.textContent = r.label || t('update');
 		li.appendChild(a);
 		return li;
 	}));
@@ -215,8 +221,7 @@ function renderDerived() {
 function renderNewButton() {
 	const n = unseen.length;
 	ui.newBtn.hidden = n === 0;
-	ui.newBtn.querySelector('.label').textContent =
-		n === 1 ? '1 new update' : `${n} new updates`;
+	ui.newBtn.querySelector('.label').textContent = t('new_updates', { n });
 }
 
 /* readerIsBelow(): the reader has scrolled past the top of the stream, so
@@ -258,7 +263,7 @@ function announce(text) {
 	clearTimeout(announceTimer);
 	announceTimer = setTimeout(() => {
 		ui.announcer.textContent = announceQueue.length === 1
-			? announceQueue[0] : `${announceQueue.length} new updates`;
+			? announceQueue[0] : t('new_updates', { n: announceQueue.length });
 		announceQueue = [];
 	}, 800);
 }
@@ -277,7 +282,7 @@ function setBadge(text, cls) {
 
 function setEnded() {
 	ended = true;
-	if (!replay) setBadge('ENDED', 'badge-ended');
+	if (!replay) setBadge(t('ended_badge'), 'badge-ended');
 	ui.ended.hidden = false;
 	ui.readers.hidden = true;
 	setStatus('');
@@ -297,9 +302,9 @@ function applyHello(blog) {
 		ui.title.textContent = blog.title;
 		document.title = `${blog.title} — Liveblog`;
 	}
-	if (replay) setBadge('REPLAY', 'badge-replay');
+	if (replay) setBadge(t('replay_badge'), 'badge-replay');
 	else if (blog.state === 'ended') setEnded();
-	else if (!ended) setBadge('LIVE', 'badge-live');
+	else if (!ended) setBadge(t('live'), 'badge-live');
 }
 
 /* onFrame(frame): applies one frame from the feed. Entries arriving after
@@ -325,8 +330,7 @@ function onFrame(frame) {
 			return;
 		case 'stats':
 			if (Number.isFinite(frame.readers) && !ended) {
-				const n = new Intl.NumberFormat().format(frame.readers);
-				ui.readers.textContent = frame.readers === 1 ? '1 reader' : `${n} readers`;
+				ui.readers.textContent = t('readers', { n: frame.readers });
 				ui.readers.hidden = false;
 			}
 			return;
@@ -354,13 +358,13 @@ function onFrame(frame) {
 	if (replay) replayApplied(frame);
 	if (added) {
 		flash(added);
-		announce(`New update: ${added.label}`);
+		announce(t('new_update', { label: added.label }));
 		if (below) {
 			unseen.push(added.id);
 			renderNewButton();
 		}
 	}
-	if (frame.type === 'ended') announce('The liveblog has ended.');
+	if (frame.type === 'ended') announce(t('ended'));
 }
 
 /* applyEvent(ev): the index/DOM change of one event; returns the record
@@ -385,10 +389,10 @@ function onState(state, info = {}) {
 	switch (state) {
 		case 'connecting':
 			if (replay && everOpened) replayStatus();
-			else setStatus('Connecting…', 'is-connecting');
+			else setStatus(t('connecting'), 'is-connecting');
 			break;
 		case 'reconnecting':
-			setStatus('Reconnecting…', 'is-reconnecting');
+			setStatus(t('reconnecting'), 'is-reconnecting');
 			if (!everOpened && info.delay !== undefined) checkExists();
 			break;
 		case 'open':
@@ -420,10 +424,10 @@ async function checkExists() {
 		if (res.status === 404) {
 			closeFeed();
 			ui.replayBar.hidden = true;
-			ui.title.textContent = 'Liveblog not found';
-			document.title = 'Liveblog not found';
+			ui.title.textContent = t('not_found_title');
+			document.title = t('not_found_title');
 			setStatus('');
-			ui.empty.textContent = 'There is no liveblog at this address.';
+			ui.empty.textContent = t('not_found');
 			ui.empty.hidden = false;
 		}
 	} catch {
@@ -502,7 +506,7 @@ function eventMs(seq) {
 }
 
 function speedText(v) {
-	return `${new Intl.NumberFormat().format(v)}×`;
+	return `${new Intl.NumberFormat(lang).format(v)}×`;
 }
 
 /* clockText(ms): "14:32:05" in local time, with the day when not today. */
@@ -513,14 +517,14 @@ function clockText(ms) {
 		opts.day = 'numeric';
 		opts.month = 'short';
 	}
-	return new Intl.DateTimeFormat(undefined, opts).format(d);
+	return new Intl.DateTimeFormat(timeOpts.locale, opts).format(d);
 }
 
 function replayStatus() {
-	if (rp.finished) setStatus('Replay finished', 'is-replay');
-	else if (rp.paused) setStatus('Paused', 'is-replay');
-	else if (rp.live) setStatus('Replay caught up: live', 'is-replay');
-	else setStatus(`Replaying at ${speedText(rp.speed)}`, 'is-replay');
+	if (rp.finished) setStatus(t('replay_finished'), 'is-replay');
+	else if (rp.paused) setStatus(t('paused'), 'is-replay');
+	else if (rp.live) setStatus(t('replay_live'), 'is-replay');
+	else setStatus(t('replaying', { speed: speedText(rp.speed) }), 'is-replay');
 }
 
 /* openFeed(since, delay): a replay feed from since (null: the whole log)
@@ -675,8 +679,8 @@ function renderReplay() {
 		ui.replayClock.textContent = '–';
 		ui.replayClock.removeAttribute('datetime');
 	}
-	const [icon, label] = rp.finished ? ['↺', 'Replay again']
-		: rp.paused ? ['▶', 'Play'] : ['❚❚', 'Pause'];
+	const [icon, label] = rp.finished ? ['↺', t('replay_again')]
+		: rp.paused ? ['▶', t('play')] : ['❚❚', t('pause')];
 	ui.replayToggle.querySelector('.replay-icon').textContent = icon;
 	ui.replayToggle.querySelector('.label').textContent = label;
 }
@@ -816,7 +820,7 @@ function setupReplay() {
 				`${ui.replayBar.offsetHeight}px`);
 		}).observe(ui.replayBar);
 	}
-	setBadge('REPLAY', 'badge-replay');
+	setBadge(t('replay_badge'), 'badge-replay');
 	ui.ended.hidden = true;
 	renderReplay();
 	loadLog();
@@ -842,7 +846,7 @@ function main() {
 	ui.newBtn.addEventListener('click', onNewClick);
 	addEventListener('scroll', onScroll, { passive: true });
 	setInterval(() => {
-		for (const t of ui.main.querySelectorAll('time[datetime]')) localizeTime(t);
+		for (const el of ui.main.querySelectorAll('time[datetime]')) localizeTime(el, timeOpts);
 	}, 10 * 60 * 1000);
 
 	if (replay) {
@@ -855,7 +859,7 @@ function main() {
 		setEnded();
 		return;
 	}
-	if (ui.main.dataset.state === 'live') setBadge('LIVE', 'badge-live');
+	if (ui.main.dataset.state === 'live') setBadge(t('live'), 'badge-live');
 	feed = new Feed({ blogId, since: cursor, replay, onFrame, onState });
 	feed.start();
 	/* for tests and debugging: the cursor the page would resume from */

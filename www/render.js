@@ -193,9 +193,14 @@ function el(doc, tag, className, text) {
 	return node;
 }
 
-/* renderEntry(entry, {blogId, doc, now, locale, timeZone}): the <article>
- * of the markup above for a wire-format entry. */
-export function renderEntry(entry, { blogId = '', doc = globalThis.document, ...timeOpts } = {}) {
+/* The entry markup's own words, in English; renderEntry's t option gives
+ * them in the blog's language (i18n.js). */
+const ENTRY_WORDS = { permalink: 'Permalink to this update', key_event: 'Key event', updated: 'updated' };
+const english = (key) => ENTRY_WORDS[key] ?? key;
+
+/* renderEntry(entry, {blogId, doc, t, now, locale, timeZone}): the <article>
+ * of the markup above for a wire-format entry; t(key) gives its words. */
+export function renderEntry(entry, { blogId = '', doc = globalThis.document, t = english, ...timeOpts } = {}) {
 	const art = el(doc, 'article', entry.key ? 'entry entry-key' : 'entry');
 	art.id = `entry-${entry.id}`;
 	art.tabIndex = -1;
@@ -209,13 +214,13 @@ export function renderEntry(entry, { blogId = '', doc = globalThis.document, ...
 	const meta = el(doc, 'header', 'entry-meta');
 	const link = el(doc, 'a', 'entry-permalink');
 	link.href = permalink(blogId, entry.id);
-	link.title = 'Permalink to this update';
+	link.title = t('permalink');
 	link.appendChild(renderTime(entry.ts, doc, timeOpts));
 	meta.appendChild(link);
 	if (entry.author) meta.appendChild(el(doc, 'span', 'entry-author', entry.author));
-	if (entry.key) meta.appendChild(el(doc, 'span', 'entry-key-badge', 'Key event'));
+	if (entry.key) meta.appendChild(el(doc, 'span', 'entry-key-badge', t('key_event')));
 	if (entry.edited_ts) {
-		const upd = el(doc, 'span', 'entry-updated', 'updated ');
+		const upd = el(doc, 'span', 'entry-updated', `${t('updated')} `);
 		upd.appendChild(renderTime(entry.edited_ts, doc, timeOpts));
 		meta.appendChild(upd);
 	}

@@ -37,4 +37,10 @@ void api_as_editor(struct req *q, api_editor_fn then);
 /* Routes that change a blog (answered 409 `ended` on an ended blog, whatever else). */
 bool api_is_blog_write(enum route r);
 
+/* api_pages.c: GET /blogs/{id}, the reader page rendered on the server. */
+void api_page_blog(struct req *q);
+
+/* api_blogs.c: PATCH /api/blogs/{id} {"title"?,"lang"?} (editor, live blogs). */
+void api_blog_patch(struct req *q);
+
 #endif

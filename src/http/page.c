@@ -28,6 +28,13 @@ static void esc(FILE *f, const char *s)
 	page_escape(f, s ? s : "", s ? strlen(s) : 0);
 }
 
+const char *page_str(const struct page_view *v, const char *key, const char *fallback)
+{
+	const char *s = json_string_value(json_object_get(v->strings, key));
+
+	return s ? s : fallback;
+}
+
 static const char *str(const json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
@@ -88,8 +95,9 @@ static void text_blocks(FILE *f, const char *text)
 	fputs(open == 'u' ? "</ul>" : open == 'p' ? "</p>" : "", f);
 }
 
-static void entry_html(FILE *f, const char *blog, const json_t *e)
+static void entry_html(FILE *f, const struct page_view *v, const json_t *e)
 {
+	const char *blog = v->blog->id;
 	const char *id = str(e, "id"), *ts = str(e, "ts");
 	bool key = json_is_true(json_object_get(e, "key"));
 
@@ -108,7 +116,9 @@ static void entry_html(FILE *f, const char *blog, const json_t *e)
 		key ? " data-key=\"\"" : "",
 		json_is_true(json_object_get(e, "pinned")) ? " data-pinned=\"\"" : "", blog);
 	esc(f, id);
-	fputs("\" title=\"Permalink to this update\"><time datetime=\"", f);
+	fputs("\" title=\"", f);
+	esc(f, page_str(v, "permalink", "Permalink to this update"));
+	fputs("\"><time datetime=\"", f);
 	esc(f, ts);
 	fputs("\">", f);
 	hhmm(f, ts);
@@ -118,10 +128,15 @@ static void entry_html(FILE *f, const char *blog, const json_t *e)
 		esc(f, str(e, "author"));
 		fputs("</span>", f);
 	}
-	if (key)
-		fputs("<span class=\"entry-key-badge\">Key event</span>", f);
+	if (key) {
+		fputs("<span class=\"entry-key-badge\">", f);
+		esc(f, page_str(v, "key_event", "Key event"));
+		fputs("</span>", f);
+	}
 	if (*str(e, "edited_ts")) {
-		fputs("<span class=\"entry-updated\">updated <time datetime=\"", f);
+		fputs("<span class=\"entry-updated\">", f);
+		esc(f, page_str(v, "updated", "updated"));
+		fputs(" <time datetime=\"", f);
 		esc(f, str(e, "edited_ts"));
 		fputs("\">", f);
 		hhmm(f, str(e, "edited_ts"));
@@ -138,13 +153,28 @@ static void entry_html(FILE *f, const char *blog, const json_t *e)
 	fputs("</div></article></li>\n", f);
 }
 
-/* schema.org LiveBlogPosting; "<" escaped so no text can end the script. */
+/*
+ * Writes v as JSON inside <script type="TYPE"[ id="ID"]>, with every "<"
+ * escaped so that no text in it can end the script element.
+ */
+static void script_json(FILE *f, const char *type, const char *id, const json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT);
+
+	fprintf(f, "<script type=\"%s\"%s%s%s>", type, id ? " id=\"" : "",
+		id ? id : "", id ? "\"" : "");
+	for (char *p = s; p && *p; p++)
+		fputs(*p == '<' ? "\\u003c" : (char[]){ *p, 0 }, f);
+	fputs("</script>\n", f);
+	free(s);
+}
+
+/* schema.org LiveBlogPosting. */
 static void json_ld(FILE *f, const struct lb_blog *b, const json_t *entries)
 {
 	json_t *blog = codec_blog_wire(b), *updates = json_array(), *ld;
 	const json_t *e;
 	size_t i;
-	char *s;
 
 	json_array_foreach(entries, i, e) {
 		json_t *u = json_pack("{s:s,s:s,s:s,s:s,s:s}", "@type", "BlogPosting",
@@ -165,12 +195,7 @@ static void json_ld(FILE *f, const struct lb_blog *b, const json_t *entries)
 		       "liveBlogUpdate", updates);
 	if (b->ended)
 		json_object_set(ld, "coverageEndTime", json_object_get(blog, "ended_at"));
-	s = json_dumps(ld, JSON_COMPACT);
-	fputs("<script type=\"application/ld+json\">", f);
-	for (char *p = s; p && *p; p++)
-		fputs(*p == '<' ? "\\u003c" : (char[]){ *p, 0 }, f);
-	fputs("</script>\n", f);
-	free(s);
+	script_json(f, "application/ld+json", NULL, ld);
 	json_decref(ld);
 	json_decref(blog);
 }
@@ -190,50 +215,140 @@ static int until(FILE *f, const char **pos, const char *marker)
 	return 0;
 }
 
-char *page_render_blog(const char *tpl, size_t tpl_len, const struct lb_blog *b,
-		       const json_t *entries, const char *seq, size_t *out_len)
+/*
+ * The template's text at *pos (up to the next tag) in the catalog's words
+ * for key, when it has them; *pos moves past it either way.
+ */
+static void words(FILE *f, const char **pos, const struct page_view *v, const char *key)
 {
-	char *buf = NULL, *copy = strndup(tpl, tpl_len);
-	const char *pos = copy;
-	FILE *f = open_memstream(&buf, out_len);
-	size_t n = json_array_size(entries), i;
-	const json_t *e;
+	size_t n = strcspn(*pos, "<");
+	const char *s = page_str(v, key, NULL);
 
-	if (!f || !copy) {
-		free(copy);
-		if (f)
-			fclose(f);
-		free(buf);
-		return NULL;
+	if (s)
+		esc(f, s);
+	else
+		fwrite(*pos, 1, n, f);
+	*pos += n;
+}
+
+/*
+ * Copies tpl to f with the text of each element marked data-i18n="KEY"
+ * (the attribute last in its tag; its text runs to the next '<') in the
+ * catalog's words, when the catalog has KEY.
+ */
+static void localize(FILE *f, const char *tpl, const struct page_view *v)
+{
+	static const char mark[] = " data-i18n=\"";
+	const char *p = tpl, *at;
+	char key[64];
+
+	while ((at = strstr(p, mark))) {
+		const char *k = at + sizeof(mark) - 1, *q = strchr(k, '"'), *text, *end, *s;
+
+		if (!q || q[1] != '>' || (size_t)(q - k) >= sizeof(key)) {
+			fwrite(p, 1, (size_t)(k - p), f);
+			p = k;
+			continue;
+		}
+		memcpy(key, k, (size_t)(q - k));
+		key[q - k] = '\0';
+		text = q + 2;
+		end = text + strcspn(text, "<");
+		fwrite(p, 1, (size_t)(text - p), f);
+		if ((s = page_str(v, key, NULL)))
+			esc(f, s);
+		else
+			fwrite(text, 1, (size_t)(end - text), f);
+		p = end;
 	}
-	if (!until(f, &pos, "<title>Liveblog</title>")) {
+	fputs(p, f);
+}
+
+/*
+ * Sets *out to the template with its words in the view's language
+ * (malloc'd; NULL when out of memory), its length in *len.
+ */
+static void localized(const char *tpl, size_t tpl_len, const struct page_view *v,
+		      char **out, size_t *len)
+{
+	char *copy = strndup(tpl, tpl_len);
+	FILE *f = copy ? open_memstream(out, len) : NULL;
+
+	*out = NULL;
+	if (f) {
+		localize(f, copy, v);
+		fclose(f);
+	}
+	free(copy);
+}
+
+/* Up to </head>: the language, the title, JSON-LD and the catalog. */
+static void render_head(FILE *f, const char **pos, const struct page_view *v)
+{
+	const struct lb_blog *b = v->blog;
+
+	if (!until(f, pos, "<html lang=\"en\">")) {
+		fputs("<html lang=\"", f);
+		esc(f, codec_blog_lang(b));
+		fputs("\">", f);
+	}
+	if (!until(f, pos, "<title>Liveblog</title>")) {
 		fputs("<title>", f);
 		esc(f, b->title);
 		fputs(" · Liveblog</title>", f);
 	}
-	if (!until(f, &pos, "</head>")) {
-		json_ld(f, b, entries);
+	if (!until(f, pos, "</head>")) {
+		json_ld(f, b, v->entries);
+		if (v->strings)
+			script_json(f, "application/json", "lb-i18n", v->strings);
 		fputs("</head>", f);
 	}
+}
+
+char *page_render_blog(const char *tpl, size_t tpl_len, const struct page_view *v,
+		       size_t *out_len)
+{
+	const struct lb_blog *b = v->blog;
+	char *buf = NULL, *copy = NULL;
+	size_t n = json_array_size(v->entries), i, clen = 0;
+	const char *pos;
+	const json_t *e;
+	FILE *f;
+
+	localized(tpl, tpl_len, v, &copy, &clen);
+	pos = copy;
+	f = copy ? open_memstream(&buf, out_len) : NULL;
+	if (!f) {
+		free(copy);
+		return NULL;
+	}
+	render_head(f, &pos, v);
 	if (!until(f, &pos, "<h1 id=\"blog-title\"></h1>")) {
 		fputs("<h1 id=\"blog-title\">", f);
 		esc(f, b->title);
 		fputs("</h1>", f);
 	}
-	if (!until(f, &pos, "<span id=\"state-badge\" class=\"badge\" hidden></span>"))
-		fputs(b->ended ? "<span id=\"state-badge\" class=\"badge badge-ended\">ENDED</span>" :
-		      "<span id=\"state-badge\" class=\"badge badge-live\">LIVE</span>", f);
+	if (!until(f, &pos, "<span id=\"state-badge\" class=\"badge\" hidden></span>")) {
+		fprintf(f, "<span id=\"state-badge\" class=\"badge %s\">",
+			b->ended ? "badge-ended" : "badge-live");
+		esc(f, b->ended ? page_str(v, "ended_badge", "ENDED") : page_str(v, "live", "LIVE"));
+		fputs("</span>", f);
+	}
 	if (!until(f, &pos, "<main id=\"main\" class=\"wrap\">"))
 		fprintf(f, "<main id=\"main\" class=\"wrap\" data-seq=\"%s\" data-state=\"%s\">",
-			seq, b->ended ? "ended" : "live");
-	if (!until(f, &pos, "<p id=\"ended-banner\" class=\"ended-banner\" hidden>"))
+			v->seq, b->ended ? "ended" : "live");
+	if (!until(f, &pos, "<p id=\"ended-banner\" class=\"ended-banner\" hidden>")) {
 		fprintf(f, "<p id=\"ended-banner\" class=\"ended-banner\"%s>", b->ended ? "" : " hidden");
-	if (!until(f, &pos, "<p id=\"empty\" class=\"empty\" hidden>"))
+		words(f, &pos, v, "ended");
+	}
+	if (!until(f, &pos, "<p id=\"empty\" class=\"empty\" hidden>")) {
 		fprintf(f, "<p id=\"empty\" class=\"empty\"%s>", n ? " hidden" : "");
+		words(f, &pos, v, "empty");
+	}
 	if (!until(f, &pos, "<ol id=\"entries\" class=\"entries\"></ol>")) {
 		fputs("<ol id=\"entries\" class=\"entries\">\n", f);
-		json_array_foreach(entries, i, e)
-			entry_html(f, b->id, e);
+		json_array_foreach(v->entries, i, e)
+			entry_html(f, v, e);
 		fputs("</ol>", f);
 	}
 	fputs(pos, f);

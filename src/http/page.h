@@ -12,14 +12,28 @@
 
 #include "common/codec.h"
 
+/* What a page, a fragment or a feed of a blog shows (all borrowed). */
+struct page_view {
+	const struct lb_blog *blog;
+	const json_t *entries;   /* wire entries, newest first, deleted left out */
+	const char *seq;         /* the seq of the log's last event at render time */
+	const json_t *strings;   /* the blog language's catalog (i18n.h); NULL: English */
+};
+
 /*
- * Renders the template (blog.html) for blog b with entries (wire entries,
- * current state, deleted ones left out, newest first) as of the event seq.
- * Every text is HTML-escaped. Returns a malloc'd NUL-terminated page and
- * its length, or NULL when out of memory.
+ * Renders the template (blog.html) for the view: the title, the state, the
+ * entries, JSON-LD, <html lang> of the blog's language, every element
+ * marked data-i18n="KEY" (its text up to the next tag) in the catalog's
+ * words, and the catalog itself as JSON for the page script
+ * (<script type="application/json" id="lb-i18n">). Every text is
+ * HTML-escaped. Returns a malloc'd NUL-terminated page and its length, or
+ * NULL when out of memory.
  */
-char *page_render_blog(const char *tpl, size_t tpl_len, const struct lb_blog *b,
-		       const json_t *entries, const char *seq, size_t *out_len);
+char *page_render_blog(const char *tpl, size_t tpl_len, const struct page_view *v,
+		       size_t *out_len);
+
+/* The catalog's string for key, else fallback (English). */
+const char *page_str(const struct page_view *v, const char *key, const char *fallback);
 
 /* Appends s[0..len) HTML-escaped (& < > " ') to f. */
 void page_escape(FILE *f, const char *s, size_t len);

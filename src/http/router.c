@@ -1,6 +1,7 @@
 /*
  * router.c — path routing (see router.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "common/text.h"
@@ -45,7 +46,7 @@ static enum route api_route(enum method m, char **seg, int n,
 	if (!text_slug_valid(seg[2]) || copy(out->blog, sizeof(out->blog), seg[2]))
 		return R_NOT_FOUND;
 	if (n == 3)
-		return pick(m, M_GET, R_BLOG_GET);
+		return m == M_GET ? R_BLOG_GET : m == M_PATCH ? R_BLOG_PATCH : R_BAD_METHOD;
 	if (n == 4 && !strcmp(seg[3], "events"))
 		return pick(m, M_GET, R_EVENTS);
 	if (n == 4 && !strcmp(seg[3], "end"))
@@ -95,6 +96,12 @@ static enum route page_route(enum method m, char **seg, int n,
 	}
 	if (n == 1 && plain_file(seg[0]) && !copy(out->file, sizeof(out->file), seg[0]))
 		return pick(m, M_GET, R_STATIC);
+	/* the message catalogs, www/i18n/<lang>.json */
+	if (n == 2 && !strcmp(seg[0], "i18n") && plain_file(seg[1]) &&
+	    strlen(seg[1]) + 5 < sizeof(out->file)) {
+		snprintf(out->file, sizeof(out->file), "i18n/%s", seg[1]);
+		return pick(m, M_GET, R_STATIC);
+	}
 	return R_NOT_FOUND;
 }
 
@@ -128,7 +135,8 @@ void router_match(enum method m, const char *path, struct route_match *out)
 
 int router_has_body(enum route r)
 {
-	return r == R_BLOGS_CREATE || r == R_ENTRY_POST || r == R_ENTRY_PATCH;
+	return r == R_BLOGS_CREATE || r == R_ENTRY_POST || r == R_ENTRY_PATCH ||
+	       r == R_BLOG_PATCH;
 }
 
 int router_is_stream(const char *head, size_t len)

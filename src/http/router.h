@@ -22,6 +22,7 @@ enum route {
 	R_ENTRY_PATCH,
 	R_ENTRY_DELETE,
 	R_BLOG_END,
+	R_BLOG_PATCH,      /* PATCH /api/blogs/{id}: title, lang */
 	R_SSE,             /* GET /sse/blogs/{id}: a stream, not a page */
 	R_PAGE_INDEX,
 	R_PAGE_BLOG,
@@ -33,7 +34,7 @@ struct route_match {
 	enum route route;
 	char blog[72];
 	char entry[40];
-	char file[128];     /* R_STATIC: a plain file name inside www */
+	char file[128];     /* R_STATIC: a plain file name inside www, or i18n/NAME */
 };
 
 void router_match(enum method m, const char *path, struct route_match *out);

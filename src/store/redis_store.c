@@ -15,7 +15,8 @@
 #include <string.h>
 
 extern const char lua_create_blog[], lua_append[], lua_end[], lua_list_blogs[],
-	lua_hub_init[], lua_events[], lua_readers[], lua_page_state[], lua_entry_state[];
+	lua_hub_init[], lua_events[], lua_readers[], lua_page_state[], lua_entry_state[],
+	lua_update_blog[];
 
 struct script {
 	const char *body;
@@ -26,7 +27,7 @@ static struct script s_create = { lua_create_blog, "" }, s_append = { lua_append
 	s_end = { lua_end, "" }, s_list = { lua_list_blogs, "" },
 	s_hub = { lua_hub_init, "" }, s_events = { lua_events, "" },
 	s_readers = { lua_readers, "" }, s_page = { lua_page_state, "" },
-	s_entry = { lua_entry_state, "" };
+	s_entry = { lua_entry_state, "" }, s_update = { lua_update_blog, "" };
 
 #define MAX_ARGS 16
 #define EDIT_ATTEMPTS 5
@@ -292,24 +293,59 @@ static void create_done(struct call *c, enum lb_status st, redisReply *r)
 	memset(&b, 0, sizeof(b));
 	snprintf(b.id, sizeof(b.id), "%s", c->argv[6]);
 	snprintf(b.title, sizeof(b.title), "%s", c->argv[7]);
+	snprintf(b.lang, sizeof(b.lang), "%s", c->argv[10]);
 	b.created_ms = (uint64_t)r->integer;
 	metrics.writes++;
 	finish_json(c, LB_CREATED, codec_blog_wire(&b), NULL);
 }
 
 static int rs_create_blog(struct store *st, const char *id, const char *title,
-			  const char *token_hash, store_json_fn fn, void *arg)
+			  const char *token_hash, const char *lang,
+			  store_json_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 	char k[128];
 	const char *keys[] = { k, "lb:blogs", STORE_FEED_KEY, NULL };
-	const char *args[] = { id, title, token_hash, STORE_FEED_MAXLEN, NULL };
+	const char *args[] = { id, title, token_hash, STORE_FEED_MAXLEN, lang, NULL };
 
 	if (!c)
 		return -1;
 	c->jfn = fn;
 	key(k, sizeof(k), id, "");
 	if (eval(c, &s_create, create_done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void update_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	struct lb_blog b;
+
+	if (st == LB_OK && rr_blog(r, &b)) {
+		metrics.writes++;
+		finish_json(c, LB_OK, codec_blog_wire(&b), NULL);
+		return;
+	}
+	finish_json(c, st == LB_OK ? LB_INTERNAL : st, NULL,
+		    st == LB_NOT_FOUND ? "No such blog." : NULL);
+}
+
+static int rs_update_blog(struct store *st, const char *blog, const char *title,
+			  const char *lang, store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char k[128];
+	const char *keys[] = { k, STORE_FEED_KEY, NULL };
+	const char *args[] = { title ? title : "", lang ? lang : "",
+			       STORE_FEED_MAXLEN, NULL };
+
+	if (!c)
+		return -1;
+	c->jfn = fn;
+	key(k, sizeof(k), blog, "");
+	if (eval(c, &s_update, update_done, keys, args)) {
 		call_free(c);
 		return -1;
 	}
@@ -763,7 +799,7 @@ static int rs_readers(struct store *st, const char *blog, const char *instance,
 void store_scripts_init(void)
 {
 	struct script *all[] = { &s_create, &s_append, &s_end, &s_list, &s_hub,
-				 &s_events, &s_readers, &s_page, &s_entry };
+				 &s_events, &s_readers, &s_page, &s_entry, &s_update };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		hash_sha1_hex(all[i]->body, strlen(all[i]->body), all[i]->sha);
@@ -798,6 +834,7 @@ static const struct store_ops redis_ops = {
 	.get_blog = rs_get_blog,
 	.list_blogs = rs_list_blogs,
 	.create_blog = rs_create_blog,
+	.update_blog = rs_update_blog,
 	.post_entry = rs_post_entry,
 	.edit_entry = rs_edit_entry,
 	.delete_entry = rs_delete_entry,

@@ -59,8 +59,16 @@ struct store;
 struct store_ops {
 	int (*get_blog)(struct store *st, const char *id, store_blog_fn fn, void *arg);
 	int (*list_blogs)(struct store *st, store_json_fn fn, void *arg);
+	/* lang: a canonical BCP 47 tag */
 	int (*create_blog)(struct store *st, const char *id, const char *title,
-			   const char *token_hash, store_json_fn fn, void *arg);
+			   const char *token_hash, const char *lang,
+			   store_json_fn fn, void *arg);
+	/*
+	 * A live blog's title and/or language (NULL: unchanged); result: the
+	 * blog after the change. LB_ENDED on an ended blog, LB_NOT_FOUND.
+	 */
+	int (*update_blog)(struct store *st, const char *blog, const char *title,
+			   const char *lang, store_json_fn fn, void *arg);
 	/* payload from codec_entry_create; LB_CREATED, or LB_OK on a retry */
 	int (*post_entry)(struct store *st, const char *blog, json_t *payload,
 			  store_json_fn fn, void *arg);
@@ -113,9 +121,16 @@ static inline int store_list_blogs(struct store *st, store_json_fn fn, void *arg
 
 static inline int store_create_blog(struct store *st, const char *id,
 				    const char *title, const char *token_hash,
+				    const char *lang, store_json_fn fn, void *arg)
+{
+	return st->ops->create_blog(st, id, title, token_hash, lang, fn, arg);
+}
+
+static inline int store_update_blog(struct store *st, const char *blog,
+				    const char *title, const char *lang,
 				    store_json_fn fn, void *arg)
 {
-	return st->ops->create_blog(st, id, title, token_hash, fn, arg);
+	return st->ops->update_blog(st, blog, title, lang, fn, arg);
 }
 
 static inline int store_post_entry(struct store *st, const char *blog,

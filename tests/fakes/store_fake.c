@@ -273,9 +273,16 @@ static int fk_list(struct store *st, store_json_fn fn, void *arg)
 }
 
 static int fk_create(struct store *st, const char *id, const char *title,
-		     const char *hash, store_json_fn fn, void *arg)
+		     const char *hash, const char *lang, store_json_fn fn, void *arg)
 {
-	(void)id; (void)title; (void)hash; (void)fn; (void)arg;
+	(void)id; (void)title; (void)hash; (void)lang; (void)fn; (void)arg;
+	return fk_no(st);
+}
+
+static int fk_update_blog(struct store *st, const char *blog, const char *title,
+			  const char *lang, store_json_fn fn, void *arg)
+{
+	(void)blog; (void)title; (void)lang; (void)fn; (void)arg;
 	return fk_no(st);
 }
 
@@ -339,6 +346,7 @@ static const struct store_ops fake_ops = {
 	.get_blog = fk_get_blog,
 	.list_blogs = fk_list,
 	.create_blog = fk_create,
+	.update_blog = fk_update_blog,
 	.post_entry = fk_post,
 	.edit_entry = fk_edit,
 	.delete_entry = fk_delete,

@@ -687,9 +687,34 @@ static void test_version(void **state)
 	done(&r);
 }
 
+/* --default-lang: a BCP 47 tag, kept canonical; "en" when not given. */
+static void test_default_lang(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--workers", "1");
+	assert_string_equal(r.cfg.default_lang, "en");
+	done(&r);
+	RUN(&r, "--default-lang", "FR-ca");
+	assert_int_equal(r.res, CONFIG_RUN);
+	assert_string_equal(r.cfg.default_lang, "fr-CA");
+	done(&r);
+	RUN(&r, "--default-lang=de");
+	assert_string_equal(r.cfg.default_lang, "de");
+	done(&r);
+	RUN(&r, "--default-lang", "en_US");
+	expect_error(&r, "liveblogd: invalid value 'en_US' for --default-lang");
+	done(&r);
+	RUN(&r, "--default-lang", "");
+	expect_error(&r, "liveblogd: invalid value '' for --default-lang");
+	done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_lang),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_no_arguments_keeps_defaults),
 		cmocka_unit_test(test_listen_good),

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "common/codec.h"
+#include "http/i18n.h"
 #include "http/page.h"
 
 /* The marker lines of www/blog.html, copied as they are there. */
@@ -102,20 +103,28 @@ static json_t *three_entries(void)
 	return list;
 }
 
-static char *render(const struct lb_blog *b, const json_t *entries, const char *seq)
+/* Renders template t (tlen bytes, copied without a NUL after them). */
+static char *render_tpl(const char *t, size_t tlen, const struct page_view *v)
 {
 	size_t len = 0;
 	/* exactly the template's bytes, no NUL after them (ASan sees overreads) */
-	char *tpl = malloc(sizeof(TPL) - 1);
+	char *tpl = malloc(tlen);
 	char *html;
 
 	assert_non_null(tpl);
-	memcpy(tpl, TPL, sizeof(TPL) - 1);
-	html = page_render_blog(tpl, sizeof(TPL) - 1, b, entries, seq, &len);
+	memcpy(tpl, t, tlen);
+	html = page_render_blog(tpl, tlen, v, &len);
 	free(tpl);
 	assert_non_null(html);
 	assert_int_equal(strlen(html), len);
 	return html;
+}
+
+static char *render(const struct lb_blog *b, const json_t *entries, const char *seq)
+{
+	struct page_view v = { .blog = b, .entries = entries, .seq = seq };
+
+	return render_tpl(TPL, sizeof(TPL) - 1, &v);
 }
 
 static void assert_contains(const char *hay, const char *needle)
@@ -558,11 +567,98 @@ static void test_template_without_markers(void **state)
 
 	(void)state;
 	blog_init(&b, false);
-	html = page_render_blog(plain, sizeof(plain) - 1, &b, entries, "1-0", &len);
+	html = page_render_blog(plain, sizeof(plain) - 1,
+				&(struct page_view){ .blog = &b, .entries = entries, .seq = "1-0" }, &len);
 	assert_non_null(html);
 	assert_int_equal(len, sizeof(plain) - 1);
 	assert_string_equal(html, plain);
 	free(html);
+	json_decref(entries);
+}
+
+/* www/blog.html's translated lines, as they are there. */
+static const char TPL_I18N[] =
+	"<!doctype html>\n"
+	"<html lang=\"en\">\n"
+	"<head>\n"
+	"<title>Liveblog</title>\n"
+	"</head>\n"
+	"<body>\n"
+	"<a class=\"skip-link\" href=\"#stream\" data-i18n=\"skip\">Skip to updates</a>\n"
+	"<h1 id=\"blog-title\"></h1>\n"
+	"<span id=\"state-badge\" class=\"badge\" hidden></span>\n"
+	"<main id=\"main\" class=\"wrap\">\n"
+	"<p id=\"ended-banner\" class=\"ended-banner\" hidden>The liveblog has ended.</p>\n"
+	"<h2 id=\"key-heading\" class=\"section-heading\" data-i18n=\"key_events\">Key events</h2>\n"
+	"<h2 id=\"stream-heading\" class=\"section-heading\" data-i18n=\"latest\">Latest updates</h2>\n"
+	"<p id=\"empty\" class=\"empty\" hidden>No liveblog updates yet.</p>\n"
+	"<span data-i18n=\"no-such-key\">Kept as is</span><b data-i18n=\"x\" class=\"late\">Attribute not last</b>\n"
+	"<ol id=\"entries\" class=\"entries\"></ol>\n"
+	"</main>\n"
+	"</body>\n"
+	"</html>\n";
+
+/* SPEC "Languages": a French blog's page speaks French, <html lang="fr">. */
+static void test_french_page(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = three_entries(), *fr = i18n_catalog(NULL, "fr");
+	struct page_view v = { .blog = &b, .entries = entries, .seq = "1-0", .strings = fr };
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	strcpy(b.lang, "fr");
+	html = render_tpl(TPL_I18N, sizeof(TPL_I18N) - 1, &v);
+	assert_non_null(strstr(html, "<html lang=\"fr\">"));
+	assert_null(strstr(html, "lang=\"en\""));
+	assert_non_null(strstr(html, "<span id=\"state-badge\" class=\"badge badge-live\">EN DIRECT</span>"));
+	assert_non_null(strstr(html, "data-i18n=\"skip\">Aller aux mises \xc3\xa0 jour</a>"));
+	assert_non_null(strstr(html, "data-i18n=\"key_events\">\xc3\x89v\xc3\xa9nements cl\xc3\xa9s</h2>"));
+	assert_non_null(strstr(html, "data-i18n=\"latest\">Derni\xc3\xa8res mises \xc3\xa0 jour</h2>"));
+	assert_non_null(strstr(html, "<p id=\"empty\" class=\"empty\" hidden>Aucune mise \xc3\xa0 jour pour le moment.</p>"));
+	assert_non_null(strstr(html, "<p id=\"ended-banner\" class=\"ended-banner\" hidden>Le direct est termin\xc3\xa9.</p>"));
+	assert_non_null(strstr(html, "data-i18n=\"no-such-key\">Kept as is</span>"));
+	assert_non_null(strstr(html, "class=\"late\">Attribute not last</b>"));
+	/* the entry markup's own words */
+	assert_non_null(strstr(html, "<span class=\"entry-key-badge\">\xc3\x89v\xc3\xa9nement cl\xc3\xa9</span>"));
+	assert_non_null(strstr(html, "<span class=\"entry-updated\">mis \xc3\xa0 jour <time"));
+	assert_non_null(strstr(html, "title=\"Lien permanent vers cette mise \xc3\xa0 jour\">"));
+	/* the catalog for the script, before </head> */
+	assert_non_null(strstr(html, "<script type=\"application/json\" id=\"lb-i18n\">{"));
+	assert_true(strstr(html, "id=\"lb-i18n\"") < strstr(html, "</head>"));
+	free(html);
+	blog_init(&b, true);
+	strcpy(b.lang, "fr");
+	html = render_tpl(TPL_I18N, sizeof(TPL_I18N) - 1, &v);
+	assert_non_null(strstr(html, "<span id=\"state-badge\" class=\"badge badge-ended\">TERMIN\xc3\x89</span>"));
+	assert_non_null(strstr(html, "<p id=\"ended-banner\" class=\"ended-banner\">Le direct est termin\xc3\xa9.</p>"));
+	free(html);
+	json_decref(fr);
+	json_decref(entries);
+}
+
+/* A catalog's words are text: escaped in HTML, unable to end the JSON script. */
+static void test_catalog_is_text(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = json_array();
+	json_t *cat = json_pack("{s:s,s:s}", "latest", "<b>&</b>",
+				"empty", "</script><script>alert(1)</script>");
+	struct page_view v = { .blog = &b, .entries = entries, .seq = "", .strings = cat };
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	html = render_tpl(TPL_I18N, sizeof(TPL_I18N) - 1, &v);
+	assert_non_null(strstr(html, ">&lt;b&gt;&amp;&lt;/b&gt;</h2>"));
+	assert_non_null(strstr(html, "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</p>"));
+	assert_non_null(strstr(html, "\\u003c/script>\\u003cscript>"));
+	assert_null(strstr(html, "<script>alert"));
+	/* a blog older than lang: the default language */
+	assert_non_null(strstr(html, "<html lang=\"en\">"));
+	free(html);
+	json_decref(cat);
 	json_decref(entries);
 }
 
@@ -582,6 +678,8 @@ int main(void)
 		cmocka_unit_test(test_empty_ended_page),
 		cmocka_unit_test(test_hostile_blog_title),
 		cmocka_unit_test(test_template_without_markers),
+		cmocka_unit_test(test_french_page),
+		cmocka_unit_test(test_catalog_is_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,7 +26,7 @@ static const char *route_name(enum route r)
 		"R_NOT_FOUND", "R_BAD_METHOD", "R_HEALTH", "R_METRICS",
 		"R_BLOGS_LIST", "R_BLOGS_CREATE", "R_BLOG_GET", "R_EVENTS",
 		"R_ENTRY_POST", "R_ENTRY_PATCH", "R_ENTRY_DELETE", "R_BLOG_END",
-		"R_SSE", "R_PAGE_INDEX", "R_PAGE_BLOG", "R_PAGE_EDIT", "R_STATIC",
+		"R_BLOG_PATCH", "R_SSE", "R_PAGE_INDEX", "R_PAGE_BLOG", "R_PAGE_EDIT", "R_STATIC",
 	};
 
 	return (size_t)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
@@ -53,7 +53,7 @@ static const struct spec_route ROUTES[] = {
 	{ "/healthz", { [M_GET] = R_HEALTH }, "", "", "" },
 	{ "/metrics", { [M_GET] = R_METRICS }, "", "", "" },
 	{ "/api/blogs", { [M_GET] = R_BLOGS_LIST, [M_POST] = R_BLOGS_CREATE }, "", "", "" },
-	{ "/api/blogs/summit", { [M_GET] = R_BLOG_GET }, "summit", "", "" },
+	{ "/api/blogs/summit", { [M_GET] = R_BLOG_GET, [M_PATCH] = R_BLOG_PATCH }, "summit", "", "" },
 	{ "/api/blogs/summit/events", { [M_GET] = R_EVENTS }, "summit", "", "" },
 	{ "/api/blogs/summit/entries", { [M_POST] = R_ENTRY_POST }, "summit", "", "" },
 	{ "/api/blogs/summit/entries/" U,
@@ -67,6 +67,7 @@ static const struct spec_route ROUTES[] = {
 	{ "/reader.js", { [M_GET] = R_STATIC }, "", "", "reader.js" },
 	{ "/favicon.svg", { [M_GET] = R_STATIC }, "", "", "favicon.svg" },
 	{ "/index.html", { [M_GET] = R_STATIC }, "", "", "index.html" },
+	{ "/i18n/fr.json", { [M_GET] = R_STATIC }, "", "", "i18n/fr.json" },
 };
 
 static void test_every_spec_route_and_method(void **state)
@@ -307,7 +308,8 @@ static void test_has_body(void **state)
 {
 	(void)state;
 	for (int r = R_NOT_FOUND; r <= R_STATIC; r++) {
-		int want = r == R_BLOGS_CREATE || r == R_ENTRY_POST || r == R_ENTRY_PATCH;
+		int want = r == R_BLOGS_CREATE || r == R_ENTRY_POST || r == R_ENTRY_PATCH ||
+			   r == R_BLOG_PATCH;
 
 		if (!router_has_body((enum route)r) != !want)
 			fail_msg("router_has_body(%s) = %d", route_name((enum route)r),

@@ -1,0 +1,189 @@
+/*
+ * api_pages.c — what a blog looks like to people and to other sites,
+ * rendered on the server: the reader page. Each is rendered from one
+ * atomic read of the blog's state, in the blog's language (i18n.h); an
+ * ended blog never changes, so its renderings are kept per loop within
+ * the byte budget (cache.h) and served with an ETag.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "cache.h"
+#include "http/api_internal.h"
+#include "http/assets.h"
+#include "http/i18n.h"
+#include "http/page.h"
+#include "http/request.h"
+#include "push/hub.h"
+
+#define HTML "text/html; charset=utf-8"
+
+/*
+ * Rendered pages of ended blogs: built once per loop, served to all, kept
+ * within the loop's byte budget (cache.h), least recently used first.
+ * key: what was rendered ("page/<blog>").
+ */
+struct cached_page {
+	struct cache_item ci;
+	struct lws_dll2 link;
+	char key[128];
+	char etag[192];
+	const char *ctype;
+	size_t len;
+	char html[];
+};
+
+static _Thread_local lws_dll2_owner_t rendered;
+
+static void cached_drop(struct cached_page *c)
+{
+	cache_remove(&c->ci);
+	lws_dll2_remove(&c->link);
+	free(c);
+}
+
+static bool cached_evict(struct cache_item *it)
+{
+	cached_drop(lws_container_of(it, struct cached_page, ci));
+	return true;
+}
+
+static struct cached_page *cached(const char *key)
+{
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&rendered)) {
+		struct cached_page *c = lws_container_of(d, struct cached_page, link);
+
+		if (!strcmp(c->key, key)) {
+			cache_touch(&c->ci);
+			return c;
+		}
+	} lws_end_foreach_dll(d);
+	return NULL;
+}
+
+/*
+ * Keeps a rendering (key, of ended blog b) when the budget has room for
+ * it. Returns it, or NULL (then nothing is kept).
+ */
+static struct cached_page *cache_page(const char *key, const struct lb_blog *b,
+				      const char *ctype, const char *html, size_t len)
+{
+	struct cached_page *c = cached(key);
+
+	if (c)
+		cached_drop(c);
+	if (!cache_make_room(sizeof(*c) + len) || !(c = malloc(sizeof(*c) + len)))
+		return NULL;
+	memset(c, 0, sizeof(*c));
+	memcpy(c->html, html, len);
+	c->len = len;
+	c->ctype = ctype;
+	c->ci.evict = cached_evict;
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	snprintf(c->etag, sizeof(c->etag), "\"%s-%s\"", key, b->last_seq);
+	for (char *p = c->etag; *p; p++)
+		*p = *p == '/' ? '-' : *p;
+	lws_dll2_add_tail(&c->link, &rendered);
+	cache_add(&c->ci, sizeof(*c) + len);
+	return c;
+}
+
+void api_page_cache_free(void)
+{
+	struct lws_dll2 *d;
+
+	while ((d = lws_dll2_get_head(&rendered)))
+		cached_drop(lws_container_of(d, struct cached_page, link));
+}
+
+static void respond_cached(struct req *q, const struct cached_page *c)
+{
+	char *copy = malloc(c->len);
+
+	if (copy)
+		memcpy(copy, c->html, c->len);
+	req_immutable(q, c->etag, c->ctype, copy, c->len);
+}
+
+/*
+ * Answers with a rendering (body, malloc'd, taken) of blog b: kept and
+ * served with an ETag when b has ended, else fresh each time.
+ */
+static void respond_rendered(struct req *q, const char *key, const struct lb_blog *b,
+			     const char *ctype, char *body, size_t len)
+{
+	struct cached_page *c;
+
+	if (!body) {
+		req_error(q, LB_INTERNAL, "The page could not be rendered.");
+	} else if (b->ended && (c = cache_page(key, b, ctype, body, len))) {
+		respond_cached(q, c);
+		free(body);
+	} else if (b->ended) {
+		req_immutable(q, "", ctype, body, len);
+	} else {
+		req_respond(q, 200, ctype, body, len);
+	}
+}
+
+/* The cache key of the request's rendering. */
+static void page_key(const struct req *q, char *out, size_t len)
+{
+	snprintf(out, len, "page/%s", q->rm.blog);
+}
+
+static void on_page_state(void *arg, enum lb_status st, const struct lb_blog *b,
+			  const json_t *entries)
+{
+	struct req *q = arg;
+	struct page_view v = { .blog = b, .entries = entries };
+	char key[128], *tpl = NULL, *html = NULL;
+	size_t tlen = 0, hlen = 0;
+	json_t *strings = NULL;
+
+	if (st != LB_OK) {
+		req_error(q, st, st == LB_NOT_FOUND ? "No such blog." : NULL);
+		goto out_unref;
+	}
+	v.seq = b->last_seq[0] ? b->last_seq : "0-0";
+	v.strings = strings = i18n_catalog(app.cfg.www, codec_blog_lang(b));
+	tpl = assets_read(app.cfg.www, "blog.html", &tlen);
+	if (tpl)
+		html = page_render_blog(tpl, tlen, &v, &hlen);
+	page_key(q, key, sizeof(key));
+	respond_rendered(q, key, b, HTML, html, hlen);
+	free(tpl);
+	json_decref(strings);
+out_unref:
+	req_unref(q);
+}
+
+void api_page_404(struct req *q)
+{
+	size_t len = 0;
+	char *body = assets_read(app.cfg.www, "404.html", &len);
+
+	if (body)
+		req_respond(q, 404, HTML, body, len);
+	else
+		req_error(q, LB_NOT_FOUND, NULL);
+}
+
+void api_page_blog(struct req *q)
+{
+	char key[128];
+	struct cached_page *c;
+
+	page_key(q, key, sizeof(key));
+	if ((c = cached(key))) {
+		respond_cached(q, c);
+		return;
+	}
+	if (!known_has(q->rm.blog)) {
+		api_page_404(q);
+		return;
+	}
+	api_call(q, store_page_state(app.store, q->rm.blog, on_page_state, q));
+}
