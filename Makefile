@@ -74,7 +74,8 @@ UNIT_OBJ := $(addprefix $(BUILD)/obj/src/,config.o status.o common/codec.o \
             $(BUILD)/obj/src/http/assets.o $(BUILD)/obj/gen/www.o
 UNIT_OBJ += $(BUILD)/obj/src/common/image.o
 UNIT_OBJ += $(BUILD)/obj/src/store/redis_url.o
-UNIT_OBJ += $(BUILD)/obj/src/common/lang.o $(BUILD)/obj/src/http/i18n.o
+UNIT_OBJ += $(BUILD)/obj/src/common/lang.o $(BUILD)/obj/src/http/i18n.o \
+            $(BUILD)/obj/src/http/page_ld.o
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm

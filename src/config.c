@@ -10,7 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE, F_LANG };
+enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE, F_LANG,
+		 F_URL };
 
 struct flag {
 	const char *name;
@@ -44,7 +45,16 @@ static const struct flag flags[] = {
 	{ "max-readers-per-ip", F_LONG, OFF(max_readers_per_ip), 1, 10000000, "N", "readers per client address (default 10000)" },
 	{ "cache-mb", F_LONG, OFF(cache_mb), 1, 1L << 20, "MB", "memory for what readers can make the server keep: catch-up pages, rendered pages (default 256)" },
 	{ "default-lang", F_LANG, OFF(default_lang), 0, 0, "TAG", "language (BCP 47) of blogs created without one (default en)" },
+	{ "public-url", F_URL, OFF(public_url), 0, 0, "URL", "where readers reach this server, http(s)://host[:port][/path]: the start of every absolute URL (JSON-LD, feeds, og: tags, canonical links, permalinks; default http:// + --listen)" },
+	{ "publisher", F_STRING, OFF(publisher), 0, 0, "NAME", "the publisher (an Organization) in the JSON-LD and og:site_name (default: the --public-url host)" },
 };
+
+void config_public_url(struct lb_config *cfg)
+{
+	if (!cfg->public_url[0])
+		snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d",
+			 cfg->listen_host, cfg->port);
+}
 
 void config_defaults(struct lb_config *cfg)
 {
@@ -99,6 +109,24 @@ void config_usage(FILE *out)
 	}
 	fprintf(out, "  %-28s %s\n  %-28s %s\n", "--help", "show this help",
 		"--version", "print the version");
+}
+
+/*
+ * An absolute http(s) URL with a host, no query, fragment, user info or
+ * space, into out without its trailing '/'. Returns 0 or -1.
+ */
+static int parse_url(const char *v, char *out, size_t outlen)
+{
+	size_t scheme = !strncmp(v, "https://", 8) ? 8 : !strncmp(v, "http://", 7) ? 7 : 0;
+	size_t len = strlen(v);
+
+	if (!scheme || len >= outlen || !v[scheme] || v[scheme] == '/' ||
+	    strpbrk(v, "?#@ \t\r\n\"'<>\\"))
+		return -1;
+	memcpy(out, v, len + 1);
+	while (len > scheme && out[len - 1] == '/')
+		out[--len] = '\0';
+	return 0;
 }
 
 static int parse_listen(struct lb_config *cfg, const char *v)
@@ -221,6 +249,10 @@ static int apply(struct lb_config *cfg, const struct flag *f, const char *v,
 				   f->name, err, errlen);
 	case F_LANG:
 		if (lang_parse(v, strlen(v), base + f->offset))
+			return 0;
+		break;
+	case F_URL:
+		if (!parse_url(v, base + f->offset, sizeof(cfg->public_url)))
 			return 0;
 		break;
 	case F_LONG:

@@ -34,6 +34,8 @@ struct lb_config {
 	long max_readers_per_ip;
 	long cache_mb;             /* bytes readers can make an instance keep */
 	char default_lang[LANG_MAX];   /* of blogs created without "lang" */
+	char public_url[512];      /* absolute URLs start with it; no trailing '/' */
+	const char *publisher;     /* JSON-LD's publisher; NULL: public_url's host */
 };
 
 enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_ERROR };
@@ -46,6 +48,8 @@ void config_defaults(struct lb_config *cfg);
 enum config_result config_parse(struct lb_config *cfg, int argc, char **argv,
 				FILE *out, char *err, size_t errlen);
 void config_usage(FILE *out);
+/* Without --public-url: http:// + --listen (called once the flags are in). */
+void config_public_url(struct lb_config *cfg);
 int config_log_mask(const char *level);
 
 #endif

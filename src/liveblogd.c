@@ -296,6 +296,7 @@ int main(int argc, char **argv)
 	if (config.workers > MAX_WORKERS)
 		config.workers = MAX_WORKERS;
 	codec_set_default_lang(config.default_lang);
+	config_public_url(&config);
 	lws_set_log_level(config_log_mask(config.log_level), NULL);
 	signal(SIGPIPE, SIG_IGN);
 	store_scripts_init();

@@ -75,6 +75,17 @@ const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 const lang = document.documentElement.lang || 'en';
 const t = makeT(readStrings(), lang);
 const timeOpts = { locale: timeLocale(lang) };
+/* --public-url, from the canonical link: the start of every permalink. */
+const base = publicBase();
+/* An entry's own page (/blogs/{id}/entries/{entry}): that entry, marked. */
+const targetId = location.pathname.split('/')[3] === 'entries'
+	? decodeURIComponent(location.pathname.split('/')[4] || '') : null;
+
+function publicBase() {
+	const href = document.querySelector('link[rel="canonical"]')?.href || '';
+	const at = href.lastIndexOf(`/blogs/${encodeURIComponent(blogId)}`);
+	return at > 0 ? href.slice(0, at) : location.origin;
+}
 
 /* id → {id, seq, ts, key, pinned, label, item}; item is the <li>. */
 const entries = new Map();
@@ -150,7 +161,8 @@ function upsert(entry, fallbackSeq) {
 		return false;
 	}
 	const e = { ...entry, seq: entry.seq || fallbackSeq };
-	const item = renderEntryItem(e, { blogId, t, ...timeOpts });
+	const item = renderEntryItem(e, { blogId, base, t, ...timeOpts });
+	if (e.id === targetId) articleOf(item).classList.add('entry-target');
 	const prev = entries.get(e.id);
 	if (prev) prev.item.replaceWith(item);
 	else insertBySeq(item, e.seq);
@@ -435,10 +447,12 @@ async function checkExists() {
 	}
 }
 
-/* revealHashTarget(): a permalink (#entry-…) opened before the entries
- * were built scrolls to its entry once they are. */
+/* revealHashTarget(): an entry's own page, or an older permalink
+ * (#entry-…) opened before the entries were built, scrolls to its entry
+ * once they are. */
 function revealHashTarget() {
-	const id = decodeURIComponent(location.hash.slice(1));
+	let id = decodeURIComponent(location.hash.slice(1));
+	if (!id.startsWith('entry-') && targetId) id = `entry-${targetId}`;
 	if (!id.startsWith('entry-')) return;
 	const node = document.getElementById(id);
 	if (node) {
@@ -842,6 +856,7 @@ function main() {
 		caughtUp = rendered;
 	}
 	renderDerived();
+	if (caughtUp) revealHashTarget();
 
 	ui.newBtn.addEventListener('click', onNewClick);
 	addEventListener('scroll', onScroll, { passive: true });

@@ -19,7 +19,7 @@
  *              data-entry-id="{id}" data-seq="{seq}" data-ts="{ts}"
  *              data-revision="{revision}"[ data-key=""][ data-pinned=""]>
  *       <header class="entry-meta">
- *         <a class="entry-permalink" href="/blogs/{blog}#entry-{id}"
+ *         <a class="entry-permalink" href="{base}/blogs/{blog}/entries/{id}"
  *            title="Permalink to this update"><time datetime="{ts}"
  *            title="{full date}">{time}</time></a>
  *         <span class="entry-author">{author}</span>           (if author)
@@ -32,6 +32,9 @@
  *     </article>
  *   </li>
  *
+ * {base} is --public-url (the page's <link rel="canonical"> up to /blogs/):
+ * /blogs/{blog}/entries/{id} is the entry's permalink, its own page; the
+ * older /blogs/{blog}#entry-{id} anchors still work.
  * data-seq is the entry's own seq (the event that created it); data-key and
  * data-pinned are present only when true. {time} is the local time "14:32"
  * (the script re-localises every <time> it adopts, so the server may print
@@ -182,8 +185,9 @@ export function entryLabel(entry, max = 90) {
 	return (space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.–-]+$/, '') + '…';
 }
 
-export function permalink(blogId, entryId) {
-	return `/blogs/${encodeURIComponent(blogId)}#entry-${entryId}`;
+/* permalink(blogId, entryId, base): the entry's own page, under base. */
+export function permalink(blogId, entryId, base = '') {
+	return `${base}/blogs/${encodeURIComponent(blogId)}/entries/${encodeURIComponent(entryId)}`;
 }
 
 function el(doc, tag, className, text) {
@@ -198,9 +202,12 @@ function el(doc, tag, className, text) {
 const ENTRY_WORDS = { permalink: 'Permalink to this update', key_event: 'Key event', updated: 'updated' };
 const english = (key) => ENTRY_WORDS[key] ?? key;
 
-/* renderEntry(entry, {blogId, doc, t, now, locale, timeZone}): the <article>
- * of the markup above for a wire-format entry; t(key) gives its words. */
-export function renderEntry(entry, { blogId = '', doc = globalThis.document, t = english, ...timeOpts } = {}) {
+/* renderEntry(entry, {blogId, base, doc, t, now, locale, timeZone}): the
+ * <article> of the markup above for a wire-format entry; t(key) gives its
+ * words, base starts its permalink. */
+export function renderEntry(entry, {
+	blogId = '', base = '', doc = globalThis.document, t = english, ...timeOpts
+} = {}) {
 	const art = el(doc, 'article', entry.key ? 'entry entry-key' : 'entry');
 	art.id = `entry-${entry.id}`;
 	art.tabIndex = -1;
@@ -213,7 +220,7 @@ export function renderEntry(entry, { blogId = '', doc = globalThis.document, t =
 
 	const meta = el(doc, 'header', 'entry-meta');
 	const link = el(doc, 'a', 'entry-permalink');
-	link.href = permalink(blogId, entry.id);
+	link.href = permalink(blogId, entry.id, base);
 	link.title = t('permalink');
 	link.appendChild(renderTime(entry.ts, doc, timeOpts));
 	meta.appendChild(link);

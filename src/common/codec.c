@@ -435,6 +435,8 @@ json_t *codec_entry_wire(const json_t *payload, const char *created_seq,
 		json_object_set_new(e, "edited_ts", time_of_seq(event_seq));
 	if (json_is_true(json_object_get(payload, "deleted")))
 		json_object_set_new(e, "deleted", json_true());
+	if (json_is_true(json_object_get(payload, "redacted")))
+		json_object_set_new(e, "redacted", json_true());
 	if ((v = json_object_get(payload, "original_ts")))
 		json_object_set(e, "original_ts", v);
 	return e;

@@ -316,6 +316,7 @@ void api_dispatch(struct req *q)
 		api_as_editor(q, editor_step);
 		break;
 	case R_PAGE_BLOG:
+	case R_PAGE_ENTRY:
 		api_page_blog(q);
 		break;
 	case R_BLOG_PATCH:

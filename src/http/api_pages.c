@@ -1,6 +1,7 @@
 /*
  * api_pages.c — what a blog looks like to people and to other sites,
- * rendered on the server: the reader page. Each is rendered from one
+ * rendered on the server: the reader page and an entry's own page (its
+ * permalink, /blogs/{id}/entries/{entry}). Each is rendered from one
  * atomic read of the blog's state, in the blog's language (i18n.h); an
  * ended blog never changes, so its renderings are kept per loop within
  * the byte budget (cache.h) and served with an ETag.
@@ -131,22 +132,71 @@ static void respond_rendered(struct req *q, const char *key, const struct lb_blo
 /* The cache key of the request's rendering. */
 static void page_key(const struct req *q, char *out, size_t len)
 {
-	snprintf(out, len, "page/%s", q->rm.blog);
+	if (q->rm.route == R_PAGE_ENTRY)
+		snprintf(out, len, "entry/%s/%s", q->rm.blog, q->rm.entry);
+	else
+		snprintf(out, len, "page/%s", q->rm.blog);
+}
+
+/* --publisher, else the host of --public-url. */
+static const char *publisher(void)
+{
+	static _Thread_local char host[256];
+	const char *h = strstr(app.cfg.public_url, "://");
+
+	if (app.cfg.publisher)
+		return app.cfg.publisher;
+	h = h ? h + 3 : app.cfg.public_url;
+	snprintf(host, sizeof(host), "%.*s", (int)strcspn(h, "/"), h);
+	return host;
+}
+
+/*
+ * A redacted entry (its payload says "redacted": true) is shown nowhere:
+ * the entries without them, a new array.
+ */
+static json_t *shown_entries(const json_t *entries)
+{
+	json_t *out = json_array(), *e;
+	size_t i;
+
+	json_array_foreach(entries, i, e)
+		if (!json_is_true(json_object_get(e, "redacted")))
+			json_array_append(out, e);
+	return out;
+}
+
+static bool has_entry(const json_t *entries, const char *id)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(entries, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "id")) ?: "", id))
+			return true;
+	return false;
 }
 
 static void on_page_state(void *arg, enum lb_status st, const struct lb_blog *b,
 			  const json_t *entries)
 {
 	struct req *q = arg;
-	struct page_view v = { .blog = b, .entries = entries };
+	struct page_view v = { .blog = b, .base = app.cfg.public_url,
+			       .publisher = publisher() };
 	char key[128], *tpl = NULL, *html = NULL;
 	size_t tlen = 0, hlen = 0;
-	json_t *strings = NULL;
+	json_t *strings = NULL, *shown = NULL;
 
 	if (st != LB_OK) {
 		req_error(q, st, st == LB_NOT_FOUND ? "No such blog." : NULL);
 		goto out_unref;
 	}
+	v.entries = shown = shown_entries(entries);
+	if (q->rm.route == R_PAGE_ENTRY && !has_entry(shown, q->rm.entry)) {
+		api_page_404(q);   /* never posted, deleted or redacted */
+		goto out_unref;
+	}
+	v.entry = q->rm.route == R_PAGE_ENTRY ? q->rm.entry : NULL;
 	v.seq = b->last_seq[0] ? b->last_seq : "0-0";
 	v.strings = strings = i18n_catalog(app.cfg.www, codec_blog_lang(b));
 	tpl = assets_read(app.cfg.www, "blog.html", &tlen);
@@ -157,6 +207,7 @@ static void on_page_state(void *arg, enum lb_status st, const struct lb_blog *b,
 	free(tpl);
 	json_decref(strings);
 out_unref:
+	json_decref(shown);
 	req_unref(q);
 }
 

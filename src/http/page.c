@@ -97,12 +97,12 @@ static void text_blocks(FILE *f, const char *text)
 
 static void entry_html(FILE *f, const struct page_view *v, const json_t *e)
 {
-	const char *blog = v->blog->id;
+	char url[600];
 	const char *id = str(e, "id"), *ts = str(e, "ts");
 	bool key = json_is_true(json_object_get(e, "key"));
 
-	fprintf(f, "<li class=\"entry-item\"><article class=\"entry%s\" id=\"entry-",
-		key ? " entry-key" : "");
+	fprintf(f, "<li class=\"entry-item\"><article class=\"entry%s%s\" id=\"entry-",
+		key ? " entry-key" : "", v->entry && !strcmp(v->entry, id) ? " entry-target" : "");
 	esc(f, id);
 	fputs("\" tabindex=\"-1\" data-entry-id=\"", f);
 	esc(f, id);
@@ -111,11 +111,11 @@ static void entry_html(FILE *f, const struct page_view *v, const json_t *e)
 	fputs("\" data-ts=\"", f);
 	esc(f, ts);
 	fprintf(f, "\" data-revision=\"%lld\"%s%s><header class=\"entry-meta\">"
-		"<a class=\"entry-permalink\" href=\"/blogs/%s#entry-",
+		"<a class=\"entry-permalink\" href=\"",
 		(long long)json_integer_value(json_object_get(e, "revision")),
 		key ? " data-key=\"\"" : "",
-		json_is_true(json_object_get(e, "pinned")) ? " data-pinned=\"\"" : "", blog);
-	esc(f, id);
+		json_is_true(json_object_get(e, "pinned")) ? " data-pinned=\"\"" : "");
+	esc(f, page_permalink(v, id, url, sizeof(url)));
 	fputs("\" title=\"", f);
 	esc(f, page_str(v, "permalink", "Permalink to this update"));
 	fputs("\"><time datetime=\"", f);
@@ -157,7 +157,7 @@ static void entry_html(FILE *f, const struct page_view *v, const json_t *e)
  * Writes v as JSON inside <script type="TYPE"[ id="ID"]>, with every "<"
  * escaped so that no text in it can end the script element.
  */
-static void script_json(FILE *f, const char *type, const char *id, const json_t *v)
+void page_script_json(FILE *f, const char *type, const char *id, const json_t *v)
 {
 	char *s = json_dumps(v, JSON_COMPACT);
 
@@ -167,37 +167,6 @@ static void script_json(FILE *f, const char *type, const char *id, const json_t 
 		fputs(*p == '<' ? "\\u003c" : (char[]){ *p, 0 }, f);
 	fputs("</script>\n", f);
 	free(s);
-}
-
-/* schema.org LiveBlogPosting. */
-static void json_ld(FILE *f, const struct lb_blog *b, const json_t *entries)
-{
-	json_t *blog = codec_blog_wire(b), *updates = json_array(), *ld;
-	const json_t *e;
-	size_t i;
-
-	json_array_foreach(entries, i, e) {
-		json_t *u = json_pack("{s:s,s:s,s:s,s:s,s:s}", "@type", "BlogPosting",
-				      "headline", *str(e, "title") ? str(e, "title") : b->title,
-				      "articleBody", str(e, "text"), "datePublished", str(e, "ts"),
-				      "url", "");
-		char url[160];
-
-		snprintf(url, sizeof(url), "/blogs/%s#entry-%s", b->id, str(e, "id"));
-		json_object_set_new(u, "url", json_string(url));
-		if (*str(e, "edited_ts"))
-			json_object_set_new(u, "dateModified", json_string(str(e, "edited_ts")));
-		json_array_append_new(updates, u);
-	}
-	ld = json_pack("{s:s,s:s,s:s,s:O,s:o}", "@context", "https://schema.org",
-		       "@type", "LiveBlogPosting", "headline", b->title,
-		       "coverageStartTime", json_object_get(blog, "created_at"),
-		       "liveBlogUpdate", updates);
-	if (b->ended)
-		json_object_set(ld, "coverageEndTime", json_object_get(blog, "ended_at"));
-	script_json(f, "application/ld+json", NULL, ld);
-	json_decref(ld);
-	json_decref(blog);
 }
 
 /*
@@ -298,9 +267,9 @@ static void render_head(FILE *f, const char **pos, const struct page_view *v)
 		fputs(" · Liveblog</title>", f);
 	}
 	if (!until(f, pos, "</head>")) {
-		json_ld(f, b, v->entries);
+		page_head_meta(f, v);
 		if (v->strings)
-			script_json(f, "application/json", "lb-i18n", v->strings);
+			page_script_json(f, "application/json", "lb-i18n", v->strings);
 		fputs("</head>", f);
 	}
 }

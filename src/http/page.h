@@ -18,7 +18,13 @@ struct page_view {
 	const json_t *entries;   /* wire entries, newest first, deleted left out */
 	const char *seq;         /* the seq of the log's last event at render time */
 	const json_t *strings;   /* the blog language's catalog (i18n.h); NULL: English */
+	const char *base;        /* --public-url: absolute URLs start with it; NULL: "" */
+	const char *publisher;   /* --publisher: the Organization of the JSON-LD */
+	const char *entry;       /* a per-entry page: the entry in view, else NULL */
 };
+
+/* Longest update headline of the JSON-LD, in characters (SPEC). */
+#define PAGE_HEADLINE_MAX 110
 
 /*
  * Renders the template (blog.html) for the view: the title, the state, the
@@ -34,6 +40,30 @@ char *page_render_blog(const char *tpl, size_t tpl_len, const struct page_view *
 
 /* The catalog's string for key, else fallback (English). */
 const char *page_str(const struct page_view *v, const char *key, const char *fallback);
+
+/*
+ * The permalink of entry (an absolute URL: base/blogs/BLOG/entries/ENTRY)
+ * into out. Returns out.
+ */
+char *page_permalink(const struct page_view *v, const char *entry, char *out, size_t len);
+
+/*
+ * An entry's headline: its title, else the first words of its text (bullet
+ * marks and line breaks dropped, runs of spaces made one), at most max
+ * characters (UTF-8 code points) cut at a word with "…" (max 110: the
+ * JSON-LD's). Written to out (outlen bytes, at least 4 * max + 4).
+ */
+void page_headline(const json_t *entry, size_t max, char *out, size_t outlen);
+
+/*
+ * Before </head>: <link rel="canonical">, og: tags, and the schema.org
+ * LiveBlogPosting JSON-LD (every SPEC field; page_ld.c). The per-entry
+ * page's canonical and og: tags are the entry's.
+ */
+void page_head_meta(FILE *f, const struct page_view *v);
+
+/* v as JSON in <script type="TYPE"[ id="ID"]>, every "<" escaped. */
+void page_script_json(FILE *f, const char *type, const char *id, const json_t *v);
 
 /* Appends s[0..len) HTML-escaped (& < > " ') to f. */
 void page_escape(FILE *f, const char *s, size_t len);

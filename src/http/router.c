@@ -82,11 +82,35 @@ static bool plain_file(const char *name)
 	return true;
 }
 
+/* An entry id of a path: a UUID, kept lower case. */
+static bool entry_id(const char *seg, struct route_match *out)
+{
+	if (!text_uuid_valid(seg) || copy(out->entry, sizeof(out->entry), seg))
+		return false;
+	for (char *p = out->entry; *p; p++)
+		if (*p >= 'A' && *p <= 'F')
+			*p = (char)(*p + 32);
+	return true;
+}
+
+/* /blogs/{id}/entries/{entry} (the blog id is copied already). */
+static enum route blog_page4(enum method m, char **seg, struct route_match *out)
+{
+	if (!strcmp(seg[2], "entries") && entry_id(seg[3], out))
+		return pick(m, M_GET, R_PAGE_ENTRY);
+	return R_NOT_FOUND;
+}
+
 static enum route page_route(enum method m, char **seg, int n,
 			     struct route_match *out)
 {
 	if (n == 0)
 		return pick(m, M_GET, R_PAGE_INDEX);
+	if (!strcmp(seg[0], "blogs") && n == 4) {
+		if (!text_slug_valid(seg[1]) || copy(out->blog, sizeof(out->blog), seg[1]))
+			return R_NOT_FOUND;
+		return blog_page4(m, seg, out);
+	}
 	if (!strcmp(seg[0], "blogs") && (n == 2 || n == 3)) {
 		if (!text_slug_valid(seg[1]) || copy(out->blog, sizeof(out->blog), seg[1]))
 			return R_NOT_FOUND;

@@ -28,7 +28,12 @@ enum route {
 	R_PAGE_BLOG,
 	R_PAGE_EDIT,
 	R_STATIC,
+	/* after R_STATIC: rendered from the blog's state (api_pages.c) */
+	R_PAGE_ENTRY,      /* GET /blogs/{id}/entries/{entry}: the permalink */
 };
+
+/* True for the routes rendered from a blog's state (pages, feeds, fragment). */
+#define ROUTER_IS_RENDERED(r) ((r) == R_PAGE_BLOG || (r) > R_STATIC)
 
 struct route_match {
 	enum route route;

@@ -219,8 +219,8 @@ static void route(struct http_pss *pss, struct req *q, const char *path)
 	router_match(pss->head ? M_GET : q->method, path, &q->rm);
 	if (!pss->head)
 		return;
-	if (q->rm.route == R_PAGE_INDEX || q->rm.route == R_PAGE_BLOG ||
-	    q->rm.route == R_PAGE_EDIT || q->rm.route == R_STATIC)
+	if (q->rm.route == R_PAGE_INDEX || q->rm.route == R_PAGE_EDIT ||
+	    q->rm.route == R_STATIC || ROUTER_IS_RENDERED(q->rm.route))
 		q->method = M_GET;
 	else
 		router_match(q->method, path, &q->rm);
@@ -317,7 +317,7 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 		req_error(q, LB_BAD_REQUEST, "\"replay\" must be a speed such as 10.");
 		return 0;
 	}
-	if (q->rm.route >= R_SSE && q->rm.route != R_PAGE_BLOG) {
+	if (q->rm.route >= R_SSE && !ROUTER_IS_RENDERED(q->rm.route)) {
 		n = serve_page(q);
 		if (n != -2)
 			return n;

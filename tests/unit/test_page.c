@@ -286,7 +286,7 @@ static void test_entries_exact_markup(void **state)
 		" data-entry-id=\"" U3 "\" data-seq=\"1795937700000-1\" data-ts=\"2026-11-29T07:35:00.000Z\""
 		" data-revision=\"2\" data-key=\"\">"
 		"<header class=\"entry-meta\">"
-		"<a class=\"entry-permalink\" href=\"/blogs/summit#entry-" U3 "\" title=\"Permalink to this update\">"
+		"<a class=\"entry-permalink\" href=\"/blogs/summit/entries/" U3 "\" title=\"Permalink to this update\">"
 		"<time datetime=\"2026-11-29T07:35:00.000Z\">07:35 UTC</time></a>"
 		"<span class=\"entry-author\">Ana &amp; &quot;Bo&quot;</span>"
 		"<span class=\"entry-key-badge\">Key event</span>"
@@ -303,7 +303,7 @@ static void test_entries_exact_markup(void **state)
 		" data-entry-id=\"" U2 "\" data-seq=\"1795937600000-0\" data-ts=\"2026-11-29T07:33:20.000Z\""
 		" data-revision=\"1\" data-pinned=\"\">"
 		"<header class=\"entry-meta\">"
-		"<a class=\"entry-permalink\" href=\"/blogs/summit#entry-" U2 "\" title=\"Permalink to this update\">"
+		"<a class=\"entry-permalink\" href=\"/blogs/summit/entries/" U2 "\" title=\"Permalink to this update\">"
 		"<time datetime=\"2026-11-29T07:33:20.000Z\">07:33 UTC</time></a>"
 		"</header>"
 		"<div class=\"entry-body\">"
@@ -314,7 +314,7 @@ static void test_entries_exact_markup(void **state)
 		" data-entry-id=\"" U1 "\" data-seq=\"1795937562123-0\" data-ts=\"" CREATED_TS "\""
 		" data-revision=\"1\">"
 		"<header class=\"entry-meta\">"
-		"<a class=\"entry-permalink\" href=\"/blogs/summit#entry-" U1 "\" title=\"Permalink to this update\">"
+		"<a class=\"entry-permalink\" href=\"/blogs/summit/entries/" U1 "\" title=\"Permalink to this update\">"
 		"<time datetime=\"" CREATED_TS "\">07:32 UTC</time></a>"
 		"<span class=\"entry-author\">R\xc3\xa9" "daction</span>"
 		"</header>"
@@ -430,7 +430,7 @@ static void test_json_ld_live(void **state)
 		json_t *found = NULL;
 		size_t j;
 
-		snprintf(url, sizeof(url), "/blogs/summit#entry-%s", id);
+		snprintf(url, sizeof(url), "/blogs/summit/entries/%s", id);
 		json_array_foreach(updates, j, u) {
 			const char *us = json_string_value(json_object_get(u, "url"));
 			size_t ul = us ? strlen(us) : 0;
@@ -576,6 +576,170 @@ static void test_template_without_markers(void **state)
 	json_decref(entries);
 }
 
+/* ---- search and sharing: JSON-LD, canonical, og: (SPEC part two) ---- */
+
+static void headline_of(const char *title, const char *text, char *out, size_t len)
+{
+	json_t *e = json_pack("{s:s,s:s}", "title", title, "text", text);
+
+	page_headline(e, PAGE_HEADLINE_MAX, out, len);
+	json_decref(e);
+}
+
+/* Characters (UTF-8 code points) of s. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* An update's headline: its title, else its first words, at most 110 characters. */
+static void test_headline(void **state)
+{
+	char out[600], text[2000];
+
+	(void)state;
+	headline_of("Kick-off", "Ignored text", out, sizeof(out));
+	assert_string_equal(out, "Kick-off");
+	headline_of("", "* Premier point\n* second\r\n\r\nEt  puis\tla suite.", out, sizeof(out));
+	assert_string_equal(out, "Premier point second Et puis la suite.");
+	/* 130 characters of two-byte letters, words of 9 */
+	text[0] = '\0';
+	for (int i = 0; i < 13; i++)
+		strcat(text, "\xc3\xa9t\xc3\xa9t\xc3\xa9t\xc3\xa9t\xc3\xa9 ");
+	headline_of("", text, out, sizeof(out));
+	assert_true(chars(out) <= PAGE_HEADLINE_MAX);
+	assert_true(chars(out) >= 90);
+	assert_non_null(strstr(out, "\xe2\x80\xa6"));        /* cut, with an ellipsis */
+	assert_null(strstr(out, " \xe2\x80\xa6"));           /* at a word's end */
+	assert_int_equal(strncmp(out, text, strlen(out) - 3), 0);
+	/* exactly 110: kept whole */
+	memset(text, 'a', 110);
+	text[110] = '\0';
+	headline_of("", text, out, sizeof(out));
+	assert_string_equal(out, text);
+	/* a long title is cut too; one long word is cut inside it */
+	memset(text, 'b', 300);
+	text[300] = '\0';
+	headline_of(text, "x", out, sizeof(out));
+	assert_int_equal(chars(out), PAGE_HEADLINE_MAX);
+}
+
+/* Renders the blog page of TPL with base, publisher and (maybe) a target entry. */
+static char *render_shared(const struct lb_blog *b, const json_t *entries, const char *entry)
+{
+	struct page_view v = { .blog = b, .entries = entries, .seq = "1795937990000-0",
+			       .base = "https://news.example/live", .publisher = "Le Quotidien",
+			       .entry = entry };
+
+	return render_tpl(TPL, sizeof(TPL) - 1, &v);
+}
+
+/* Every SPEC field of the LiveBlogPosting and of each BlogPosting, absolute URLs. */
+static void test_json_ld_fields(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = three_entries(), *ld, *u, *pub;
+	char *html;
+	size_t i;
+
+	(void)state;
+	blog_init(&b, true);
+	strcpy(b.lang, "fr");
+	/* an entry with pictures: image, absolute */
+	json_object_set_new(json_array_get(entries, 1), "media", json_pack("[{s:s,s:s},{s:s}]",
+		"id", "ab", "url", "/media/ab", "alt", "no url here"));
+	html = render_shared(&b, entries, NULL);
+	ld = json_ld(html);
+	assert_string_equal(sget(ld, "url"), "https://news.example/live/blogs/summit");
+	assert_string_equal(sget(ld, "headline"), TITLE);
+	assert_string_equal(sget(ld, "inLanguage"), "fr");
+	assert_string_equal(sget(ld, "datePublished"), CREATED_TS);
+	assert_string_equal(sget(ld, "coverageStartTime"), CREATED_TS);
+	assert_string_equal(sget(ld, "coverageEndTime"), ENDED_TS);
+	/* the last change: the seq of the blog's last event */
+	assert_string_equal(sget(ld, "dateModified"), "2026-11-29T07:39:50.000Z");
+	pub = json_object_get(ld, "publisher");
+	assert_string_equal(sget(pub, "@type"), "Organization");
+	assert_string_equal(sget(pub, "name"), "Le Quotidien");
+	json_array_foreach(json_object_get(ld, "liveBlogUpdate"), i, u) {
+		const json_t *e = json_array_get(entries, i);
+		char url[200];
+
+		snprintf(url, sizeof(url), "https://news.example/live/blogs/summit/entries/%s", sget(e, "id"));
+		assert_string_equal(sget(u, "url"), url);
+		assert_string_not_equal(sget(u, "headline"), TITLE);
+		assert_true(chars(sget(u, "headline")) <= PAGE_HEADLINE_MAX);
+		if (*sget(e, "author")) {
+			assert_string_equal(sget(json_object_get(u, "author"), "@type"), "Person");
+			assert_string_equal(sget(json_object_get(u, "author"), "name"), sget(e, "author"));
+		} else {
+			assert_null(json_object_get(u, "author"));
+		}
+	}
+	u = json_array_get(json_object_get(ld, "liveBlogUpdate"), 1);
+	assert_string_equal(sget(u, "headline"), "</script><script>alert(1)</script><img src=x onerror=alert(2)>");
+	assert_int_equal(json_array_size(json_object_get(u, "image")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(u, "image"), 0)),
+			    "https://news.example/live/media/ab");
+	u = json_array_get(json_object_get(ld, "liveBlogUpdate"), 2);
+	assert_string_equal(sget(u, "headline"), "\xc2\xab Bonjour \xc2\xbb, dit-il. *pas une puce * pas non plus");
+	assert_null(json_object_get(u, "image"));
+	/* canonical and og: */
+	assert_contains(html, "<link rel=\"canonical\" href=\"https://news.example/live/blogs/summit\">");
+	assert_contains(html, "<meta property=\"og:type\" content=\"article\">");
+	assert_contains(html, "<meta property=\"og:title\" content=\"" TITLE_HTML "\">");
+	assert_contains(html, "<meta property=\"og:url\" content=\"https://news.example/live/blogs/summit\">");
+	assert_contains(html, "<meta property=\"og:description\" content=\"Line one Line two &lt;b&gt;&amp;amp;&lt;/b&gt; first bullet second &amp; last after the list\">");
+	assert_contains(html, "<meta property=\"og:site_name\" content=\"Le Quotidien\">");
+	assert_contains(html, "href=\"https://news.example/live/blogs/summit/entries/" U3 "\"");
+	assert_lacks(html, "entry-target");
+	json_decref(ld);
+	free(html);
+	json_decref(entries);
+}
+
+/* An entry's own page: its canonical and og: tags, the entry marked. */
+static void test_entry_page(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = three_entries(), *ld;
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	html = render_shared(&b, entries, U1);
+	assert_contains(html, "<link rel=\"canonical\" href=\"https://news.example/live/blogs/summit/entries/" U1 "\">");
+	assert_contains(html, "<meta property=\"og:url\" content=\"https://news.example/live/blogs/summit/entries/" U1 "\">");
+	assert_contains(html, "<meta property=\"og:title\" content=\"\xc2\xab Bonjour \xc2\xbb, dit-il. *pas une puce * pas non plus\">");
+	assert_contains(html, "<article class=\"entry entry-target\" id=\"entry-" U1 "\"");
+	assert_int_equal(count(html, "entry-target"), 1);
+	/* the JSON-LD is still the whole blog's */
+	ld = json_ld(html);
+	assert_int_equal(json_array_size(json_object_get(ld, "liveBlogUpdate")), 3);
+	json_decref(ld);
+	free(html);
+	json_decref(entries);
+}
+
+/* An empty blog: og:description says so, in the blog's language. */
+static void test_empty_description(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = json_array();
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	html = render_shared(&b, entries, NULL);
+	assert_contains(html, "<meta property=\"og:description\" content=\"No liveblog updates yet.\">");
+	free(html);
+	json_decref(entries);
+}
+
 /* www/blog.html's translated lines, as they are there. */
 static const char TPL_I18N[] =
 	"<!doctype html>\n"
@@ -679,6 +843,10 @@ int main(void)
 		cmocka_unit_test(test_hostile_blog_title),
 		cmocka_unit_test(test_template_without_markers),
 		cmocka_unit_test(test_french_page),
+		cmocka_unit_test(test_headline),
+		cmocka_unit_test(test_json_ld_fields),
+		cmocka_unit_test(test_entry_page),
+		cmocka_unit_test(test_empty_description),
 		cmocka_unit_test(test_catalog_is_text),
 	};
 
