@@ -46,6 +46,7 @@ static const struct flag flags[] = {
 	{ "cache-mb", F_LONG, OFF(cache_mb), 1, 1L << 20, "MB", "memory for what readers can make the server keep: catch-up pages, rendered pages (default 256)" },
 	{ "default-lang", F_LANG, OFF(default_lang), 0, 0, "TAG", "language (BCP 47) of blogs created without one (default en)" },
 	{ "public-url", F_URL, OFF(public_url), 0, 0, "URL", "where readers reach this server, http(s)://host[:port][/path]: the start of every absolute URL (JSON-LD, feeds, og: tags, canonical links, permalinks; default http:// + --listen)" },
+	{ "page-entries", F_LONG, OFF(page_entries), 1, 1000, "N", "the newest entries a reader page is rendered with, plus the pinned and key ones; older ones on demand (default 30)" },
 	{ "publisher", F_STRING, OFF(publisher), 0, 0, "NAME", "the publisher (an Organization) in the JSON-LD and og:site_name (default: the --public-url host)" },
 };
 
@@ -79,6 +80,7 @@ void config_defaults(struct lb_config *cfg)
 	cfg->max_readers_per_ip = 10000;
 	cfg->cache_mb = 256;
 	strcpy(cfg->default_lang, "en");
+	cfg->page_entries = 30;
 }
 
 int config_log_mask(const char *level)

@@ -36,6 +36,7 @@ struct lb_config {
 	char default_lang[LANG_MAX];   /* of blogs created without "lang" */
 	char public_url[512];      /* absolute URLs start with it; no trailing '/' */
 	const char *publisher;     /* JSON-LD's publisher; NULL: public_url's host */
+	long page_entries;         /* the newest entries a page is rendered with */
 };
 
 enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_ERROR };

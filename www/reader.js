@@ -63,6 +63,8 @@ const ui = {
 	replaySpeed: $('replay-speed'),
 	replayTimeline: $('replay-timeline'),
 	replayClock: $('replay-clock'),
+	older: $('older'),
+	showOlder: $('show-older'),
 };
 
 const blogId = decodeURIComponent(location.pathname.split('/')[2] || '');
@@ -89,6 +91,13 @@ function publicBase() {
 
 /* id → {id, seq, ts, key, pinned, label, item}; item is the <li>. */
 const entries = new Map();
+/* ids deleted since the page loaded: an older page read meanwhile may
+ * still hold them */
+const gone = new Set();
+/* Key events older than the entries a long blog's page holds: the server
+ * lists them in #key-list (id → {id, seq, ts, label, href}); they stay in
+ * the summary, linking to their own page, until the page holds them. */
+const keyExtra = new Map();
 let pinnedId = null;
 let caughtUp = false;   /* the list reflects the log: empty text may show */
 let ended = false;
@@ -130,6 +139,15 @@ function adoptRendered() {
 		entries.set(id, rec);
 		if (rec.pinned && (!pinnedId || compareSeq(rec.seq, entries.get(pinnedId).seq) > 0))
 			pinnedId = id;
+	}
+	for (const li of ui.keyList.querySelectorAll('li[data-entry-id]')) {
+		const id = li.dataset.entryId;
+		const a = li.querySelector('a[href]');
+		if (entries.has(id) || !a || a.getAttribute('href').startsWith('#')) continue;
+		keyExtra.set(id, {
+			id, seq: li.dataset.seq || '', label: a.textContent, href: a.href,
+			ts: li.querySelector('time')?.getAttribute('datetime') || '',
+		});
 	}
 	for (const el of ui.main.querySelectorAll('time[datetime]')) localizeTime(el, timeOpts);
 }
@@ -185,6 +203,7 @@ function upsert(entry, fallbackSeq) {
 
 function remove(id) {
 	const rec = entries.get(id);
+	gone.add(id);
 	if (!rec) return;
 	rec.item.remove();
 	entries.delete(id);
@@ -194,9 +213,54 @@ function remove(id) {
 
 function clearAll() {
 	entries.clear();
+	keyExtra.clear();
 	ui.entries.replaceChildren();
 	pinnedId = null;
 	unseen = [];
+}
+
+/* ---- long blogs: the newest entries are rendered, older ones on demand ---- */
+
+const OLDER_PAGE = 30;
+let olderLoading = false;
+
+/* notLoaded(entry): an edit of an entry older than what the page loaded,
+ * which it does not show: left for "Show older updates" to bring, unless
+ * it is one the page shows anyway (pinned, key). */
+function notLoaded(entry) {
+	const before = ui.older?.dataset.before;
+	return !!entry && !entries.has(entry.id) && !!before && !entry.pinned && !entry.key &&
+		compareSeq(entry.seq, before) < 0;
+}
+
+/* loadOlder(): the next page of older entries, below the ones shown. */
+async function loadOlder() {
+	const before = ui.older.dataset.before;
+	if (!before || olderLoading) return;
+	olderLoading = true;
+	ui.showOlder.disabled = true;
+	ui.showOlder.textContent = t('loading');
+	try {
+		const q = new URLSearchParams({ before, limit: String(OLDER_PAGE) });
+		const res = await fetch(`/api/blogs/${encodeURIComponent(blogId)}/entries?${q}`);
+		if (!res.ok) throw new Error(`entries: HTTP ${res.status}`);
+		const body = await res.json();
+		for (const e of Array.isArray(body.entries) ? body.entries : [])
+			if (e && e.id && !entries.has(e.id) && !gone.has(e.id)) upsert(e, e.seq);
+		renderDerived();
+		if (body.next) {
+			ui.older.dataset.before = body.next;
+		} else {
+			delete ui.older.dataset.before;
+			ui.older.hidden = true;
+		}
+		ui.showOlder.textContent = t('show_older');
+	} catch {
+		ui.showOlder.textContent = t('load_failed');
+	} finally {
+		olderLoading = false;
+		ui.showOlder.disabled = false;
+	}
 }
 
 /* renderDerived(): pinned copy, key events summary, empty text, button. */
@@ -213,13 +277,14 @@ function renderDerived() {
 	}
 	ui.pinned.hidden = !pinned;
 
-	const keys = [...entries.values()].filter((r) => r.key)
+	const extra = [...keyExtra.values()].filter((r) => !entries.has(r.id) && !gone.has(r.id));
+	const keys = [...entries.values()].filter((r) => r.key).concat(extra)
 		.sort((a, b) => compareSeq(b.seq, a.seq));
 	ui.keyList.replaceChildren(...keys.map((r) => {
 		const li = document.createElement('li');
 		if (r.ts) li.appendChild(renderTime(r.ts, document, timeOpts));
 		const a = document.createElement('a');
-		a.href = `#entry-${r.id}`;
+		a.href = r.href && !entries.has(r.id) ? r.href : `#entry-${r.id}`;
 		a.textContent = r.label || t('update');
 		li.appendChild(a);
 		return li;
@@ -385,6 +450,11 @@ function applyEvent(ev) {
 	switch (ev.type) {
 		case 'entry':
 		case 'edit':
+			if (ev.type === 'edit' && keyExtra.has(ev.entry?.id)) {
+				if (ev.entry.key) keyExtra.get(ev.entry.id).label = entryLabel(ev.entry);
+				else keyExtra.delete(ev.entry.id);
+			}
+			if (ev.type === 'edit' && notLoaded(ev.entry)) return null;
 			return upsert(ev.entry, ev.seq) ? entries.get(ev.entry.id) : null;
 		case 'delete':
 			remove(ev.entry_id);
@@ -859,6 +929,8 @@ function main() {
 	if (caughtUp) revealHashTarget();
 
 	ui.newBtn.addEventListener('click', onNewClick);
+	ui.showOlder?.addEventListener('click', loadOlder);
+	if (replay && ui.older) ui.older.hidden = true;
 	addEventListener('scroll', onScroll, { passive: true });
 	setInterval(() => {
 		for (const el of ui.main.querySelectorAll('time[datetime]')) localizeTime(el, timeOpts);

@@ -547,6 +547,17 @@ json_t *codec_events_page(json_t *events, const char *next)
 	return json_pack("{s:o,s:s}", "events", events, "next", next);
 }
 
+json_t *codec_entries_page(json_t *entries, const char *next)
+{
+	return json_pack("{s:o,s:o}", "entries", entries,
+			 "next", next ? json_string(next) : json_null());
+}
+
+bool codec_payload_key(const json_t *payload)
+{
+	return json_is_true(json_object_get(payload, "key"));
+}
+
 json_t *codec_deleted(const char *entry)
 {
 	return json_pack("{s:s,s:b}", "id", entry, "deleted", 1);

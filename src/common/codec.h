@@ -92,6 +92,10 @@ const char *codec_entry_seq(const json_t *entry);
 /* Results: {"blogs":blogs}, {"events":events,"next":next}, {"id","deleted":true}. Steal. */
 json_t *codec_blog_list(json_t *blogs);
 json_t *codec_events_page(json_t *events, const char *next);
+/* {"entries":entries,"next":next or null}. Steals entries. */
+json_t *codec_entries_page(json_t *entries, const char *next);
+/* A stored payload's "key" (a key event). */
+bool codec_payload_key(const json_t *payload);
 json_t *codec_deleted(const char *entry);
 const char *codec_blog_id(const json_t *blog);
 void codec_blog_set_token(json_t *blog, const char *token);

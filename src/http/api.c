@@ -322,6 +322,9 @@ void api_dispatch(struct req *q)
 	case R_BLOG_PATCH:
 		api_blog_patch(q);
 		break;
+	case R_ENTRIES_LIST:
+		api_entries_list(q);
+		break;
 	case R_BAD_METHOD:
 		req_error(q, LB_METHOD_NOT_ALLOWED, NULL);
 		break;

@@ -40,6 +40,9 @@ bool api_is_blog_write(enum route r);
 /* api_pages.c: GET /blogs/{id}, the reader page rendered on the server. */
 void api_page_blog(struct req *q);
 
+/* api_entries.c: GET /api/blogs/{id}/entries?before=SEQ&limit=N. */
+void api_entries_list(struct req *q);
+
 /* api_blogs.c: PATCH /api/blogs/{id} {"title"?,"lang"?} (editor, live blogs). */
 void api_blog_patch(struct req *q);
 

@@ -177,21 +177,23 @@ static bool has_entry(const json_t *entries, const char *id)
 	return false;
 }
 
-static void on_page_state(void *arg, enum lb_status st, const struct lb_blog *b,
-			  const json_t *entries)
+static void on_page_state(void *arg, enum lb_status st, const struct store_page *p)
 {
 	struct req *q = arg;
+	const struct lb_blog *b = p ? p->blog : NULL;
 	struct page_view v = { .blog = b, .base = app.cfg.public_url,
 			       .publisher = publisher() };
 	char key[128], *tpl = NULL, *html = NULL;
 	size_t tlen = 0, hlen = 0;
-	json_t *strings = NULL, *shown = NULL;
+	json_t *strings = NULL, *shown = NULL, *keys = NULL;
 
 	if (st != LB_OK) {
 		req_error(q, st, st == LB_NOT_FOUND ? "No such blog." : NULL);
 		goto out_unref;
 	}
-	v.entries = shown = shown_entries(entries);
+	v.entries = shown = shown_entries(p->entries);
+	v.older = p->older[0] ? p->older : NULL;
+	v.keys = keys = shown_entries(p->keys);
 	if (q->rm.route == R_PAGE_ENTRY && !has_entry(shown, q->rm.entry)) {
 		api_page_404(q);   /* never posted, deleted or redacted */
 		goto out_unref;
@@ -208,6 +210,7 @@ static void on_page_state(void *arg, enum lb_status st, const struct lb_blog *b,
 	json_decref(strings);
 out_unref:
 	json_decref(shown);
+	json_decref(keys);
 	req_unref(q);
 }
 
@@ -236,5 +239,7 @@ void api_page_blog(struct req *q)
 		api_page_404(q);
 		return;
 	}
-	api_call(q, store_page_state(app.store, q->rm.blog, on_page_state, q));
+	api_call(q, store_page_state(app.store, q->rm.blog, &(struct store_page_req){
+		.newest = app.cfg.page_entries, .keys = PAGE_KEY_EVENTS_MAX,
+		.entry = q->rm.route == R_PAGE_ENTRY ? q->rm.entry : NULL }, on_page_state, q));
 }

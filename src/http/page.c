@@ -169,6 +169,53 @@ void page_script_json(FILE *f, const char *type, const char *id, const json_t *v
 	free(s);
 }
 
+static bool in_entries(const struct page_view *v, const char *id)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(v->entries, i, e)
+		if (!strcmp(str(e, "id"), id))
+			return true;
+	return false;
+}
+
+/*
+ * The key events summary's items, as the page script builds them: the
+ * time and the headline, linking to the entry in the page, or to its own
+ * page when it is older than what the page shows (long blogs).
+ */
+static void key_events_html(FILE *f, const struct page_view *v)
+{
+	char label[4 * 90 + 8], url[600];
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(v->keys, i, e) {
+		const char *id = str(e, "id");
+
+		page_headline(e, 90, label, sizeof(label));
+		fputs("<li data-entry-id=\"", f);
+		esc(f, id);
+		fputs("\" data-seq=\"", f);
+		esc(f, str(e, "seq"));
+		fputs("\"><time datetime=\"", f);
+		esc(f, str(e, "ts"));
+		fputs("\">", f);
+		hhmm(f, str(e, "ts"));
+		fputs("</time><a href=\"", f);
+		if (in_entries(v, id)) {
+			fputs("#entry-", f);
+			esc(f, id);
+		} else {
+			esc(f, page_permalink(v, id, url, sizeof(url)));
+		}
+		fputs("\">", f);
+		esc(f, *label ? label : page_str(v, "update", "Update"));
+		fputs("</a></li>", f);
+	}
+}
+
 /*
  * Copies the template from *pos up to `marker` (exclusive) and moves *pos
  * past it. Returns 0, or -1 (nothing copied) when the marker is missing.
@@ -310,6 +357,14 @@ char *page_render_blog(const char *tpl, size_t tpl_len, const struct page_view *
 		fprintf(f, "<p id=\"ended-banner\" class=\"ended-banner\"%s>", b->ended ? "" : " hidden");
 		words(f, &pos, v, "ended");
 	}
+	if (json_array_size(v->keys) &&
+	    !until(f, &pos, "<nav id=\"key-events\" class=\"key-events\" aria-labelledby=\"key-heading\" hidden>"))
+		fputs("<nav id=\"key-events\" class=\"key-events\" aria-labelledby=\"key-heading\">", f);
+	if (json_array_size(v->keys) && !until(f, &pos, "<ol id=\"key-list\"></ol>")) {
+		fputs("<ol id=\"key-list\">", f);
+		key_events_html(f, v);
+		fputs("</ol>", f);
+	}
 	if (!until(f, &pos, "<p id=\"empty\" class=\"empty\" hidden>")) {
 		fprintf(f, "<p id=\"empty\" class=\"empty\"%s>", n ? " hidden" : "");
 		words(f, &pos, v, "empty");
@@ -320,6 +375,8 @@ char *page_render_blog(const char *tpl, size_t tpl_len, const struct page_view *
 			entry_html(f, v, e);
 		fputs("</ol>", f);
 	}
+	if (v->older && !until(f, &pos, "<p id=\"older\" class=\"older\" hidden>"))
+		fprintf(f, "<p id=\"older\" class=\"older\" data-before=\"%s\">", v->older);
 	fputs(pos, f);
 	fclose(f);
 	free(copy);

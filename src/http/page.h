@@ -21,7 +21,12 @@ struct page_view {
 	const char *base;        /* --public-url: absolute URLs start with it; NULL: "" */
 	const char *publisher;   /* --publisher: the Organization of the JSON-LD */
 	const char *entry;       /* a per-entry page: the entry in view, else NULL */
+	const char *older;       /* entries older than this seq are not shown; NULL: all are */
+	const json_t *keys;      /* key events, newest first, for their summary; NULL: none */
 };
+
+/* The most key events a page shows besides the newest entries. */
+#define PAGE_KEY_EVENTS_MAX 100
 
 /* Longest update headline of the JSON-LD, in characters (SPEC). */
 #define PAGE_HEADLINE_MAX 110

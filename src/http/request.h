@@ -26,7 +26,8 @@ struct req {
 	char token[256];
 	char since[64];
 	char limit[24];
-	bool has_since, has_limit;
+	char before[64];         /* GET .../entries?before= */
+	bool has_since, has_limit, has_before;
 	bool dispatched;
 	bool responded;
 	bool refused;            /* api_write_error is deciding the answer */

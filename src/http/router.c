@@ -52,7 +52,7 @@ static enum route api_route(enum method m, char **seg, int n,
 	if (n == 4 && !strcmp(seg[3], "end"))
 		return pick(m, M_POST, R_BLOG_END);
 	if (n == 4 && !strcmp(seg[3], "entries"))
-		return pick(m, M_POST, R_ENTRY_POST);
+		return m == M_POST ? R_ENTRY_POST : m == M_GET ? R_ENTRIES_LIST : R_BAD_METHOD;
 	if (n == 5 && !strcmp(seg[3], "entries")) {
 		if (!text_uuid_valid(seg[4]))
 			return R_NOT_FOUND;

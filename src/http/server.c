@@ -272,6 +272,10 @@ static void read_args(struct lws *wsi, struct req *q)
 	if (q->has_since)
 		snprintf(q->since, sizeof(q->since), "%s",
 			 lws_get_urlarg_by_name(wsi, "since=", buf, sizeof(buf)));
+	q->has_before = lws_get_urlarg_by_name(wsi, "before=", buf, sizeof(buf)) != NULL;
+	if (q->has_before)
+		snprintf(q->before, sizeof(q->before), "%s",
+			 lws_get_urlarg_by_name(wsi, "before=", buf, sizeof(buf)));
 	q->has_limit = lws_get_urlarg_by_name(wsi, "limit=", buf, sizeof(buf)) != NULL;
 	if (q->has_limit)
 		snprintf(q->limit, sizeof(q->limit), "%s",

@@ -320,9 +320,17 @@ static int fk_events(struct store *st, const char *blog, const char *since,
 	return fk_no(st);
 }
 
-static int fk_page(struct store *st, const char *blog, store_page_fn fn, void *arg)
+static int fk_page(struct store *st, const char *blog, const struct store_page_req *req,
+		   store_page_fn fn, void *arg)
 {
-	(void)blog; (void)fn; (void)arg;
+	(void)blog; (void)req; (void)fn; (void)arg;
+	return fk_no(st);
+}
+
+static int fk_entries(struct store *st, const char *blog, const char *before, long limit,
+		      store_json_fn fn, void *arg)
+{
+	(void)blog; (void)before; (void)limit; (void)fn; (void)arg;
 	return fk_no(st);
 }
 
@@ -353,6 +361,7 @@ static const struct store_ops fake_ops = {
 	.end_blog = fk_end,
 	.events = fk_events,
 	.page_state = fk_page,
+	.entries = fk_entries,
 	.head = fk_head,
 	.range = fk_range,
 	.readers = fk_readers,

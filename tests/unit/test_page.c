@@ -42,6 +42,7 @@ static const char TPL[] =
 	"  <section id=\"stream\" class=\"stream\">\n"
 	"    <p id=\"empty\" class=\"empty\" hidden>No liveblog updates yet.</p>\n"
 	"    <ol id=\"entries\" class=\"entries\"></ol>\n"
+	"    <p id=\"older\" class=\"older\" hidden><button id=\"show-older\">Show older updates</button></p>\n"
 	"  </section>\n"
 	"</main>\n"
 	"<footer class=\"site-footer\"><div class=\"wrap\"><a href=\"/\">All liveblogs</a></div></footer>\n"
@@ -740,6 +741,49 @@ static void test_empty_description(void **state)
 	json_decref(entries);
 }
 
+/* A long blog: "Show older updates" reads before the oldest shown; the key
+ * events summary links to the page's entries, or to older ones' own pages. */
+static void test_long_blog(void **state)
+{
+	static const char tpl[] =
+		"<main id=\"main\" class=\"wrap\">\n"
+		"<nav id=\"key-events\" class=\"key-events\" aria-labelledby=\"key-heading\" hidden>\n"
+		"<ol id=\"key-list\"></ol>\n</nav>\n"
+		"<ol id=\"entries\" class=\"entries\"></ol>\n"
+		"<p id=\"older\" class=\"older\" hidden>x</p>\n</main>\n";
+	struct lb_blog b;
+	json_t *all = three_entries(), *shown = json_array(), *keys = json_array();
+	struct page_view v = { .blog = &b, .entries = shown, .seq = "1-0", .base = "http://h",
+			       .keys = keys, .older = "1795937600000-0" };
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	json_array_append(shown, json_array_get(all, 0));
+	json_array_append(keys, json_array_get(all, 0));
+	json_array_append(keys, json_array_get(all, 2));
+	json_object_set_new(json_array_get(all, 2), "key", json_true());
+	html = render_tpl(tpl, sizeof(tpl) - 1, &v);
+	assert_contains(html, "<p id=\"older\" class=\"older\" data-before=\"1795937600000-0\">x</p>");
+	assert_contains(html, "<nav id=\"key-events\" class=\"key-events\" aria-labelledby=\"key-heading\">");
+	assert_contains(html, "<li data-entry-id=\"" U3 "\" data-seq=\"1795937700000-1\">"
+			"<time datetime=\"2026-11-29T07:35:00.000Z\">07:35 UTC</time>"
+			"<a href=\"#entry-" U3 "\">&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;</a></li>");
+	assert_contains(html, "<a href=\"http://h/blogs/summit/entries/" U1 "\">\xc2\xab Bonjour");
+	assert_int_equal(count(html, "<article"), 1);
+	free(html);
+	/* nothing older, no key events: both stay hidden */
+	v.older = NULL;
+	v.keys = NULL;
+	html = render_tpl(tpl, sizeof(tpl) - 1, &v);
+	assert_contains(html, "<p id=\"older\" class=\"older\" hidden>x</p>");
+	assert_contains(html, "aria-labelledby=\"key-heading\" hidden>");
+	free(html);
+	json_decref(keys);
+	json_decref(shown);
+	json_decref(all);
+}
+
 /* www/blog.html's translated lines, as they are there. */
 static const char TPL_I18N[] =
 	"<!doctype html>\n"
@@ -844,6 +888,7 @@ int main(void)
 		cmocka_unit_test(test_template_without_markers),
 		cmocka_unit_test(test_french_page),
 		cmocka_unit_test(test_headline),
+		cmocka_unit_test(test_long_blog),
 		cmocka_unit_test(test_json_ld_fields),
 		cmocka_unit_test(test_entry_page),
 		cmocka_unit_test(test_empty_description),

@@ -26,7 +26,8 @@ static const char *route_name(enum route r)
 		"R_NOT_FOUND", "R_BAD_METHOD", "R_HEALTH", "R_METRICS",
 		"R_BLOGS_LIST", "R_BLOGS_CREATE", "R_BLOG_GET", "R_EVENTS",
 		"R_ENTRY_POST", "R_ENTRY_PATCH", "R_ENTRY_DELETE", "R_BLOG_END",
-		"R_BLOG_PATCH", "R_SSE", "R_PAGE_INDEX", "R_PAGE_BLOG", "R_PAGE_EDIT", "R_STATIC",
+		"R_BLOG_PATCH", "R_ENTRIES_LIST", "R_SSE", "R_PAGE_INDEX", "R_PAGE_BLOG", "R_PAGE_EDIT", "R_STATIC",
+		"R_PAGE_ENTRY",
 	};
 
 	return (size_t)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
@@ -55,7 +56,7 @@ static const struct spec_route ROUTES[] = {
 	{ "/api/blogs", { [M_GET] = R_BLOGS_LIST, [M_POST] = R_BLOGS_CREATE }, "", "", "" },
 	{ "/api/blogs/summit", { [M_GET] = R_BLOG_GET, [M_PATCH] = R_BLOG_PATCH }, "summit", "", "" },
 	{ "/api/blogs/summit/events", { [M_GET] = R_EVENTS }, "summit", "", "" },
-	{ "/api/blogs/summit/entries", { [M_POST] = R_ENTRY_POST }, "summit", "", "" },
+	{ "/api/blogs/summit/entries", { [M_POST] = R_ENTRY_POST, [M_GET] = R_ENTRIES_LIST }, "summit", "", "" },
 	{ "/api/blogs/summit/entries/" U,
 	  { [M_PATCH] = R_ENTRY_PATCH, [M_DELETE] = R_ENTRY_DELETE }, "summit", U, "" },
 	{ "/api/blogs/summit/end", { [M_POST] = R_BLOG_END }, "summit", "", "" },
@@ -63,6 +64,7 @@ static const struct spec_route ROUTES[] = {
 	{ "/", { [M_GET] = R_PAGE_INDEX }, "", "", "" },
 	{ "/blogs/summit", { [M_GET] = R_PAGE_BLOG }, "summit", "", "" },
 	{ "/blogs/summit/edit", { [M_GET] = R_PAGE_EDIT }, "summit", "", "" },
+	{ "/blogs/summit/entries/" U, { [M_GET] = R_PAGE_ENTRY }, "summit", U, "" },
 	{ "/style.css", { [M_GET] = R_STATIC }, "", "", "style.css" },
 	{ "/reader.js", { [M_GET] = R_STATIC }, "", "", "reader.js" },
 	{ "/favicon.svg", { [M_GET] = R_STATIC }, "", "", "favicon.svg" },
