@@ -76,6 +76,7 @@ UNIT_OBJ += $(BUILD)/obj/src/common/image.o
 UNIT_OBJ += $(BUILD)/obj/src/store/redis_url.o
 UNIT_OBJ += $(BUILD)/obj/src/common/lang.o $(BUILD)/obj/src/http/i18n.o \
             $(BUILD)/obj/src/http/page_ld.o
+UNIT_OBJ += $(addprefix $(BUILD)/obj/src/,http/clientaddr.o http/head.o)
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
@@ -145,6 +146,7 @@ FUZZ_LIB := src/common/codec.c src/common/text.c src/common/hash.c src/status.c 
 FUZZ_LIB += src/common/image.c
 FUZZ_LIB += src/store/redis_url.c
 FUZZ_LIB += src/common/lang.c
+FUZZ_LIB += src/http/head.c src/http/clientaddr.c
 FUZZ_SECONDS ?= 20
 fuzz: $(FUZZ_BIN)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)

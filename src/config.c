@@ -10,8 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE, F_LANG,
-		 F_URL };
+#include "http/clientaddr.h"
+
+/* F_LIST: repeatable, each value appended to a struct config_list */
+enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE, F_LIST,
+		 F_LANG, F_URL };
 
 struct flag {
 	const char *name;
@@ -43,11 +46,13 @@ static const struct flag flags[] = {
 	{ "replay-cap", F_LONG, OFF(replay_cap_ms), 0, 3600000, "MS", "longest pause in a replay (default 5000)" },
 	{ "max-readers", F_LONG, OFF(max_readers), 1, 10000000, "N", "readers per instance (default 100000)" },
 	{ "max-readers-per-ip", F_LONG, OFF(max_readers_per_ip), 1, 10000000, "N", "readers per client address (default 10000)" },
+	{ "ended-max-age", F_LONG, OFF(ended_max_age), 0, 31536000, "SECS", "how long caches may keep an ended blog's pages and events before they revalidate (default 3600; a redaction reaches every cache within it)" },
 	{ "cache-mb", F_LONG, OFF(cache_mb), 1, 1L << 20, "MB", "memory for what readers can make the server keep: catch-up pages, rendered pages (default 256)" },
 	{ "default-lang", F_LANG, OFF(default_lang), 0, 0, "TAG", "language (BCP 47) of blogs created without one (default en)" },
 	{ "public-url", F_URL, OFF(public_url), 0, 0, "URL", "where readers reach this server, http(s)://host[:port][/path]: the start of every absolute URL (JSON-LD, feeds, og: tags, canonical links, permalinks; default http:// + --listen)" },
 	{ "page-entries", F_LONG, OFF(page_entries), 1, 1000, "N", "the newest entries a reader page is rendered with, plus the pinned and key ones; older ones on demand (default 30)" },
 	{ "publisher", F_STRING, OFF(publisher), 0, 0, "NAME", "the publisher (an Organization) in the JSON-LD and og:site_name (default: the --public-url host)" },
+	{ "trusted-proxy", F_LIST, OFF(trusted_proxies), 0, 0, "CIDR", "repeatable: a proxy whose X-Forwarded-For names the client (default: none, the header is ignored)" },
 };
 
 void config_public_url(struct lb_config *cfg)
@@ -81,6 +86,7 @@ void config_defaults(struct lb_config *cfg)
 	cfg->cache_mb = 256;
 	strcpy(cfg->default_lang, "en");
 	cfg->page_entries = 30;
+	cfg->ended_max_age = 3600;
 }
 
 int config_log_mask(const char *level)
@@ -220,6 +226,48 @@ out_bad:
 	return -1;
 }
 
+static bool cidr_valid(const char *v)
+{
+	struct clientaddr_net n;
+
+	return !clientaddr_parse_net(v, &n);
+}
+
+/* What each value of a repeatable flag must be; others: any non-empty string. */
+static const struct {
+	const char *flag;
+	bool (*valid)(const char *v);
+} list_checks[] = {
+	{ "trusted-proxy", cidr_valid },
+};
+
+static bool list_value_valid(const struct flag *f, const char *v)
+{
+	for (size_t i = 0; i < sizeof(list_checks) / sizeof(list_checks[0]); i++)
+		if (!strcmp(list_checks[i].flag, f->name))
+			return list_checks[i].valid(v);
+	return true;
+}
+
+/* Appends v to a repeatable flag's list. Returns 0, or -1 with err set. */
+static int append(void *field, const struct flag *f, const char *v, char *err,
+		  size_t errlen)
+{
+	struct config_list *l = field;
+
+	if (!*v || !list_value_valid(f, v)) {
+		snprintf(err, errlen, "liveblogd: invalid value '%s' for --%s", v, f->name);
+		return -1;
+	}
+	if (l->n == CONFIG_LIST_MAX) {
+		snprintf(err, errlen, "liveblogd: --%s is given more than %d times",
+			 f->name, CONFIG_LIST_MAX);
+		return -1;
+	}
+	l->v[l->n++] = v;
+	return 0;
+}
+
 /* Stores one flag's value. Returns 0, or -1 with err set. */
 static int apply(struct lb_config *cfg, const struct flag *f, const char *v,
 		 char *err, size_t errlen)
@@ -257,6 +305,8 @@ static int apply(struct lb_config *cfg, const struct flag *f, const char *v,
 		if (!parse_url(v, base + f->offset, sizeof(cfg->public_url)))
 			return 0;
 		break;
+	case F_LIST:
+		return append(base + f->offset, f, v, err, errlen);
 	case F_LONG:
 		errno = 0;
 		n = strtol(v, &end, 10);

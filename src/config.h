@@ -10,6 +10,12 @@
 
 #include "common/lang.h"
 #include "store/redis_url.h"
+/* A repeatable flag's values, in the order given (they point into argv). */
+#define CONFIG_LIST_MAX 64
+struct config_list {
+	size_t n;
+	const char *v[CONFIG_LIST_MAX];
+};
 
 struct lb_config {
 	char listen_host[128];
@@ -37,6 +43,8 @@ struct lb_config {
 	char public_url[512];      /* absolute URLs start with it; no trailing '/' */
 	const char *publisher;     /* JSON-LD's publisher; NULL: public_url's host */
 	long page_entries;         /* the newest entries a page is rendered with */
+	long ended_max_age;        /* Cache-Control max-age of an ended blog's pages */
+	struct config_list trusted_proxies;   /* CIDRs, checked by clientaddr.c */
 };
 
 enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_ERROR };

@@ -229,16 +229,20 @@ static void on_blog(void *arg, enum lb_status st, const struct lb_blog *b)
 	req_unref(q);
 }
 
-/* An ended blog's log never changes again: let every cache keep it. */
-static void on_events(void *arg, enum lb_status st, json_t *result, const char *ended)
+/*
+ * An ended blog's log changes only when an entry is redacted: caches keep
+ * it a while and revalidate; the ETag counts the redactions.
+ */
+static void on_events(void *arg, enum lb_status st, json_t *result, const char *ended,
+		      long redactions)
 {
 	struct req *q = arg;
 	char etag[192];
 
 	if (st == LB_OK && result && ended && *ended) {
-		snprintf(etag, sizeof(etag), "\"ev-%s-%s-%s-%s\"", q->rm.blog, ended,
-			 q->has_since ? q->since : "0-0", q->limit);
-		req_immutable(q, etag, "application/json", codec_dump(result), 0);
+		snprintf(etag, sizeof(etag), "\"ev-%s-%s-%ld-%s-%s\"", q->rm.blog, ended,
+			 redactions, q->has_since ? q->since : "0-0", q->limit);
+		req_ended(q, etag, "application/json", codec_dump(result), 0);
 		req_unref(q);
 		return;
 	}
@@ -324,6 +328,9 @@ void api_dispatch(struct req *q)
 		break;
 	case R_ENTRIES_LIST:
 		api_entries_list(q);
+		break;
+	case R_ENTRY_REDACT:
+		api_redact(q);
 		break;
 	case R_BAD_METHOD:
 		req_error(q, LB_METHOD_NOT_ALLOWED, NULL);

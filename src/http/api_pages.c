@@ -83,12 +83,32 @@ static struct cached_page *cache_page(const char *key, const struct lb_blog *b,
 	c->ctype = ctype;
 	c->ci.evict = cached_evict;
 	snprintf(c->key, sizeof(c->key), "%s", key);
-	snprintf(c->etag, sizeof(c->etag), "\"%s-%s\"", key, b->last_seq);
+	/* a redaction changes an ended blog: its count is in the ETag */
+	snprintf(c->etag, sizeof(c->etag), "\"%s-%s-%ld\"", key, b->last_seq, b->redactions);
 	for (char *p = c->etag; *p; p++)
 		*p = *p == '/' ? '-' : *p;
 	lws_dll2_add_tail(&c->link, &rendered);
 	cache_add(&c->ci, sizeof(*c) + len);
 	return c;
+}
+
+/* The blog a cache key is of: "<kind>/<blog>[/<entry>]". */
+static bool key_of_blog(const char *key, const char *blog)
+{
+	const char *b = strchr(key, '/');
+	size_t n = strlen(blog);
+
+	return b && !strncmp(b + 1, blog, n) && (!b[1 + n] || b[1 + n] == '/');
+}
+
+void api_page_forget(const char *blog)
+{
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&rendered)) {
+		struct cached_page *c = lws_container_of(d, struct cached_page, link);
+
+		if (key_of_blog(c->key, blog))
+			cached_drop(c);
+	} lws_end_foreach_dll_safe(d, d1);
 }
 
 void api_page_cache_free(void)
@@ -105,7 +125,7 @@ static void respond_cached(struct req *q, const struct cached_page *c)
 
 	if (copy)
 		memcpy(copy, c->html, c->len);
-	req_immutable(q, c->etag, c->ctype, copy, c->len);
+	req_ended(q, c->etag, c->ctype, copy, c->len);
 }
 
 /*
@@ -123,7 +143,7 @@ static void respond_rendered(struct req *q, const char *key, const struct lb_blo
 		respond_cached(q, c);
 		free(body);
 	} else if (b->ended) {
-		req_immutable(q, "", ctype, body, len);
+		req_ended(q, "", ctype, body, len);
 	} else {
 		req_respond(q, 200, ctype, body, len);
 	}

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE   /* accept4 */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,15 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "http/door.h"
 #include "http/listener.h"
-#include "http/router.h"
 
 /* Seconds the kernel holds a connection that has sent nothing yet. */
 #define DEFER_ACCEPT_SECS 2
-/* Enough of a request to read its request line. */
-#define PEEK_BYTES 16
 
 struct inbox {
 	pthread_mutex_t lock;
@@ -139,19 +139,46 @@ static void drain_inbox(struct lws_vhost *vh)
 	b->fds = NULL;
 	b->n = b->cap = 0;
 	pthread_mutex_unlock(&b->lock);
+	/* lws closes a socket it fails to adopt */
 	for (size_t i = 0; i < n; i++)
-		if (!lws_adopt_socket_vhost(vh, fds[i]))
-			close(fds[i]);
+		lws_adopt_socket_vhost(vh, fds[i]);
 	free(fds);
 }
 
-/* A reader's stream, by its first bytes (already in: TCP_DEFER_ACCEPT). */
-static int is_stream(int fd)
+void listener_route(struct lws_vhost *vh, int fd, bool stream)
 {
-	char head[PEEK_BYTES];
-	ssize_t n = recv(fd, head, sizeof(head), MSG_PEEK | MSG_DONTWAIT);
+	if (stream && !hand_off(fd))
+		return;
+	lws_adopt_socket_vhost(vh, fd);   /* on failure lws closes fd */
+}
 
-	return n > 0 && router_is_stream(head, (size_t)n);
+/* An fd kept free so that at the open-file limit connections can be shed. */
+static int spare_fd = -1;
+
+/*
+ * accept() failed with EMFILE/ENFILE: the pending connections would keep
+ * the listening socket readable and the loop spinning. Closes them (the
+ * clients see a reset and retry later) with the spare fd's slot.
+ */
+static void shed(int lfd)
+{
+	static time_t last_warned;
+	unsigned long n = 0;
+	int fd;
+
+	if (spare_fd < 0)
+		return;
+	close(spare_fd);
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		close(fd);
+		n++;
+	}
+	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (n && time(NULL) != last_warned) {
+		last_warned = time(NULL);
+		lwsl_warn("out of file descriptors: %lu connections refused (raise the "
+			  "open-file limit or lower --max-readers)\n", n);
+	}
 }
 
 static int listener_callback(struct lws *wsi, enum lws_callback_reasons reason,
@@ -159,6 +186,8 @@ static int listener_callback(struct lws *wsi, enum lws_callback_reasons reason,
 {
 	int lfd, fd, one = 1;
 
+	if (lws_get_opaque_user_data(wsi))
+		return door_callback(wsi, reason);
 	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
 		drain_inbox(lws_get_vhost(wsi));
 		return 0;
@@ -170,11 +199,10 @@ static int listener_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		/* lws sets this on sockets it accepts itself; these it does not */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (is_stream(fd) && !hand_off(fd))
-			continue;
-		if (!lws_adopt_socket_vhost(lws_get_vhost(wsi), fd))
-			close(fd);
+		door_take(lws_get_vhost(wsi), fd);
 	}
+	if (errno == EMFILE || errno == ENFILE)
+		shed(lfd);
 	return 0;
 }
 
@@ -185,6 +213,9 @@ const struct lws_protocols listener_protocol = {
 int listener_adopt(struct lws_vhost *vh, int fd)
 {
 	lws_sock_file_fd_type f = { .filefd = fd };
+
+	if (spare_fd < 0)
+		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	return lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, f,
 					  "listener", NULL) ? 0 : -1;

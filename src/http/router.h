@@ -24,6 +24,7 @@ enum route {
 	R_BLOG_END,
 	R_BLOG_PATCH,      /* PATCH /api/blogs/{id}: title, lang */
 	R_ENTRIES_LIST,    /* GET /api/blogs/{id}/entries?before=SEQ&limit=N */
+	R_ENTRY_REDACT,    /* POST .../entries/{entry}/redact (admin) */
 	R_SSE,             /* GET /sse/blogs/{id}: a stream, not a page */
 	R_PAGE_INDEX,
 	R_PAGE_BLOG,

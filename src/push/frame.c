@@ -41,6 +41,7 @@ struct frame *frame_from_json(const json_t *v, const char *seq, bool ended)
 		f->refs = 1;
 		f->ended = ended;
 		f->seq.ms = f->seq.n = 0;
+		snprintf(f->entry, sizeof(f->entry), "%s", codec_event_entry_id(v));
 		snprintf(f->seq_str, sizeof(f->seq_str), "%s", seq ? seq : "0-0");
 		if (seq)
 			text_seq_parse(seq, &f->seq);
@@ -60,6 +61,19 @@ struct frame *frame_from_event(const struct store_event *ev)
 
 	json_decref(v);
 	return f;
+}
+
+struct frame *frame_redacted(const struct frame *f)
+{
+	json_t *v = json_loadb((const char *)f->buf + LWS_PRE, f->len, 0, NULL);
+	json_t *r = v ? codec_event_redacted(v) : NULL;
+	struct frame *out = r ? frame_from_json(r, f->seq_str, f->ended) : NULL;
+
+	if (out)
+		out->born = f->born;
+	json_decref(r);
+	json_decref(v);
+	return out;
 }
 
 struct frame *frame_ref(struct frame *f)

@@ -56,6 +56,9 @@ void hub_unref(struct hub *h)
 	lws_dll2_remove(&h->link);
 	ring_release(&h->ring);
 	frame_unref(h->stats);
+	for (int i = 0; i < NOTICES; i++)
+		frame_unref(h->notice[i]);
+	free(h->redacted);
 	free(h);
 }
 
@@ -139,10 +142,42 @@ static void hub_wake_now(struct hub *h)
 	hub_wake_tick(&h->sul_wake);
 }
 
+static bool is_redacted(const struct hub *h, const char *entry)
+{
+	for (size_t i = 0; entry[0] && i < h->nredacted; i++)
+		if (!strcmp(h->redacted[i], entry))
+			return true;
+	return false;
+}
+
+struct frame *hub_frame(const struct hub *h, const struct store_event *ev)
+{
+	struct frame *f = frame_from_event(ev), *r;
+
+	if (!f || !is_redacted(h, f->entry))
+		return f;
+	r = frame_redacted(f);
+	frame_unref(f);
+	return r;
+}
+
+long hub_redact_slot(struct frame **slot, const char *entry)
+{
+	struct frame *old = *slot, *r;
+	long delta;
+
+	if (!old || strcmp(old->entry, entry) || !(r = frame_redacted(old)))
+		return 0;
+	delta = (long)r->len - (long)old->len;
+	*slot = r;
+	frame_unref(old);
+	return delta;
+}
+
 /* Appends one event to the ring if it is the next one. */
 static void hub_append(struct hub *h, const struct store_event *ev)
 {
-	struct frame *f = frame_from_event(ev);
+	struct frame *f = hub_frame(h, ev);
 
 	if (!f || !ring_push(&h->ring, f))
 		return;
@@ -248,13 +283,68 @@ static void hub_load(struct hub *h)
 	hub_ref(h);
 }
 
+/* ---- redaction: an entry's content leaves every frame this loop holds ---- */
+
+static void on_meta(void *arg, enum lb_status st, const struct lb_blog *b)
+{
+	struct hub *h = arg;
+
+	if (st == LB_OK)
+		h->meta = *b;   /* its count and pinned entry may have changed */
+	hub_unref(h);
+}
+
+/* Queues {"type":"redact"} for every reader and wakes them. */
+static void hub_notice(struct hub *h, const char *entry)
+{
+	json_t *v = codec_redact_msg(entry);
+	struct frame *f = v ? frame_from_json(v, NULL, false) : NULL;
+	struct frame **slot = &h->notice[h->notice_head % NOTICES];
+
+	json_decref(v);
+	if (!f)
+		return;
+	frame_unref(*slot);
+	*slot = f;
+	h->notice_head++;
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->readers)) {
+		reader_wake(lws_container_of(d, struct reader, link));
+	} lws_end_foreach_dll(d);
+}
+
+static void hub_redact(struct hub *h, const char *entry)
+{
+	char (*set)[40];
+
+	if (!is_redacted(h, entry) &&
+	    (set = realloc(h->redacted, (h->nredacted + 1) * sizeof(*set)))) {
+		h->redacted = set;
+		snprintf(set[h->nredacted++], sizeof(*set), "%s", entry);
+	}
+	for (uint64_t i = ring_first(&h->ring); i < h->ring.head; i++)
+		h->ring.bytes += (size_t)hub_redact_slot(&h->ring.slot[i % h->ring.cap], entry);
+	pages_redact(h, entry);
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->readers)) {
+		reader_redact(lws_container_of(d, struct reader, link), entry);
+	} lws_end_foreach_dll(d);
+	hub_notice(h, entry);
+	if (!store_get_blog(hub_env.store, h->id, on_meta, h))
+		hub_ref(h);
+}
+
 void hubs_on_event(void *arg, const char *blog, const struct store_event *ev,
 		   const char *prev)
 {
 	struct hub *h = hub_find(blog);
 	struct lb_seq p;
+	char entry[40];
 
 	(void)arg;
+	if (h && !strcmp(ev->type, "redact")) {
+		snprintf(entry, sizeof(entry), "%.*s", (int)ev->len, ev->data);
+		hub_redact(h, entry);
+		return;
+	}
 	if (!h || !h->ready) {
 		if (h)
 			h->refetch = true;

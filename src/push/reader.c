@@ -174,6 +174,7 @@ struct reader *reader_open(struct lws *wsi, const char *blog, const char *since,
 	r->out = o->out;
 	r->replay = o->replay;
 	r->pw.ready = on_page_ready;
+	r->notice_next = h->notice_head;   /* what is in the log is redacted already */
 	hub_ref(h);
 	r->state = R_WAIT;
 	if (since && text_seq_parse(since, &seq) && (seq.ms || seq.n)) {
@@ -210,6 +211,12 @@ void reader_close(struct reader *r)
 	loop_readers--;
 	reader_unref(r);
 	hub_unref(h);
+}
+
+void reader_redact(struct reader *r, const char *entry)
+{
+	for (int i = r->qpos; i < r->qn; i++)
+		hub_redact_slot(&r->q[i], entry);
 }
 
 unsigned long hubs_readers(void)
@@ -345,7 +352,7 @@ bool reader_send_now(struct reader *r)
 
 	if (!r->wsi || !r->out->frames || r->replay > 0 || !r->hello_sent ||
 	    !r->live_sent || r->reset_pending || r->closing || r->peer_closing ||
-	    r->cursor >= r->hub->ring.head)
+	    r->cursor >= r->hub->ring.head || r->notice_next < r->hub->notice_head)
 		return false;
 	n = live_batch(r, &out, &len);
 	if (n < 0 || !r->out->send_now(r->wsi, out, len, &failed))
@@ -450,6 +457,22 @@ static enum wrote send_caught_up(struct reader *r)
 	return W_IDLE;
 }
 
+/*
+ * The next redact message owed. A reader so far behind that the hub no
+ * longer holds it is dropped ("slow"): it reloads, from a redacted log.
+ */
+static enum wrote send_notice(struct reader *r)
+{
+	struct hub *h = r->hub;
+
+	if (h->notice_head - r->notice_next > NOTICES) {
+		reader_cull(r, LB_CLOSE_POLICY, "slow");
+		return W_IDLE;
+	}
+	return send_frame(r, h->notice[r->notice_next++ % NOTICES], false) ?
+	       W_ERROR : W_SENT;
+}
+
 /* Writes the next message owed to the reader (one per WRITEABLE). */
 static enum wrote reader_write_one(struct reader *r)
 {
@@ -466,6 +489,8 @@ static enum wrote reader_write_one(struct reader *r)
 		r->reset_pending = false;
 		return send_json(r, codec_reset()) ? W_ERROR : W_SENT;
 	}
+	if (r->notice_next < h->notice_head)
+		return send_notice(r);
 	if (r->state == R_LIVE && ring_evicted(&h->ring, r->cursor)) {
 		reader_cull(r, LB_CLOSE_POLICY, "slow");
 		return W_IDLE;
@@ -481,7 +506,8 @@ static bool has_more(const struct reader *r)
 {
 	const struct hub *h = r->hub;
 
-	if (r->closing || !r->hello_sent || r->reset_pending)
+	if (r->closing || !r->hello_sent || r->reset_pending ||
+	    r->notice_next < h->notice_head)
 		return true;
 	if (r->state == R_CATCHUP)
 		return r->qpos < r->qn;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #define BACKOFF_MIN_MS  100
@@ -23,6 +24,16 @@ struct pending {
 };
 
 static void schedule_retry(struct rconn *rc);
+/* Bytes Redis sent that are not read yet (0 when none or unknown). */
+static int unread(const struct rconn *rc)
+{
+	int pending = 0;
+
+	if (!rc->ac || ioctl(rc->ac->c.fd, FIONREAD, &pending))
+		return 0;
+	return pending;
+}
+
 static void ping_tick(lws_sorted_usec_list_t *sul);
 
 /* ---- adapter: hiredis' six hooks onto an adopted raw-file wsi ---- */
@@ -78,6 +89,30 @@ static int attach(struct rconn *rc)
 	return 0;
 }
 
+#define READS_PER_WAKE 128   /* hiredis reads 16 KiB a time: up to 2 MiB per wake */
+
+/*
+ * hiredis reads one 16 KiB buffer per call. A reply of megabytes (a page
+ * of the log) would then take a loop pass per 16 KiB, and with thousands
+ * of connections on the loop a pass is long: the reply, and every command
+ * queued behind it, would crawl. So read what the socket holds, up to a
+ * bound that keeps the loop fair.
+ */
+static void read_pending(struct rconn *rc)
+{
+	int pending = 0;
+
+	if (rc && rc->ac)
+		rc->last_reply = lws_now_usecs();   /* bytes came: Redis answers */
+	for (int i = 0; rc && rc->ac && i < READS_PER_WAKE; i++) {
+		int fd = rc->ac->c.fd;
+
+		redisAsyncHandleRead(rc->ac);
+		if (!rc->ac || ioctl(fd, FIONREAD, &pending) || pending <= 0)
+			break;
+	}
+}
+
 /*
  * Drives hiredis from lws readiness. Returns -1 once hiredis has let go of
  * the wsi, so that lws closes its copy of the fd.
@@ -89,8 +124,7 @@ static int raw_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 	switch (reason) {
 	case LWS_CALLBACK_RAW_RX_FILE:
-		if (rc && rc->ac)
-			redisAsyncHandleRead(rc->ac);
+		read_pending(rc);
 		return lws_get_opaque_user_data(wsi) ? 0 : -1;
 	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
 		if (rc && rc->ac)
@@ -289,8 +323,13 @@ static void ping_tick(lws_sorted_usec_list_t *sul)
 	if (rc->ping_outstanding) {
 		/*
 		 * The PING waits behind earlier replies on this connection; only
-		 * when nothing at all came back for a while is Redis gone.
+		 * when nothing at all came back for a while is Redis gone. Bytes
+		 * waiting in the socket mean the loop, not Redis, is behind (a
+		 * busy or starved loop runs its timers before it reads).
 		 */
+		if (lws_now_usecs() - rc->last_reply > PING_LIMIT * LWS_US_PER_SEC &&
+		    unread(rc) > 0)
+			rc->last_reply = lws_now_usecs();
 		if (lws_now_usecs() - rc->last_reply > PING_LIMIT * LWS_US_PER_SEC) {
 			lwsl_warn("redis %s: no answer for %d s, dropping\n",
 				  rc->name, PING_LIMIT);

@@ -46,7 +46,7 @@ struct rconn {
 	bool stopping;
 	bool watch_ping;           /* PING every second, drop after 5 s silence */
 	int ping_outstanding;
-	lws_usec_t last_reply;     /* when any reply last arrived */
+	lws_usec_t last_reply;     /* when any byte of a reply last arrived */
 	unsigned backoff_ms;
 	unsigned long reconnects;
 	lws_sorted_usec_list_t sul_retry;

@@ -16,7 +16,7 @@
 
 extern const char lua_create_blog[], lua_append[], lua_end[], lua_list_blogs[],
 	lua_hub_init[], lua_events[], lua_readers[], lua_page_state[], lua_entry_state[],
-	lua_update_blog[], lua_entries_page[];
+	lua_update_blog[], lua_entries_page[], lua_redact[];
 
 struct script {
 	const char *body;
@@ -28,7 +28,7 @@ static struct script s_create = { lua_create_blog, "" }, s_append = { lua_append
 	s_hub = { lua_hub_init, "" }, s_events = { lua_events, "" },
 	s_readers = { lua_readers, "" }, s_page = { lua_page_state, "" },
 	s_entry = { lua_entry_state, "" }, s_update = { lua_update_blog, "" },
-	s_entries = { lua_entries_page, "" };
+	s_entries = { lua_entries_page, "" }, s_redact = { lua_redact, "" };
 
 #define MAX_ARGS 24
 #define EDIT_ATTEMPTS 5
@@ -472,7 +472,8 @@ static void edit_current(struct call *c, enum lb_status st, redisReply *r)
 	sp1 = r->type == REDIS_REPLY_STRING ? strchr(r->str, ' ') : NULL;
 	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
 	cur = sp2 ? json_loads(sp2 + 1, 0, NULL) : NULL;
-	if (!cur || codec_payload_deleted(cur) || sp1 - r->str >= (long)sizeof(cseq)) {
+	if (!cur || codec_payload_deleted(cur) || codec_payload_redacted(cur) ||
+	    sp1 - r->str >= (long)sizeof(cseq)) {
 		json_decref(cur);
 		finish_json(c, LB_NOT_FOUND, NULL, "No such entry.");
 		return;
@@ -581,17 +582,74 @@ static int rs_end_blog(struct store *st, const char *blog, store_json_fn fn, voi
 	return 0;
 }
 
+static void ignore_reply(redisReply *r, void *arg)
+{
+	(void)r;
+	(void)arg;
+}
+
+static void redact_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	const char *aof[] = { "BGREWRITEAOF" };
+
+	if (st != LB_OK) {
+		finish_json(c, st, NULL, st == LB_NOT_FOUND ? "No such blog or entry." : NULL);
+		return;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
+	    r->element[1]->type != REDIS_REPLY_STRING) {
+		finish_json(c, LB_INTERNAL, NULL, NULL);
+		return;
+	}
+	if (reply_is(r, "new")) {
+		metrics.writes++;
+		/* the text is gone from memory; this takes it off the disk too */
+		rconn_command(&c->st->cmd, ignore_reply, NULL, 1, aof, NULL);
+	}
+	finish_json(c, LB_OK, codec_redacted(c->entry, strtoull(r->element[1]->str,
+						NULL, 10)), NULL);
+}
+
+static int rs_redact_entry(struct store *st, const char *blog, const char *entry,
+			   const char *reason, store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char kb[128], kl[128], ke[128], kf[128], kr[128], ko[128], kk[128];
+	const char *keys[] = { kb, kl, ke, kf, STORE_FEED_KEY, kr, ko, kk, NULL };
+	const char *args[] = { entry, reason, STORE_FEED_MAXLEN, NULL };
+
+	if (!c)
+		return -1;
+	c->jfn = fn;
+	snprintf(c->entry, sizeof(c->entry), "%s", entry);
+	key(kb, sizeof(kb), blog, "");
+	key(kl, sizeof(kl), blog, ":log");
+	key(ke, sizeof(ke), blog, ":entries");
+	key(kf, sizeof(kf), blog, ":fp");
+	key(kr, sizeof(kr), blog, ":redactions");
+	key(ko, sizeof(ko), blog, ":order");
+	key(kk, sizeof(kk), blog, ":keys");
+	if (eval(c, &s_redact, redact_done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
 static void events_done(struct call *c, enum lb_status st, redisReply *r)
 {
 	json_t *events = json_array(), *ev, *res;
 	const char *next = c->since, *ended = "";
 	const redisReply *items = NULL;
 	struct store_event e;
+	long redactions = 0;
 
-	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
 	    r->element[1]->type == REDIS_REPLY_ARRAY) {
 		ended = r->element[0]->type == REDIS_REPLY_STRING ? r->element[0]->str : "";
 		items = r->element[1];
+		redactions = r->element[2]->type == REDIS_REPLY_INTEGER ?
+			     (long)r->element[2]->integer : 0;
 	}
 	for (size_t i = 0; items && i < items->elements; i++)
 		if (rr_event(items->element[i], &e) &&
@@ -600,7 +658,7 @@ static void events_done(struct call *c, enum lb_status st, redisReply *r)
 			next = e.seq;
 		}
 	res = codec_events_page(events, next);
-	c->lfn(c->arg, st, res, ended);
+	c->lfn(c->arg, st, res, ended, redactions);
 	json_decref(res);
 	call_free(c);
 }
@@ -732,7 +790,8 @@ static void gather_add(struct gather *g, const redisReply *r, const struct lb_bl
 		return;
 	e = codec_entry_stored(r->str, r->len);
 	id = e ? codec_payload_id(e) : "";
-	if (!e || codec_payload_deleted(e) || json_object_get(g->seen, id)) {
+	if (!e || codec_payload_deleted(e) || codec_payload_redacted(e) ||
+	    json_object_get(g->seen, id)) {
 		json_decref(e);
 		return;
 	}
@@ -933,7 +992,7 @@ void store_scripts_init(void)
 {
 	struct script *all[] = { &s_create, &s_append, &s_end, &s_list, &s_hub,
 				 &s_events, &s_readers, &s_page, &s_entry, &s_update,
-				 &s_entries };
+				 &s_entries, &s_redact };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		hash_sha1_hex(all[i]->body, strlen(all[i]->body), all[i]->sha);
@@ -973,6 +1032,7 @@ static const struct store_ops redis_ops = {
 	.edit_entry = rs_edit_entry,
 	.delete_entry = rs_delete_entry,
 	.end_blog = rs_end_blog,
+	.redact_entry = rs_redact_entry,
 	.events = rs_events,
 	.page_state = rs_page_state,
 	.entries = rs_entries,

@@ -48,9 +48,13 @@ typedef void (*store_events_fn)(void *arg, enum lb_status st,
 typedef void (*store_head_fn)(void *arg, enum lb_status st,
 			      const struct lb_blog *blog,
 			      const struct store_event *newest, size_t n);
-/* result: {"events":[...],"next":S}; ended_seq: "" while the blog is live */
+/*
+ * result: {"events":[...],"next":S}; ended_seq: "" while the blog is live;
+ * redactions: how many of its entries were redacted (an ended log changes
+ * only then)
+ */
 typedef void (*store_log_fn)(void *arg, enum lb_status st, json_t *result,
-			     const char *ended_seq);
+			     const char *ended_seq, long redactions);
 /* What a page of a blog shows (page_state): how much of it to read. */
 struct store_page_req {
 	long newest;             /* the newest N current entries */
@@ -97,6 +101,12 @@ struct store_ops {
 			    store_json_fn fn, void *arg);
 	/* result: the blog after ending it */
 	int (*end_blog)(struct store *st, const char *blog, store_json_fn fn, void *arg);
+	/*
+	 * A legal takedown of an entry (SPEC "Redaction"), also on an ended
+	 * blog; result: {"entry_id","redacted_at"}, the same for a second call.
+	 */
+	int (*redact_entry)(struct store *st, const char *blog, const char *entry,
+			    const char *reason, store_json_fn fn, void *arg);
 	/* since: NULL or "0-0" for the beginning; exclusive otherwise */
 	int (*events)(struct store *st, const char *blog, const char *since,
 		      long limit, store_log_fn fn, void *arg);
@@ -182,6 +192,13 @@ static inline int store_end_blog(struct store *st, const char *blog,
 				 store_json_fn fn, void *arg)
 {
 	return st->ops->end_blog(st, blog, fn, arg);
+}
+
+static inline int store_redact_entry(struct store *st, const char *blog,
+				     const char *entry, const char *reason,
+				     store_json_fn fn, void *arg)
+{
+	return st->ops->redact_entry(st, blog, entry, reason, fn, arg);
 }
 
 static inline int store_events(struct store *st, const char *blog,

@@ -37,5 +37,7 @@ void fake_store_release_all(struct store *st);
 void fake_store_set_down(struct store *st, bool down);
 /* Range reads sent so far (catch-up pages and fetches). */
 unsigned long fake_store_ranges(const struct store *st);
+/* Range reads sent so far that started at since. */
+unsigned long fake_store_ranges_from(const struct store *st, const char *since);
 
 #endif

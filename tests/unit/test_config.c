@@ -104,6 +104,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.replay_cap_ms, 5000);
 	assert_int_equal(cfg.max_readers, 100000);
 	assert_int_equal(cfg.max_readers_per_ip, 10000);
+	assert_int_equal(cfg.trusted_proxies.n, 0);   /* X-Forwarded-For ignored */
 }
 
 static void test_no_arguments_keeps_defaults(void **state)
@@ -535,7 +536,7 @@ static void test_missing_value(void **state)
 				       "admin-token", "www", "log-level", "redis-server",
 				       "redis-password-file", "max-body", "max-text", "max-title", "max-ws-message",
 				       "reader-backlog", "ping-interval", "replay-cap",
-				       "max-readers", "max-readers-per-ip" };
+				       "max-readers", "max-readers-per-ip", "trusted-proxy" };
 	char flag[64], want[128];
 	struct run r;
 
@@ -622,6 +623,68 @@ static void test_all_flags_together(void **state)
 	done(&r);
 }
 
+/* ---- repeatable flags ------------------------------------------------------ */
+
+static void test_trusted_proxy_repeats(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--trusted-proxy", "127.0.0.1", "--workers", "2",
+	    "--trusted-proxy=10.0.0.0/8", "--trusted-proxy", "2001:db8::/32");
+	expect_ok(&r);
+	assert_int_equal(r.cfg.trusted_proxies.n, 3);
+	/* every value kept, in order: no "last one wins" for a list */
+	assert_string_equal(r.cfg.trusted_proxies.v[0], "127.0.0.1");
+	assert_string_equal(r.cfg.trusted_proxies.v[1], "10.0.0.0/8");
+	assert_string_equal(r.cfg.trusted_proxies.v[2], "2001:db8::/32");
+	assert_int_equal(r.cfg.workers, 2);
+	done(&r);
+}
+
+static void test_trusted_proxy_bad(void **state)
+{
+	static const char *bad[] = { "", "nope", "10.0.0.0/33", "10.0.0.0/", "::/129",
+				     "1.2.3.4:80", "example.org", "10.0.0.0/8x" };
+	char want[200];
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "liveblogd: invalid value '%s' for --trusted-proxy", bad[i]);
+		RUN(&r, "--trusted-proxy", "127.0.0.1", "--trusted-proxy", bad[i]);
+		expect_error(&r, want);
+		done(&r);
+	}
+}
+
+static void test_list_is_bounded(void **state)
+{
+	const char *argv[2 * CONFIG_LIST_MAX + 4];
+	char want[200];
+	struct run r;
+	int n = 0;
+
+	(void)state;
+	argv[n++] = "liveblogd";
+	for (int i = 0; i <= CONFIG_LIST_MAX; i++) {
+		argv[n++] = "--trusted-proxy";
+		argv[n++] = "10.0.0.1";
+	}
+	argv[n] = NULL;
+	run_argv(&r, argv);
+	snprintf(want, sizeof(want), "liveblogd: --trusted-proxy is given more than %d times",
+		 CONFIG_LIST_MAX);
+	expect_error(&r, want);
+	assert_int_equal(r.cfg.trusted_proxies.n, CONFIG_LIST_MAX);
+	done(&r);
+	argv[n - 2] = NULL;    /* exactly CONFIG_LIST_MAX: fine */
+	run_argv(&r, argv);
+	expect_ok(&r);
+	assert_int_equal(r.cfg.trusted_proxies.n, CONFIG_LIST_MAX);
+	done(&r);
+}
+
 /* ---- --help and --version --------------------------------------------------- */
 
 static void test_help(void **state)
@@ -630,6 +693,7 @@ static void test_help(void **state)
 		"--listen HOST:PORT", "--workers N", "--redis URL", "--data-dir DIR",
 		"--admin-token TOKEN", "--www DIR", "--log-level LEVEL", "--help",
 		"--version", "--max-body BYTES", "--max-text BYTES", "--max-title BYTES",
+		"--trusted-proxy CIDR",
 	};
 	struct run r, h;
 
@@ -770,6 +834,9 @@ int main(void)
 		cmocka_unit_test(test_error_fits_small_buffer),
 		cmocka_unit_test(test_last_value_wins),
 		cmocka_unit_test(test_all_flags_together),
+		cmocka_unit_test(test_trusted_proxy_repeats),
+		cmocka_unit_test(test_trusted_proxy_bad),
+		cmocka_unit_test(test_list_is_bounded),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_usage_matches_help),
 		cmocka_unit_test(test_version),

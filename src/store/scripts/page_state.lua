@@ -30,7 +30,7 @@ if redis.call('HGET', KEYS[1], 'indexed') ~= '1' then
     local sp1 = string.find(v, ' ', 1, true)
     local sp2 = string.find(v, ' ', sp1 + 1, true)
     local e = cjson.decode(string.sub(v, sp2 + 1))
-    if not e.deleted then
+    if not e.deleted and not e.redacted then
       local m = pad(string.sub(v, 1, sp1 - 1)) .. ' ' .. all[i]
       redis.call('ZADD', KEYS[3], 0, m)
       if e.key then redis.call('ZADD', KEYS[4], 0, m) end
