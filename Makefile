@@ -75,7 +75,7 @@ UNIT_OBJ := $(addprefix $(BUILD)/obj/src/,config.o status.o common/codec.o \
 UNIT_OBJ += $(BUILD)/obj/src/common/image.o
 UNIT_OBJ += $(BUILD)/obj/src/store/redis_url.o
 UNIT_OBJ += $(BUILD)/obj/src/common/lang.o $(BUILD)/obj/src/http/i18n.o \
-            $(BUILD)/obj/src/http/page_ld.o
+            $(BUILD)/obj/src/http/page_ld.o $(BUILD)/obj/src/http/page_feed.o
 UNIT_OBJ += $(addprefix $(BUILD)/obj/src/,http/clientaddr.o http/head.o)
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)

@@ -321,6 +321,8 @@ void api_dispatch(struct req *q)
 		break;
 	case R_PAGE_BLOG:
 	case R_PAGE_ENTRY:
+	case R_FEED_ATOM:
+	case R_FEED_JSON:
 		api_page_blog(q);
 		break;
 	case R_BLOG_PATCH:

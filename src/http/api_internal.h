@@ -40,7 +40,10 @@ void api_redact(struct req *q);
 /* Routes that change a blog (answered 409 `ended` on an ended blog, whatever else). */
 bool api_is_blog_write(enum route r);
 
-/* api_pages.c: GET /blogs/{id}, the reader page rendered on the server. */
+/*
+ * api_pages.c: what is rendered from a blog's state: GET /blogs/{id}, an
+ * entry's page, the feeds.
+ */
 void api_page_blog(struct req *q);
 
 /* api_entries.c: GET /api/blogs/{id}/entries?before=SEQ&limit=N. */

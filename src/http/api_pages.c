@@ -1,7 +1,8 @@
 /*
  * api_pages.c — what a blog looks like to people and to other sites,
- * rendered on the server: the reader page and an entry's own page (its
- * permalink, /blogs/{id}/entries/{entry}). Each is rendered from one
+ * rendered on the server: the reader page, an entry's own page (its
+ * permalink, /blogs/{id}/entries/{entry}) and the blog's feeds (Atom,
+ * JSON Feed: the newest FEED_ENTRIES). Each is rendered from one
  * atomic read of the blog's state, in the blog's language (i18n.h); an
  * ended blog never changes, so its renderings are kept per loop within
  * the byte budget (cache.h) and served with an ETag.
@@ -20,6 +21,9 @@
 #include "push/hub.h"
 
 #define HTML "text/html; charset=utf-8"
+#define ATOM "application/atom+xml; charset=utf-8"
+#define JSON_FEED "application/feed+json; charset=utf-8"
+#define FEED_ENTRIES 50
 
 /*
  * Rendered pages of ended blogs: built once per loop, served to all, kept
@@ -152,10 +156,56 @@ static void respond_rendered(struct req *q, const char *key, const struct lb_blo
 /* The cache key of the request's rendering. */
 static void page_key(const struct req *q, char *out, size_t len)
 {
-	if (q->rm.route == R_PAGE_ENTRY)
+	switch (q->rm.route) {
+	case R_PAGE_ENTRY:
 		snprintf(out, len, "entry/%s/%s", q->rm.blog, q->rm.entry);
-	else
+		break;
+	case R_FEED_ATOM:
+		snprintf(out, len, "atom/%s", q->rm.blog);
+		break;
+	case R_FEED_JSON:
+		snprintf(out, len, "json/%s", q->rm.blog);
+		break;
+	default:
 		snprintf(out, len, "page/%s", q->rm.blog);
+		break;
+	}
+}
+
+/* What the request's rendering reads of the blog. */
+static struct store_page_req page_req(const struct req *q)
+{
+	bool feed = q->rm.route == R_FEED_ATOM || q->rm.route == R_FEED_JSON;
+
+	return (struct store_page_req){
+		.newest = feed ? FEED_ENTRIES : app.cfg.page_entries,
+		.keys = feed ? 0 : PAGE_KEY_EVENTS_MAX,
+		.entry = q->rm.route == R_PAGE_ENTRY ? q->rm.entry : NULL,
+	};
+}
+
+/* Renders the request's document of view v; its Content-Type in *ctype. */
+static char *render(const struct req *q, const struct page_view *v, const char **ctype,
+		    size_t *len)
+{
+	char *tpl, *html = NULL;
+	size_t tlen = 0;
+
+	switch (q->rm.route) {
+	case R_FEED_ATOM:
+		*ctype = ATOM;
+		return page_feed_atom(v, len);
+	case R_FEED_JSON:
+		*ctype = JSON_FEED;
+		return page_feed_json(v, len);
+	default:
+		*ctype = HTML;
+		tpl = assets_read(app.cfg.www, "blog.html", &tlen);
+		if (tpl)
+			html = page_render_blog(tpl, tlen, v, len);
+		free(tpl);
+		return html;
+	}
 }
 
 /* --publisher, else the host of --public-url. */
@@ -203,8 +253,9 @@ static void on_page_state(void *arg, enum lb_status st, const struct store_page 
 	const struct lb_blog *b = p ? p->blog : NULL;
 	struct page_view v = { .blog = b, .base = app.cfg.public_url,
 			       .publisher = publisher() };
-	char key[128], *tpl = NULL, *html = NULL;
-	size_t tlen = 0, hlen = 0;
+	char key[128], *doc;
+	const char *ctype = HTML;
+	size_t len = 0;
 	json_t *strings = NULL, *shown = NULL, *keys = NULL;
 
 	if (st != LB_OK) {
@@ -221,12 +272,9 @@ static void on_page_state(void *arg, enum lb_status st, const struct store_page 
 	v.entry = q->rm.route == R_PAGE_ENTRY ? q->rm.entry : NULL;
 	v.seq = b->last_seq[0] ? b->last_seq : "0-0";
 	v.strings = strings = i18n_catalog(app.cfg.www, codec_blog_lang(b));
-	tpl = assets_read(app.cfg.www, "blog.html", &tlen);
-	if (tpl)
-		html = page_render_blog(tpl, tlen, &v, &hlen);
+	doc = render(q, &v, &ctype, &len);
 	page_key(q, key, sizeof(key));
-	respond_rendered(q, key, b, HTML, html, hlen);
-	free(tpl);
+	respond_rendered(q, key, b, ctype, doc, len);
 	json_decref(strings);
 out_unref:
 	json_decref(shown);
@@ -247,6 +295,7 @@ void api_page_404(struct req *q)
 
 void api_page_blog(struct req *q)
 {
+	struct store_page_req req = page_req(q);
 	char key[128];
 	struct cached_page *c;
 
@@ -259,7 +308,5 @@ void api_page_blog(struct req *q)
 		api_page_404(q);
 		return;
 	}
-	api_call(q, store_page_state(app.store, q->rm.blog, &(struct store_page_req){
-		.newest = app.cfg.page_entries, .keys = PAGE_KEY_EVENTS_MAX,
-		.entry = q->rm.route == R_PAGE_ENTRY ? q->rm.entry : NULL }, on_page_state, q));
+	api_call(q, store_page_state(app.store, q->rm.blog, &req, on_page_state, q));
 }

@@ -61,7 +61,7 @@ static bool is_blank(const char *s, size_t len)
  * The text rules of render.js: blank lines separate blocks; in a block a
  * run of "* " lines is a <ul>, a run of other lines one <p> with <br>.
  */
-static void text_blocks(FILE *f, const char *text)
+void page_text_html(FILE *f, const char *text)
 {
 	char open = 0;   /* 'p', 'u' or 0 */
 	bool first = true;
@@ -149,7 +149,7 @@ static void entry_html(FILE *f, const struct page_view *v, const json_t *e)
 		fputs("</h3>", f);
 	}
 	fputs("<div class=\"entry-body\">", f);
-	text_blocks(f, str(e, "text"));
+	page_text_html(f, str(e, "text"));
 	fputs("</div></article></li>\n", f);
 }
 

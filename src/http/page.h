@@ -70,6 +70,20 @@ void page_head_meta(FILE *f, const struct page_view *v);
 /* v as JSON in <script type="TYPE"[ id="ID"]>, every "<" escaped. */
 void page_script_json(FILE *f, const char *type, const char *id, const json_t *v);
 
+/*
+ * An entry's text as HTML (render.js's rules: blank lines separate blocks,
+ * runs of "* " lines are a <ul>, other lines a <p> with <br>), escaped.
+ */
+void page_text_html(FILE *f, const char *text);
+
+/*
+ * The blog's feeds (page_feed.c): the view's entries (the newest 50) as
+ * Atom (RFC 4287) or JSON Feed 1.1, in the blog's language, with absolute
+ * URLs. A malloc'd document and its length, or NULL when out of memory.
+ */
+char *page_feed_atom(const struct page_view *v, size_t *out_len);
+char *page_feed_json(const struct page_view *v, size_t *out_len);
+
 /* Appends s[0..len) HTML-escaped (& < > " ') to f. */
 void page_escape(FILE *f, const char *s, size_t len);
 

@@ -238,6 +238,21 @@ static void share_text(const struct page_view *v, char *title, char *desc, size_
 	}
 }
 
+/* <link rel="alternate"> to one of the blog's feeds, titled in its language. */
+static void feed_link(FILE *f, const struct page_view *v, const char *page_url,
+		      const char *type, const char *file, const char *key, const char *title)
+{
+	char href[700];
+
+	snprintf(href, sizeof(href), "%s/%s", page_url, file);
+	fprintf(f, "<link rel=\"alternate\" type=\"%s\" title=\"", type);
+	title = page_str(v, key, title);
+	page_escape(f, title, strlen(title));
+	fputs("\" href=\"", f);
+	page_escape(f, href, strlen(href));
+	fputs("\">\n", f);
+}
+
 void page_head_meta(FILE *f, const struct page_view *v)
 {
 	char page_url[600], url[600], title[1100], desc[1100], locale[LANG_MAX];
@@ -253,6 +268,8 @@ void page_head_meta(FILE *f, const struct page_view *v)
 	fputs("<link rel=\"canonical\" href=\"", f);
 	page_escape(f, url, strlen(url));
 	fputs("\">\n", f);
+	feed_link(f, v, page_url, "application/atom+xml", "feed.atom", "feed_atom", "Atom feed");
+	feed_link(f, v, page_url, "application/feed+json", "feed.json", "feed_json", "JSON Feed");
 	meta(f, "name", "description", desc);
 	meta(f, "property", "og:type", "article");
 	meta(f, "property", "og:title", title);

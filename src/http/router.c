@@ -119,6 +119,10 @@ static enum route page_route(enum method m, char **seg, int n,
 			return R_NOT_FOUND;
 		if (n == 2)
 			return pick(m, M_GET, R_PAGE_BLOG);
+		if (!strcmp(seg[2], "feed.atom"))
+			return pick(m, M_GET, R_FEED_ATOM);
+		if (!strcmp(seg[2], "feed.json"))
+			return pick(m, M_GET, R_FEED_JSON);
 		return strcmp(seg[2], "edit") ? R_NOT_FOUND : pick(m, M_GET, R_PAGE_EDIT);
 	}
 	if (n == 1 && plain_file(seg[0]) && !copy(out->file, sizeof(out->file), seg[0]))

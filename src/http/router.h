@@ -32,6 +32,8 @@ enum route {
 	R_STATIC,
 	/* after R_STATIC: rendered from the blog's state (api_pages.c) */
 	R_PAGE_ENTRY,      /* GET /blogs/{id}/entries/{entry}: the permalink */
+	R_FEED_ATOM,       /* GET /blogs/{id}/feed.atom */
+	R_FEED_JSON,       /* GET /blogs/{id}/feed.json */
 };
 
 /* True for the routes rendered from a blog's state (pages, feeds, fragment). */

@@ -784,6 +784,51 @@ static void test_long_blog(void **state)
 	json_decref(all);
 }
 
+/* The feeds: XML escaped and without what XML 1.0 refuses; JSON Feed 1.1's shape. */
+static void test_feeds(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = three_entries(), *fr = i18n_catalog(NULL, "fr"), *feed, *item;
+	struct page_view v = { .blog = &b, .entries = entries, .seq = "1-0", .strings = fr,
+			       .base = "https://n.example", .publisher = "P & Co" };
+	char *doc;
+	size_t len = 0;
+
+	(void)state;
+	blog_init(&b, true);
+	strcpy(b.lang, "fr");
+	json_object_set_new(json_array_get(entries, 2), "text", json_string("Bell\x07 \xef\xbf\xbe & </content>"));
+	doc = page_feed_atom(&v, &len);
+	assert_non_null(doc);
+	assert_int_equal(strlen(doc), len);
+	assert_contains(doc, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">");
+	assert_contains(doc, "<title type=\"text\">" TITLE_HTML "</title>");
+	assert_contains(doc, "<subtitle type=\"text\">Le direct est termin\xc3\xa9.</subtitle>");
+	assert_contains(doc, "<id>urn:uuid:" U3 "</id>");
+	assert_contains(doc, "<link rel=\"self\" type=\"application/atom+xml\" href=\"https://n.example/blogs/summit/feed.atom\"/>");
+	assert_contains(doc, "<author><name>P &amp; Co</name>");
+	assert_contains(doc, "<content type=\"html\">&lt;p&gt;Bell  &amp;amp; &amp;lt;/content&amp;gt;&lt;/p&gt;</content>");
+	assert_lacks(doc, "\x07");
+	assert_lacks(doc, "\xef\xbf\xbe");
+	assert_contains(doc, "<updated>2026-11-29T07:40:12.345Z</updated>");   /* edited */
+	free(doc);
+	doc = page_feed_json(&v, &len);
+	feed = json_loads(doc, 0, NULL);
+	assert_non_null(feed);
+	assert_string_equal(sget(feed, "version"), "https://jsonfeed.org/version/1.1");
+	assert_string_equal(sget(feed, "language"), "fr");
+	assert_string_equal(sget(feed, "feed_url"), "https://n.example/blogs/summit/feed.json");
+	item = json_array_get(json_object_get(feed, "items"), 0);
+	assert_string_equal(sget(item, "id"), "urn:uuid:" U3);
+	assert_string_equal(sget(item, "url"), "https://n.example/blogs/summit/entries/" U3);
+	assert_string_equal(sget(item, "date_modified"), "2026-11-29T07:40:12.345Z");
+	assert_non_null(strstr(sget(item, "content_html"), "<p>Line one<br>Line two &lt;b&gt;&amp;amp;&lt;/b&gt;</p><ul>"));
+	json_decref(feed);
+	free(doc);
+	json_decref(fr);
+	json_decref(entries);
+}
+
 /* www/blog.html's translated lines, as they are there. */
 static const char TPL_I18N[] =
 	"<!doctype html>\n"
@@ -889,6 +934,7 @@ int main(void)
 		cmocka_unit_test(test_french_page),
 		cmocka_unit_test(test_headline),
 		cmocka_unit_test(test_long_blog),
+		cmocka_unit_test(test_feeds),
 		cmocka_unit_test(test_json_ld_fields),
 		cmocka_unit_test(test_entry_page),
 		cmocka_unit_test(test_empty_description),

@@ -30,6 +30,7 @@ static const char *route_name(enum route r)
 	NAME(R_ENTRY_REDACT); NAME(R_SSE); NAME(R_PAGE_INDEX); NAME(R_PAGE_BLOG);
 	NAME(R_PAGE_EDIT); NAME(R_STATIC);
 	NAME(R_BLOG_PATCH); NAME(R_ENTRIES_LIST); NAME(R_PAGE_ENTRY);
+	NAME(R_FEED_ATOM); NAME(R_FEED_JSON);
 	default: return "?";
 	}
 #undef NAME
@@ -68,6 +69,8 @@ static const struct spec_route ROUTES[] = {
 	{ "/blogs/summit", { [M_GET] = R_PAGE_BLOG }, "summit", "", "" },
 	{ "/blogs/summit/edit", { [M_GET] = R_PAGE_EDIT }, "summit", "", "" },
 	{ "/blogs/summit/entries/" U, { [M_GET] = R_PAGE_ENTRY }, "summit", U, "" },
+	{ "/blogs/summit/feed.atom", { [M_GET] = R_FEED_ATOM }, "summit", "", "" },
+	{ "/blogs/summit/feed.json", { [M_GET] = R_FEED_JSON }, "summit", "", "" },
 	{ "/style.css", { [M_GET] = R_STATIC }, "", "", "style.css" },
 	{ "/reader.js", { [M_GET] = R_STATIC }, "", "", "reader.js" },
 	{ "/favicon.svg", { [M_GET] = R_STATIC }, "", "", "favicon.svg" },
@@ -312,7 +315,7 @@ static void test_match_clears_previous_result(void **state)
 static void test_has_body(void **state)
 {
 	(void)state;
-	for (int r = R_NOT_FOUND; r <= R_PAGE_ENTRY; r++) {
+	for (int r = R_NOT_FOUND; r <= R_FEED_JSON; r++) {
 		int want = r == R_BLOGS_CREATE || r == R_ENTRY_POST || r == R_ENTRY_PATCH ||
 			   r == R_BLOG_PATCH || r == R_ENTRY_REDACT;
 
