@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "http/clientaddr.h"
+#include "http/origin.h"
 
 /* F_LIST: repeatable, each value appended to a struct config_list */
 enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE, F_LIST,
@@ -52,6 +53,7 @@ static const struct flag flags[] = {
 	{ "public-url", F_URL, OFF(public_url), 0, 0, "URL", "where readers reach this server, http(s)://host[:port][/path]: the start of every absolute URL (JSON-LD, feeds, og: tags, canonical links, permalinks; default http:// + --listen)" },
 	{ "page-entries", F_LONG, OFF(page_entries), 1, 1000, "N", "the newest entries a reader page is rendered with, plus the pinned and key ones; older ones on demand (default 30)" },
 	{ "publisher", F_STRING, OFF(publisher), 0, 0, "NAME", "the publisher (an Organization) in the JSON-LD and og:site_name (default: the --public-url host)" },
+	{ "embed-origin", F_LIST, OFF(embed_origins), 0, 0, "ORIGIN", "repeatable: a site (scheme://host[:port]) whose pages may embed the blogs (embed.js, the embed page in an iframe, CORS on reads, WebSockets), or '*' for any (default: this server's own origin only)" },
 	{ "trusted-proxy", F_LIST, OFF(trusted_proxies), 0, 0, "CIDR", "repeatable: a proxy whose X-Forwarded-For names the client (default: none, the header is ignored)" },
 };
 
@@ -226,6 +228,12 @@ out_bad:
 	return -1;
 }
 
+/* An origin (scheme://host[:port]) or "*": who may embed the blogs. */
+static bool embed_origin_valid(const char *v)
+{
+	return !strcmp(v, "*") || origin_valid(v);
+}
+
 static bool cidr_valid(const char *v)
 {
 	struct clientaddr_net n;
@@ -239,6 +247,7 @@ static const struct {
 	bool (*valid)(const char *v);
 } list_checks[] = {
 	{ "trusted-proxy", cidr_valid },
+	{ "embed-origin", embed_origin_valid },
 };
 
 static bool list_value_valid(const struct flag *f, const char *v)

@@ -45,6 +45,7 @@ struct lb_config {
 	long page_entries;         /* the newest entries a page is rendered with */
 	long ended_max_age;        /* Cache-Control max-age of an ended blog's pages */
 	struct config_list trusted_proxies;   /* CIDRs, checked by clientaddr.c */
+	struct config_list embed_origins;     /* origins or "*", checked by origin.c */
 };
 
 enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_ERROR };

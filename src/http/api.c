@@ -323,6 +323,8 @@ void api_dispatch(struct req *q)
 	case R_PAGE_ENTRY:
 	case R_FEED_ATOM:
 	case R_FEED_JSON:
+	case R_PAGE_EMBED:
+	case R_FRAGMENT:
 		api_page_blog(q);
 		break;
 	case R_BLOG_PATCH:

@@ -1,8 +1,10 @@
 /*
  * api_pages.c — what a blog looks like to people and to other sites,
  * rendered on the server: the reader page, an entry's own page (its
- * permalink, /blogs/{id}/entries/{entry}) and the blog's feeds (Atom,
- * JSON Feed: the newest FEED_ENTRIES). Each is rendered from one
+ * permalink, /blogs/{id}/entries/{entry}), the blog's feeds (Atom, JSON
+ * Feed: the newest FEED_ENTRIES), the reader page made for an <iframe>
+ * (/embed) and the fragment another site includes (/fragment, ?limit=N
+ * for a teaser of the newest N). Each is rendered from one
  * atomic read of the blog's state, in the blog's language (i18n.h); an
  * ended blog never changes, so its renderings are kept per loop within
  * the byte budget (cache.h) and served with an ETag.
@@ -153,6 +155,23 @@ static void respond_rendered(struct req *q, const char *key, const struct lb_blo
 	}
 }
 
+/*
+ * A fragment's ?limit= (a teaser of the newest N, at most --page-entries),
+ * 0 when none; -1 when it is not a number from 1 to 10000.
+ */
+static long teaser(const struct req *q)
+{
+	char *end;
+	long n;
+
+	if (q->rm.route != R_FRAGMENT || !q->has_limit)
+		return 0;
+	n = strtol(q->limit, &end, 10);
+	if (*end || end == q->limit || n < 1 || n > 10000)
+		return -1;
+	return n < app.cfg.page_entries ? n : app.cfg.page_entries;
+}
+
 /* The cache key of the request's rendering. */
 static void page_key(const struct req *q, char *out, size_t len)
 {
@@ -166,6 +185,12 @@ static void page_key(const struct req *q, char *out, size_t len)
 	case R_FEED_JSON:
 		snprintf(out, len, "json/%s", q->rm.blog);
 		break;
+	case R_PAGE_EMBED:
+		snprintf(out, len, "embed/%s", q->rm.blog);
+		break;
+	case R_FRAGMENT:
+		snprintf(out, len, "frag/%s/%ld", q->rm.blog, teaser(q));
+		break;
 	default:
 		snprintf(out, len, "page/%s", q->rm.blog);
 		break;
@@ -176,10 +201,11 @@ static void page_key(const struct req *q, char *out, size_t len)
 static struct store_page_req page_req(const struct req *q)
 {
 	bool feed = q->rm.route == R_FEED_ATOM || q->rm.route == R_FEED_JSON;
+	long limit = teaser(q);
 
 	return (struct store_page_req){
-		.newest = feed ? FEED_ENTRIES : app.cfg.page_entries,
-		.keys = feed ? 0 : PAGE_KEY_EVENTS_MAX,
+		.newest = feed ? FEED_ENTRIES : limit > 0 ? limit : app.cfg.page_entries,
+		.keys = feed || limit > 0 ? 0 : PAGE_KEY_EVENTS_MAX,
 		.entry = q->rm.route == R_PAGE_ENTRY ? q->rm.entry : NULL,
 	};
 }
@@ -198,6 +224,9 @@ static char *render(const struct req *q, const struct page_view *v, const char *
 	case R_FEED_JSON:
 		*ctype = JSON_FEED;
 		return page_feed_json(v, len);
+	case R_FRAGMENT:
+		*ctype = HTML;
+		return page_render_fragment(v, len);
 	default:
 		*ctype = HTML;
 		tpl = assets_read(app.cfg.www, "blog.html", &tlen);
@@ -270,6 +299,9 @@ static void on_page_state(void *arg, enum lb_status st, const struct store_page 
 		goto out_unref;
 	}
 	v.entry = q->rm.route == R_PAGE_ENTRY ? q->rm.entry : NULL;
+	v.embed = q->rm.route == R_PAGE_EMBED;
+	v.fragment = q->rm.route == R_FRAGMENT;
+	v.limit = teaser(q);
 	v.seq = b->last_seq[0] ? b->last_seq : "0-0";
 	v.strings = strings = i18n_catalog(app.cfg.www, codec_blog_lang(b));
 	doc = render(q, &v, &ctype, &len);
@@ -299,6 +331,10 @@ void api_page_blog(struct req *q)
 	char key[128];
 	struct cached_page *c;
 
+	if (teaser(q) < 0) {
+		req_error(q, LB_BAD_REQUEST, "\"limit\" must be a number from 1 to 10000.");
+		return;
+	}
 	page_key(q, key, sizeof(key));
 	if ((c = cached(key))) {
 		respond_cached(q, c);

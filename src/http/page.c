@@ -95,7 +95,7 @@ void page_text_html(FILE *f, const char *text)
 	fputs(open == 'u' ? "</ul>" : open == 'p' ? "</p>" : "", f);
 }
 
-static void entry_html(FILE *f, const struct page_view *v, const json_t *e)
+void page_entry_html(FILE *f, const struct page_view *v, const json_t *e)
 {
 	char url[600];
 	const char *id = str(e, "id"), *ts = str(e, "ts");
@@ -185,7 +185,7 @@ static bool in_entries(const struct page_view *v, const char *id)
  * time and the headline, linking to the entry in the page, or to its own
  * page when it is older than what the page shows (long blogs).
  */
-static void key_events_html(FILE *f, const struct page_view *v)
+void page_key_events_html(FILE *f, const struct page_view *v)
 {
 	char label[4 * 90 + 8], url[600];
 	const json_t *e;
@@ -204,7 +204,7 @@ static void key_events_html(FILE *f, const struct page_view *v)
 		fputs("\">", f);
 		hhmm(f, str(e, "ts"));
 		fputs("</time><a href=\"", f);
-		if (in_entries(v, id)) {
+		if (!v->fragment && in_entries(v, id)) {
 			fputs("#entry-", f);
 			esc(f, id);
 		} else {
@@ -314,6 +314,9 @@ static void render_head(FILE *f, const char **pos, const struct page_view *v)
 		fputs(" · Liveblog</title>", f);
 	}
 	if (!until(f, pos, "</head>")) {
+		if (v->embed)   /* made for an <iframe>: links leave it, search engines skip it */
+			fputs("<base target=\"_top\">\n<meta name=\"robots\" content=\"noindex\">\n"
+			      "<script type=\"module\" src=\"/embed-frame.js\"></script>\n", f);
 		page_head_meta(f, v);
 		if (v->strings)
 			page_script_json(f, "application/json", "lb-i18n", v->strings);
@@ -339,6 +342,8 @@ char *page_render_blog(const char *tpl, size_t tpl_len, const struct page_view *
 		return NULL;
 	}
 	render_head(f, &pos, v);
+	if (v->embed && !until(f, &pos, "<body class=\"page-reader\">"))
+		fputs("<body class=\"page-reader page-embed\">", f);
 	if (!until(f, &pos, "<h1 id=\"blog-title\"></h1>")) {
 		fputs("<h1 id=\"blog-title\">", f);
 		esc(f, b->title);
@@ -362,7 +367,7 @@ char *page_render_blog(const char *tpl, size_t tpl_len, const struct page_view *
 		fputs("<nav id=\"key-events\" class=\"key-events\" aria-labelledby=\"key-heading\">", f);
 	if (json_array_size(v->keys) && !until(f, &pos, "<ol id=\"key-list\"></ol>")) {
 		fputs("<ol id=\"key-list\">", f);
-		key_events_html(f, v);
+		page_key_events_html(f, v);
 		fputs("</ol>", f);
 	}
 	if (!until(f, &pos, "<p id=\"empty\" class=\"empty\" hidden>")) {
@@ -372,7 +377,7 @@ char *page_render_blog(const char *tpl, size_t tpl_len, const struct page_view *
 	if (!until(f, &pos, "<ol id=\"entries\" class=\"entries\"></ol>")) {
 		fputs("<ol id=\"entries\" class=\"entries\">\n", f);
 		json_array_foreach(v->entries, i, e)
-			entry_html(f, v, e);
+			page_entry_html(f, v, e);
 		fputs("</ol>", f);
 	}
 	if (v->older && !until(f, &pos, "<p id=\"older\" class=\"older\" hidden>"))

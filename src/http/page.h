@@ -7,6 +7,7 @@
 #define LB_PAGE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -23,6 +24,9 @@ struct page_view {
 	const char *entry;       /* a per-entry page: the entry in view, else NULL */
 	const char *older;       /* entries older than this seq are not shown; NULL: all are */
 	const json_t *keys;      /* key events, newest first, for their summary; NULL: none */
+	bool embed;              /* the reader page made for an <iframe> (/embed) */
+	bool fragment;           /* a fragment for another site's page: links absolute */
+	long limit;              /* a fragment's teaser: its newest N entries; 0: all given */
 };
 
 /* The most key events a page shows besides the newest entries. */
@@ -66,6 +70,24 @@ void page_headline(const json_t *entry, size_t max, char *out, size_t outlen);
  * page's canonical and og: tags are the entry's.
  */
 void page_head_meta(FILE *f, const struct page_view *v);
+
+/* The LiveBlogPosting JSON-LD script alone (for a fragment). */
+void page_json_ld(FILE *f, const struct page_view *v);
+
+/* One entry in the markup of render.js: <li class="entry-item"><article ...>. */
+void page_entry_html(FILE *f, const struct page_view *v, const json_t *e);
+
+/* The key events summary's <li> items (links absolute in a fragment). */
+void page_key_events_html(FILE *f, const struct page_view *v);
+
+/*
+ * GET /blogs/{id}/fragment (page_fragment.c): the blog as an HTML fragment
+ * for another site's page (no <html>): title, state, pinned and key events,
+ * the entries in render.js's markup, the link to the full page, JSON-LD
+ * and the catalog; its root element carries data-seq like the reader
+ * page's <main>. embed.js takes it over. A malloc'd fragment, or NULL.
+ */
+char *page_render_fragment(const struct page_view *v, size_t *out_len);
 
 /* v as JSON in <script type="TYPE"[ id="ID"]>, every "<" escaped. */
 void page_script_json(FILE *f, const char *type, const char *id, const json_t *v);

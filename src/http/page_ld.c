@@ -256,7 +256,6 @@ static void feed_link(FILE *f, const struct page_view *v, const char *page_url,
 void page_head_meta(FILE *f, const struct page_view *v)
 {
 	char page_url[600], url[600], title[1100], desc[1100], locale[LANG_MAX];
-	json_t *ld;
 
 	snprintf(page_url, sizeof(page_url), "%s/blogs/%s", v->base ? v->base : "",
 		 v->blog->id);
@@ -282,6 +281,16 @@ void page_head_meta(FILE *f, const struct page_view *v)
 	meta(f, "property", "og:locale", locale);
 	if (v->publisher)
 		meta(f, "property", "og:site_name", v->publisher);
+	page_json_ld(f, v);
+}
+
+void page_json_ld(FILE *f, const struct page_view *v)
+{
+	char page_url[600];
+	json_t *ld;
+
+	snprintf(page_url, sizeof(page_url), "%s/blogs/%s", v->base ? v->base : "",
+		 v->blog->id);
 	ld = live_blog_posting(v, page_url);
 	page_script_json(f, "application/ld+json", NULL, ld);
 	json_decref(ld);

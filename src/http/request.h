@@ -27,6 +27,8 @@ struct req {
 	char since[64];
 	char limit[24];
 	char before[64];         /* GET .../entries?before= */
+	char origin[256];        /* the Origin header, "" when none (or too long) */
+	char host[256];          /* the Host header */
 	bool has_since, has_limit, has_before;
 	bool dispatched;
 	bool responded;

@@ -123,6 +123,10 @@ static enum route page_route(enum method m, char **seg, int n,
 			return pick(m, M_GET, R_FEED_ATOM);
 		if (!strcmp(seg[2], "feed.json"))
 			return pick(m, M_GET, R_FEED_JSON);
+		if (!strcmp(seg[2], "embed"))
+			return pick(m, M_GET, R_PAGE_EMBED);
+		if (!strcmp(seg[2], "fragment"))
+			return pick(m, M_GET, R_FRAGMENT);
 		return strcmp(seg[2], "edit") ? R_NOT_FOUND : pick(m, M_GET, R_PAGE_EDIT);
 	}
 	if (n == 1 && plain_file(seg[0]) && !copy(out->file, sizeof(out->file), seg[0]))

@@ -34,6 +34,8 @@ enum route {
 	R_PAGE_ENTRY,      /* GET /blogs/{id}/entries/{entry}: the permalink */
 	R_FEED_ATOM,       /* GET /blogs/{id}/feed.atom */
 	R_FEED_JSON,       /* GET /blogs/{id}/feed.json */
+	R_PAGE_EMBED,      /* GET /blogs/{id}/embed: the reader for an <iframe> */
+	R_FRAGMENT,        /* GET /blogs/{id}/fragment: HTML for a CMS to include */
 };
 
 /* True for the routes rendered from a blog's state (pages, feeds, fragment). */
