@@ -1,7 +1,8 @@
 // An entry's own page in Chromium (SPEC part two: "/blogs/{id}/entries/
 // {entry}: the reader page with that entry in view and highlighted"): the
 // entry is scrolled into view and marked, the page stays live, and an edit
-// of the entry keeps the mark; its permalink links lead there.
+// of the entry keeps the mark; its permalink links lead there. And the
+// feeds the page links to (<link rel="alternate">) parse in the browser.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, api, createBlog, postEntry, uniqueId } from '../integration/harness.mjs';
@@ -49,6 +50,31 @@ describe('an entry\'s own page', { timeout: 120000 }, () => {
 			assert.equal(href, `${s.base}/blogs/${b.id}/entries/${late.id}`);
 			assert.deepEqual(view.errors, []);
 			assert.deepEqual(view.foreign(), []);
+
+			/* the feeds it links to: Chromium's XML parser and JSON.parse take them */
+			const feeds = await page.evaluate(async () => {
+				const out = {};
+				for (const link of document.querySelectorAll('link[rel="alternate"]')) {
+					const text = await (await fetch(link.href)).text();
+					if (link.type === 'application/atom+xml') {
+						const doc = new DOMParser().parseFromString(text, 'application/xml');
+						out.atom = {
+							error: !!doc.querySelector('parsererror'),
+							root: doc.documentElement.namespaceURI,
+							entries: doc.getElementsByTagNameNS('http://www.w3.org/2005/Atom', 'entry').length,
+							first: doc.getElementsByTagNameNS('http://www.w3.org/2005/Atom', 'id')[1]?.textContent,
+						};
+					} else {
+						const j = JSON.parse(text);
+						out.json = { version: j.version, items: j.items.length, first: j.items[0].id };
+					}
+				}
+				return out;
+			});
+			assert.deepEqual(feeds.atom, { error: false, root: 'http://www.w3.org/2005/Atom',
+				entries: 26, first: `urn:uuid:${late.id}` });
+			assert.deepEqual(feeds.json, { version: 'https://jsonfeed.org/version/1.1', items: 26,
+				first: `urn:uuid:${late.id}` });
 		} finally {
 			await view.close();
 		}
