@@ -285,6 +285,8 @@ function renderDerived() {
 		if (r.ts) li.appendChild(renderTime(r.ts, document, timeOpts));
 		const a = document.createElement('a');
 		a.href = r.href && !entries.has(r.id) ? r.href : `#entry-${r.id}`;
+		/* in the iframe page (<base target="_top">), an anchor stays in the frame */
+		if (a.getAttribute('href').startsWith('#')) a.target = '_self';
 		a.textContent = r.label || t('update');
 		li.appendChild(a);
 		return li;

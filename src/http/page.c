@@ -207,6 +207,8 @@ void page_key_events_html(FILE *f, const struct page_view *v)
 		if (!v->fragment && in_entries(v, id)) {
 			fputs("#entry-", f);
 			esc(f, id);
+			if (v->embed)   /* the iframe page's <base target="_top"> is for leaving it */
+				fputs("\" target=\"_self", f);
 		} else {
 			esc(f, page_permalink(v, id, url, sizeof(url)));
 		}

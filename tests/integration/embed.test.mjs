@@ -177,7 +177,10 @@ describe('--embed-origin', { timeout: 120000 }, () => {
 	});
 
 	it('the embed page: the reader page for an iframe', async () => {
+		const key = await postEntry(d, blog, { text: 'Un moment clé.', key: true });
 		const res = await api(d.base, 'GET', `/blogs/${blog.id}/embed`);
+		/* links leave the frame (permalinks), but in-page anchors stay in it */
+		assert.ok(res.text.includes(`<a href="#entry-${key.id}" target="_self">`), 'key event link');
 		assert.match(res.text, /<body class="page-reader page-embed">/);
 		assert.ok(res.text.includes('<base target="_top">'));
 		assert.ok(res.text.includes('<meta name="robots" content="noindex">'));
