@@ -77,6 +77,7 @@ UNIT_OBJ += $(BUILD)/obj/src/store/redis_url.o
 UNIT_OBJ += $(BUILD)/obj/src/common/lang.o $(BUILD)/obj/src/http/i18n.o \
             $(BUILD)/obj/src/http/page_ld.o $(BUILD)/obj/src/http/page_feed.o \
             $(BUILD)/obj/src/http/page_fragment.o
+UNIT_OBJ += $(BUILD)/obj/src/store/sentinel_msg.o
 UNIT_OBJ += $(addprefix $(BUILD)/obj/src/,http/clientaddr.o http/head.o)
 UNIT_OBJ += $(BUILD)/obj/src/http/origin.o
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
@@ -148,6 +149,7 @@ FUZZ_LIB := src/common/codec.c src/common/text.c src/common/hash.c src/status.c 
 FUZZ_LIB += src/common/image.c
 FUZZ_LIB += src/store/redis_url.c
 FUZZ_LIB += src/common/lang.c src/http/origin.c
+FUZZ_LIB += src/store/sentinel_msg.c
 FUZZ_LIB += src/http/head.c src/http/clientaddr.c
 FUZZ_SECONDS ?= 20
 fuzz: $(FUZZ_BIN)

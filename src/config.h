@@ -43,6 +43,8 @@ struct lb_config {
 	char public_url[512];      /* absolute URLs start with it; no trailing '/' */
 	const char *publisher;     /* JSON-LD's publisher; NULL: public_url's host */
 	long page_entries;         /* the newest entries a page is rendered with */
+	long ack_replicas;         /* replicas a write waits for (WAIT) */
+	long ack_timeout_ms;       /* and for how long */
 	long ended_max_age;        /* Cache-Control max-age of an ended blog's pages */
 	struct config_list trusted_proxies;   /* CIDRs, checked by clientaddr.c */
 	struct config_list embed_origins;     /* origins or "*", checked by origin.c */

@@ -238,6 +238,8 @@ static int worker_start(int i)
 		goto out_unlock;
 	}
 	app.store = redis_store_new(app.ctx, app.vh, config.redis_url);
+	if (app.store)
+		redis_store_set_ack(app.store, config.ack_replicas, config.ack_timeout_ms);
 	app.feed = app.store ? feed_new(app.ctx, app.vh, config.redis_url, app.store,
 					app.instance, &sink) : NULL;
 	if (!app.feed) {

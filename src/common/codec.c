@@ -671,6 +671,12 @@ json_t *codec_health(bool ok, bool redis_up, bool tail_up, bool delivery_ok,
 	return v;
 }
 
+void codec_health_redis(json_t *health, const char *master, unsigned long failovers)
+{
+	json_object_set_new(health, "master", master[0] ? json_string(master) : json_null());
+	json_object_set_new(health, "failovers", json_integer((json_int_t)failovers));
+}
+
 bool codec_payload_redacted(const json_t *payload)
 {
 	return json_is_true(json_object_get(payload, "redacted"));

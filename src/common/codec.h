@@ -120,6 +120,8 @@ json_t *codec_stats(long long readers);
 /* GET /healthz; message is used when !ok. */
 json_t *codec_health(bool ok, bool redis_up, bool tail_up, bool delivery_ok,
 		     const char *message);
+/* Adds to a health object the Redis in use ("" while down: null) and the master changes seen. */
+void codec_health_redis(json_t *health, const char *master, unsigned long failovers);
 
 /*
  * Redaction. A redacted entry's wire form keeps id, seq, ts and revision

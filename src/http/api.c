@@ -285,6 +285,8 @@ static void health(struct req *q)
 				 "Redis does not answer." :
 				 "Writes are stored but not read back: delivery is stalled.");
 
+	if (v)
+		codec_health_redis(v, store_where(app.store), metrics.redis_failovers);
 	if (ok)
 		req_json(q, LB_OK, v);
 	else

@@ -20,6 +20,8 @@ static _Thread_local lws_dll2_owner_t hubs;
 static _Thread_local bool feed_is_ready;
 
 static void hub_fetch(struct hub *h);
+static void hub_verify(struct hub *h);
+static void hub_load(struct hub *h);
 static void hub_stats_tick(lws_sorted_usec_list_t *sul);
 
 void hubs_init(const struct hub_env *env)
@@ -205,11 +207,13 @@ static void on_fetch(void *arg, enum lb_status st, const struct store_event *ev,
 
 	h->fetching = false;
 	for (size_t i = 0; st == LB_OK && i < n; i++)
-		hub_append(h, &ev[i]);
+		hub_append(h, &ev[i]);   /* the ring refuses what it has */
 	hub_wake_now(h);
-	if (st == LB_OK && n == PAGE)
+	if (st == LB_OK && n >= PAGE)
 		h->refetch = true;
-	if (h->refetch && st == LB_OK)
+	if (st == LB_OK && h->reverify)
+		hub_verify(h);
+	else if (h->refetch && st == LB_OK)
 		hub_fetch(h);
 	hub_unref(h);
 }
@@ -221,9 +225,75 @@ static void hub_fetch(struct hub *h)
 		h->refetch = true;
 		return;
 	}
+	if (h->reverify) {
+		hub_verify(h);
+		return;
+	}
 	h->refetch = false;
 	if (store_range(hub_env.store, h->id, h->ring.last_str, false, PAGE, on_fetch, h))
 		return;
+	h->fetching = true;
+	hub_ref(h);
+}
+
+/*
+ * The log no longer holds the ring's newest event: Redis failed over to a
+ * replica that had not received it. The ring and the kept pages may hold
+ * events that are gone, so the hub loads again from the log, and every
+ * reader resumes from the last event it was sent, checked against the log
+ * (reader_rewind): only those sent a lost event get a reset.
+ */
+static void hub_rewind(struct hub *h)
+{
+	metrics.hub_rewinds++;
+	lwsl_warn("hub %s: the log no longer holds %s (lost in a failover): reloading it\n",
+		  h->id, h->ring.last_str);
+	pages_forget(h);
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->readers)) {
+		reader_rewind(lws_container_of(d, struct reader, link));
+	} lws_end_foreach_dll_safe(d, d1);
+	h->ready = false;
+	h->refetch = false;
+	hub_load(h);
+}
+
+/* The log from the ring's last event, that one included: is it still there? */
+static void on_verify(void *arg, enum lb_status st, const struct store_event *ev,
+		      size_t n)
+{
+	struct hub *h = arg;
+
+	if (st != LB_OK) {
+		h->reverify = true;   /* on the next read */
+	} else if (!n || strcmp(ev[0].seq, h->ring.last_str)) {
+		h->fetching = false;
+		hub_rewind(h);
+		hub_unref(h);
+		return;
+	}
+	on_fetch(arg, st, ev, n);
+}
+
+/*
+ * After the feed came back (a reconnect, maybe to another server): checks
+ * that the log still holds the ring's newest event, and reads what follows.
+ */
+static void hub_verify(struct hub *h)
+{
+	if (h->fetching) {
+		h->reverify = true;   /* once the read in flight is in */
+		return;
+	}
+	h->reverify = false;
+	if (!strcmp(h->ring.last_str, "0-0")) {
+		hub_fetch(h);   /* nothing to check: the log was empty */
+		return;
+	}
+	h->refetch = false;
+	if (store_range(hub_env.store, h->id, h->ring.last_str, true, PAGE + 1, on_verify, h)) {
+		h->reverify = true;
+		return;
+	}
 	h->fetching = true;
 	hub_ref(h);
 }
@@ -262,8 +332,6 @@ static void on_head(void *arg, enum lb_status st, const struct lb_blog *blog,
 		hub_fetch(h);   /* anything the feed brought while we loaded */
 	hub_unref(h);
 }
-
-static void hub_load(struct hub *h);
 
 static void hub_load_again(lws_sorted_usec_list_t *sul)
 {
@@ -381,7 +449,7 @@ void hubs_feed_ready(void *arg)
 		struct hub *h = lws_container_of(d, struct hub, link);
 
 		if (h->ready)
-			hub_fetch(h);
+			hub_verify(h);
 		else
 			hub_load(h);
 	} lws_end_foreach_dll_safe(d, d1);

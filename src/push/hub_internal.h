@@ -32,6 +32,7 @@ struct hub {
 	char id[72];
 	unsigned refs;           /* readers + calls in flight */
 	bool ready, loading, fetching, refetch;
+	bool reverify;           /* check the ring's last against the log on the next read */
 	struct lb_blog meta;
 	struct ring ring;
 	lws_dll2_owner_t readers;
@@ -116,11 +117,15 @@ enum page_find pages_find(struct hub *h, const char *since, bool verify,
 			  struct page_waiter *w, struct page_view *p, size_t *from);
 /* Frees every page of the hub (none loading: each holds a hub reference). */
 void pages_release(struct hub *h);
+/* Drops the pages kept (their events may be gone from the log); reads under way stay. */
+void pages_forget(struct hub *h);
 /* Every kept page of the hub loses the entry's content. */
 void pages_redact(struct hub *h, const char *entry);
 
 /* reader.c */
 void reader_advance(struct reader *r);
+/* The hub's ring is going (its newest events left the log): resume from the last event sent, checked. */
+void reader_rewind(struct reader *r);
 void reader_cull(struct reader *r, int code, const char *reason);
 bool reader_send_now(struct reader *r);
 /* The reader's window loses the entry's content. */

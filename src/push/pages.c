@@ -346,6 +346,21 @@ void pages_release(struct hub *h)
 	} lws_end_foreach_dll_safe(d, d1);
 }
 
+/*
+ * The log lost events the hub had (a failover): a page read before may
+ * hold some of them. Pages being read were asked of the server in use now
+ * (a read in flight on a lost connection fails), so only kept ones go.
+ */
+void pages_forget(struct hub *h)
+{
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->pages)) {
+		struct page *p = lws_container_of(d, struct page, link);
+
+		if (!p->loading)
+			page_drop(p);
+	} lws_end_foreach_dll_safe(d, d1);
+}
+
 void pages_redact(struct hub *h, const char *entry)
 {
 	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->pages)) {

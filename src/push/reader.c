@@ -65,11 +65,12 @@ static void take_window(struct reader *r, const struct page_view *p, size_t from
 	}
 }
 
-/* A since the log does not hold: say so, then everything from the start. */
+/* A since the log does not hold: say so, then everything from the start, then `live`. */
 static void reader_reset(struct reader *r)
 {
 	r->verify = false;
 	r->reset_pending = true;
+	r->live_sent = false;
 	strcpy(r->since, "0-0");
 	reader_wake(r);
 }
@@ -155,6 +156,33 @@ void reader_advance(struct reader *r)
 		return;
 	}
 	reader_catch_up(r);
+}
+
+/*
+ * The hub's ring is going: the log lost its newest events (a failover to a
+ * replica that lacked them) and the hub loads again. Once it is ready,
+ * the reader resumes from the last event it was sent, verified against
+ * the log like any resume: a reader that was sent an event now gone gets
+ * a reset and the log, the others go on with no message. A reader waiting
+ * on a page keeps its place: that read goes to the server in use now.
+ */
+void reader_rewind(struct reader *r)
+{
+	const struct ring *ring = &r->hub->ring;
+
+	if (r->state == R_LIVE) {
+		if (ring_evicted(ring, r->cursor)) {
+			reader_cull(r, LB_CLOSE_POLICY, "slow");   /* its place is gone */
+			return;
+		}
+		if (r->cursor > ring_first(ring))
+			snprintf(r->since, sizeof(r->since), "%s", ring_at(ring, r->cursor - 1)->seq_str);
+		else
+			text_seq_format(&ring->base, r->since);
+		r->state = R_WAIT;
+	}
+	if (!r->waiting && strcmp(r->since, "0-0"))
+		r->verify = true;
 }
 
 /* ---- join and leave ---- */

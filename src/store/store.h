@@ -130,6 +130,8 @@ struct store_ops {
 		       long count, store_count_fn fn, void *arg);
 	bool (*up)(const struct store *st);
 	unsigned long (*reconnects)(const struct store *st);
+	/* the address of the server in use ("host:port" or the socket); "" while down */
+	const char *(*where)(const struct store *st);
 	void (*start)(struct store *st);
 	/* pending callbacks run (with LB_UNAVAILABLE) before it returns */
 	void (*stop)(struct store *st);
@@ -250,6 +252,11 @@ static inline bool store_up(const struct store *st)
 static inline unsigned long store_reconnects(const struct store *st)
 {
 	return st->ops->reconnects(st);
+}
+
+static inline const char *store_where(const struct store *st)
+{
+	return st->ops->where(st);
 }
 
 static inline void store_start(struct store *st)

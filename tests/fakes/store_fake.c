@@ -267,6 +267,18 @@ const char *fake_store_append(struct store *st, const char *id, unsigned long lo
 	return e->seq;
 }
 
+void fake_store_truncate(struct store *st, const char *id, size_t keep)
+{
+	struct fblog *b = find(fk(st), id);
+
+	while (b->n > keep) {
+		b->n--;
+		b->count -= !strcmp(b->ev[b->n].type, "entry");
+		if (!strcmp(b->ev[b->n].type, "ended"))
+			b->ended = false;
+	}
+}
+
 static int fk_no(struct store *st)
 {
 	(void)st;
@@ -365,6 +377,11 @@ static unsigned long fk_reconnects(const struct store *st)
 	return 0;
 }
 
+static const char *fk_where(const struct store *st)
+{
+	return ((const struct fake *)st)->down ? "" : "fake";
+}
+
 static void fk_nothing(struct store *st)
 {
 	(void)st;
@@ -388,6 +405,7 @@ static const struct store_ops fake_ops = {
 	.readers = fk_readers,
 	.up = fk_up,
 	.reconnects = fk_reconnects,
+	.where = fk_where,
 	.start = fk_nothing,
 	.stop = fk_nothing,
 	.free = fk_nothing,

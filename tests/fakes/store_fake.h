@@ -25,6 +25,11 @@ void fake_store_blog(struct store *st, const char *id);
  */
 const char *fake_store_append(struct store *st, const char *id, unsigned long long ms,
 			      const char *type, char prev[48]);
+/*
+ * Keeps only the first `keep` events of blog id's log, as a failover to a
+ * replica that had not received the others would.
+ */
+void fake_store_truncate(struct store *st, const char *id, size_t keep);
 /* Calls held (sent and not answered yet). */
 size_t fake_store_held(const struct store *st);
 /* Answers held call i (0 = oldest) with what the log holds now. */

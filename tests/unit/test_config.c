@@ -315,7 +315,7 @@ static void test_redis_credentials(void **state)
 		{ "redis://u:s3cr%zz@h:1", "redis://u:***@h:1", "bad percent-escape" },
 		{ "redis://u:s3cr@t@h:1", "redis://u:***@h:1", "the credentials hold a character" },
 		{ "redis://u:s3cret@h:0", "redis://u:***@h:0", "bad port" },
-		{ "sentinel://:s3cret@h:1/m", "sentinel://:***@h:1/m", "Sentinel is not supported yet" },
+		{ "sentinel://:s3cret@h:1", "sentinel://:***@h:1", "a sentinel URL ends with /MASTER" },
 	};
 	char want[256];
 	struct run r;
@@ -623,6 +623,40 @@ static void test_all_flags_together(void **state)
 	done(&r);
 }
 
+/* Sentinel URLs are taken; --ack-replicas and --ack-timeout, within bounds, with --redis. */
+static void test_sentinel_and_acks(void **state)
+{
+	static const char *bad[][2] = {
+		{ "--ack-replicas", "-1" }, { "--ack-replicas", "17" }, { "--ack-replicas", "x" },
+		{ "--ack-timeout", "0" }, { "--ack-timeout", "60001" },
+	};
+	char want[128];
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--redis", "redis://r:6379");
+	expect_ok(&r);
+	assert_int_equal(r.cfg.ack_replicas, 0);
+	assert_int_equal(r.cfg.ack_timeout_ms, 1000);
+	done(&r);
+	RUN(&r, "--redis", "sentinel://:s3cret@s1,s2:26380/liveblog", "--ack-replicas", "1",
+	    "--ack-timeout", "250");
+	expect_ok(&r);
+	assert_string_equal(r.cfg.redis_url, "sentinel://:s3cret@s1,s2:26380/liveblog");
+	assert_int_equal(r.cfg.ack_replicas, 1);
+	assert_int_equal(r.cfg.ack_timeout_ms, 250);
+	done(&r);
+	RUN(&r, "--ack-replicas", "1");
+	expect_error_prefix(&r, "liveblogd: --ack-replicas needs --redis");
+	done(&r);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "liveblogd: invalid value '%s' for %s", bad[i][1], bad[i][0]);
+		RUN(&r, "--redis", "redis://r:6379", bad[i][0], bad[i][1]);
+		expect_error_prefix(&r, want);
+		done(&r);
+	}
+}
+
 /* ---- repeatable flags ------------------------------------------------------ */
 
 static void test_trusted_proxy_repeats(void **state)
@@ -834,6 +868,7 @@ int main(void)
 		cmocka_unit_test(test_error_fits_small_buffer),
 		cmocka_unit_test(test_last_value_wins),
 		cmocka_unit_test(test_all_flags_together),
+		cmocka_unit_test(test_sentinel_and_acks),
 		cmocka_unit_test(test_trusted_proxy_repeats),
 		cmocka_unit_test(test_trusted_proxy_bad),
 		cmocka_unit_test(test_list_is_bounded),
