@@ -23,7 +23,7 @@ DAEMON_SRC := $(filter-out src/liveblogd.c,$(wildcard src/*.c src/*/*.c))
 COMMON_SRC := $(wildcard src/common/*.c)
 CLIENT_SRC := $(wildcard clients/liveblog/*.c)
 LUA        := $(wildcard src/store/scripts/*.lua)
-WWW        := $(wildcard www/*)
+WWW        := $(filter-out www/i18n,$(wildcard www/*)) $(wildcard www/i18n/*.json)
 
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/scripts.o
 DAEMON_OBJ += $(BUILD)/obj/gen/www.o
@@ -60,7 +60,7 @@ $(BUILD)/obj/gen/scripts.o: $(BUILD)/gen/scripts.c
 # Each file of www/ becomes bytes + MIME type + ETag in one table
 # (tools/embed-www.sh, src/http/assets.c): liveblogd needs no www/ on disk.
 # The directory is a prerequisite too, so a removed file leaves the table.
-$(BUILD)/gen/www.c: $(WWW) www tools/embed-www.sh
+$(BUILD)/gen/www.c: $(WWW) www $(wildcard www/i18n) tools/embed-www.sh
 	@mkdir -p $(dir $@)
 	sh tools/embed-www.sh $(WWW) > $@
 
@@ -75,8 +75,12 @@ UNIT_OBJ := $(addprefix $(BUILD)/obj/src/,config.o status.o common/codec.o \
 UNIT_OBJ += $(BUILD)/obj/src/common/image.o
 UNIT_OBJ += $(BUILD)/obj/src/common/linkify.o
 UNIT_OBJ += $(BUILD)/obj/src/store/redis_url.o
+UNIT_OBJ += $(BUILD)/obj/src/common/lang.o $(BUILD)/obj/src/http/i18n.o \
+            $(BUILD)/obj/src/http/page_ld.o $(BUILD)/obj/src/http/page_feed.o \
+            $(BUILD)/obj/src/http/page_fragment.o
 UNIT_OBJ += $(BUILD)/obj/src/store/sentinel_msg.o
 UNIT_OBJ += $(addprefix $(BUILD)/obj/src/,http/clientaddr.o http/head.o)
+UNIT_OBJ += $(BUILD)/obj/src/http/origin.o
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
@@ -85,7 +89,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 # in-memory store, a hand-moved clock, recording connections).
 HUB_TEST_OBJ := $(addprefix $(BUILD)/obj/src/,push/hub.o push/reader.o push/pages.o \
                 push/ring.o push/frame.o cache.o shared.o status.o common/codec.o \
-                common/text.o common/hash.o) \
+                common/text.o common/hash.o common/lang.o) \
                 $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fakes/*.c))
 $(BUILD)/tests/test_hub: tests/unit/test_hub.c $(HUB_TEST_OBJ)
 	@mkdir -p $(dir $@)
@@ -95,7 +99,7 @@ $(BUILD)/tests/test_hub: tests/unit/test_hub.c $(HUB_TEST_OBJ)
 # one op against a real Redis, such as media_gc that no route exposes yet.
 STORE_CLI_OBJ := $(addprefix $(BUILD)/obj/src/,store/redis_store.o store/redis_conn.o \
                  store/redis_reply.o store/redis_url.o shared.o status.o common/codec.o \
-                 common/text.o common/hash.o) $(BUILD)/obj/gen/scripts.o
+                 common/text.o common/hash.o common/lang.o) $(BUILD)/obj/gen/scripts.o
 STORE_CLI_OBJ += $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out src/store/redis_store.c \
                  src/store/redis_conn.c src/store/redis_reply.c src/store/redis_url.c \
                  src/store/feed.c,$(wildcard src/store/*.c)))
@@ -157,9 +161,10 @@ FUZZ_LIB := src/common/codec.c src/common/text.c src/common/hash.c src/status.c 
             src/http/router.c clients/liveblog/reply.c \
             src/http/assets.c $(BUILD)/gen/www.c
 FUZZ_LIB += src/common/image.c
-FUZZ_LIB += src/common/linkify.c src/http/page.c
+FUZZ_LIB += src/common/linkify.c src/http/page.c src/http/page_ld.c
 FUZZ_LIB += clients/liveblog/b64.c
 FUZZ_LIB += src/store/redis_url.c
+FUZZ_LIB += src/common/lang.c src/http/origin.c
 FUZZ_LIB += src/store/sentinel_msg.c
 FUZZ_LIB += src/http/head.c src/http/clientaddr.c
 FUZZ_SECONDS ?= 20

@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "http/clientaddr.h"
+#include "http/origin.h"
 
 /* F_LIST: repeatable, each value appended to a struct config_list */
-enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE, F_LIST };
+enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE, F_LIST,
+		 F_LANG, F_URL };
 
 struct flag {
 	const char *name;
@@ -50,8 +52,20 @@ static const struct flag flags[] = {
 	{ "ack-timeout", F_LONG, OFF(ack_timeout_ms), 1, 60000, "MS", "how long a write waits for --ack-replicas (default 1000)" },
 	{ "ended-max-age", F_LONG, OFF(ended_max_age), 0, 31536000, "SECS", "how long caches may keep an ended blog's pages and events before they revalidate (default 3600; a redaction reaches every cache within it)" },
 	{ "cache-mb", F_LONG, OFF(cache_mb), 1, 1L << 20, "MB", "memory for what readers can make the server keep: catch-up pages, rendered pages (default 256)" },
+	{ "default-lang", F_LANG, OFF(default_lang), 0, 0, "TAG", "language (BCP 47) of blogs created without one (default en)" },
+	{ "public-url", F_URL, OFF(public_url), 0, 0, "URL", "where readers reach this server, http(s)://host[:port][/path]: the start of every absolute URL (JSON-LD, feeds, og: tags, canonical links, permalinks; default http:// + --listen)" },
+	{ "page-entries", F_LONG, OFF(page_entries), 1, 1000, "N", "the newest entries a reader page is rendered with, plus the pinned and key ones; older ones on demand (default 30)" },
+	{ "publisher", F_STRING, OFF(publisher), 0, 0, "NAME", "the publisher (an Organization) in the JSON-LD and og:site_name (default: the --public-url host)" },
+	{ "embed-origin", F_LIST, OFF(embed_origins), 0, 0, "ORIGIN", "repeatable: a site (scheme://host[:port]) whose pages may embed the blogs (embed.js, the embed page in an iframe, CORS on reads, WebSockets), or '*' for any (default: this server's own origin only)" },
 	{ "trusted-proxy", F_LIST, OFF(trusted_proxies), 0, 0, "CIDR", "repeatable: a proxy whose X-Forwarded-For names the client (default: none, the header is ignored)" },
 };
+
+void config_public_url(struct lb_config *cfg)
+{
+	if (!cfg->public_url[0])
+		snprintf(cfg->public_url, sizeof(cfg->public_url), "http://%s:%d",
+			 cfg->listen_host, cfg->port);
+}
 
 void config_defaults(struct lb_config *cfg)
 {
@@ -76,6 +90,8 @@ void config_defaults(struct lb_config *cfg)
 	cfg->max_readers_per_ip = 10000;
 	cfg->cache_mb = 256;
 	cfg->max_media = 8L << 20;
+	strcpy(cfg->default_lang, "en");
+	cfg->page_entries = 30;
 	cfg->ack_replicas = 0;
 	cfg->ack_timeout_ms = 1000;
 	cfg->ended_max_age = 3600;
@@ -109,6 +125,24 @@ void config_usage(FILE *out)
 	}
 	fprintf(out, "  %-28s %s\n  %-28s %s\n", "--help", "show this help",
 		"--version", "print the version");
+}
+
+/*
+ * An absolute http(s) URL with a host, no query, fragment, user info or
+ * space, into out without its trailing '/'. Returns 0 or -1.
+ */
+static int parse_url(const char *v, char *out, size_t outlen)
+{
+	size_t scheme = !strncmp(v, "https://", 8) ? 8 : !strncmp(v, "http://", 7) ? 7 : 0;
+	size_t len = strlen(v);
+
+	if (!scheme || len >= outlen || !v[scheme] || v[scheme] == '/' ||
+	    strpbrk(v, "?#@ \t\r\n\"'<>\\"))
+		return -1;
+	memcpy(out, v, len + 1);
+	while (len > scheme && out[len - 1] == '/')
+		out[--len] = '\0';
+	return 0;
 }
 
 static int parse_listen(struct lb_config *cfg, const char *v)
@@ -202,6 +236,12 @@ static int check_redis(struct lb_config *cfg, char *err, size_t errlen)
 	return -1;
 }
 
+/* An origin (scheme://host[:port]) or "*": who may embed the blogs. */
+static bool embed_origin_valid(const char *v)
+{
+	return !strcmp(v, "*") || origin_valid(v);
+}
+
 static bool cidr_valid(const char *v)
 {
 	struct clientaddr_net n;
@@ -215,6 +255,7 @@ static const struct {
 	bool (*valid)(const char *v);
 } list_checks[] = {
 	{ "trusted-proxy", cidr_valid },
+	{ "embed-origin", embed_origin_valid },
 };
 
 static bool list_value_valid(const struct flag *f, const char *v)
@@ -273,6 +314,14 @@ static int apply(struct lb_config *cfg, const struct flag *f, const char *v,
 		cfg->redis_password_file = v;
 		return read_secret(v, base + f->offset, sizeof(cfg->redis_password),
 				   f->name, err, errlen);
+	case F_LANG:
+		if (lang_parse(v, strlen(v), base + f->offset))
+			return 0;
+		break;
+	case F_URL:
+		if (!parse_url(v, base + f->offset, sizeof(cfg->public_url)))
+			return 0;
+		break;
 	case F_LIST:
 		return append(base + f->offset, f, v, err, errlen);
 	case F_LONG:

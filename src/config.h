@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "common/lang.h"
 #include "store/redis_url.h"
 /* A repeatable flag's values, in the order given (they point into argv). */
 #define CONFIG_LIST_MAX 64
@@ -39,10 +40,15 @@ struct lb_config {
 	long max_readers_per_ip;
 	long cache_mb;             /* bytes readers can make an instance keep */
 	long max_media;            /* largest picture upload (its request body) */
+	char default_lang[LANG_MAX];   /* of blogs created without "lang" */
+	char public_url[512];      /* absolute URLs start with it; no trailing '/' */
+	const char *publisher;     /* JSON-LD's publisher; NULL: public_url's host */
+	long page_entries;         /* the newest entries a page is rendered with */
 	long ack_replicas;         /* replicas a write waits for (WAIT) */
 	long ack_timeout_ms;       /* and for how long */
 	long ended_max_age;        /* Cache-Control max-age of an ended blog's pages */
 	struct config_list trusted_proxies;   /* CIDRs, checked by clientaddr.c */
+	struct config_list embed_origins;     /* origins or "*", checked by origin.c */
 };
 
 enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_ERROR };
@@ -55,6 +61,8 @@ void config_defaults(struct lb_config *cfg);
 enum config_result config_parse(struct lb_config *cfg, int argc, char **argv,
 				FILE *out, char *err, size_t errlen);
 void config_usage(FILE *out);
+/* Without --public-url: http:// + --listen (called once the flags are in). */
+void config_public_url(struct lb_config *cfg);
 int config_log_mask(const char *level);
 
 #endif

@@ -200,6 +200,7 @@ static const struct feed_sink sink = {
 	.batch_done = hubs_batch_done,
 	.ready = hubs_feed_ready,
 	.created = on_created,
+	.blog = hubs_on_blog,
 };
 
 /* This loop's hubs, timers and share of the cache budget. */
@@ -356,6 +357,8 @@ int main(int argc, char **argv)
 	}
 	if (config.workers > MAX_WORKERS)
 		config.workers = MAX_WORKERS;
+	codec_set_default_lang(config.default_lang);
+	config_public_url(&config);
 	lws_set_log_level(config_log_mask(config.log_level), NULL);
 	signal(SIGPIPE, SIG_IGN);
 	store_scripts_init();

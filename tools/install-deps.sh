@@ -3,7 +3,7 @@
 # (bookworm), only when something is missing. "run": build and run the
 # service; "demo": also node and netpbm; "test" (default): also the test tools
 # (cmocka, chromium, node, valgrind, clang, netpbm and webp for test images,
-# python3-yaml for the compose file's test).
+# python3-yaml for the compose file's test, libxml2-utils for the Atom feed's).
 set -eu
 what=${1:-test}
 pkgs="gcc make pkg-config libwebsockets-dev libhiredis-dev libjansson-dev uuid-dev libssl-dev zlib1g-dev redis-server curl"
@@ -14,6 +14,7 @@ fi
 if [ "$what" = test ]; then
 	pkgs="$pkgs libcmocka-dev chromium valgrind clang libclang-rt-14-dev gnuplot-nox netpbm webp"
 	pkgs="$pkgs python3-yaml"	# tests/deploy: reads docker-compose.yml
+	pkgs="$pkgs libxml2-utils"	# xmllint: the Atom feed against RFC 4287's schema
 	command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 fi
 missing=""

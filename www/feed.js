@@ -20,21 +20,22 @@
  * "live" (caught up), "reconnecting" ({delay, attempt, code}), "ended",
  * "stopped".
  */
-import { compareSeq } from '/render.js';
+import { compareSeq } from './render.js';
 
 const EVENT_TYPES = new Set(['entry', 'edit', 'delete', 'ended']);
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 30000;
 const OPEN_TIMEOUT_MS = 10000;
 
-/* feedUrl(loc, blogId, since, replay): the ws:// or wss:// URL of the feed. */
-export function feedUrl(loc, blogId, since, replay) {
+/* feedUrl(loc, blogId, since, replay, prefix): the ws:// or wss:// URL of
+ * the feed on loc's host (prefix: the server's path under it, "" at /). */
+export function feedUrl(loc, blogId, since, replay, prefix = '') {
 	const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
 	const params = new URLSearchParams();
 	if (since) params.set('since', since);
 	if (replay) params.set('replay', replay);
 	const query = params.toString();
-	return `${scheme}//${loc.host}/ws/blogs/${encodeURIComponent(blogId)}${query ? '?' + query : ''}`;
+	return `${scheme}//${loc.host}${prefix}/ws/blogs/${encodeURIComponent(blogId)}${query ? '?' + query : ''}`;
 }
 
 /* backoffDelay(attempt): ms to wait before reconnect number attempt (0,
@@ -45,8 +46,10 @@ export function backoffDelay(attempt, random = Math.random) {
 }
 
 export class Feed {
-	constructor({ blogId, since = null, replay = null, onFrame, onState = () => {} }) {
+	/* base: the server's URL when it is not the page's own (an embed) */
+	constructor({ blogId, since = null, replay = null, base = null, onFrame, onState = () => {} }) {
 		this.blogId = blogId;
+		this.base = base ? new URL(base) : null;
 		this.lastSeq = since || null;
 		this.replay = replay;
 		this.onFrame = onFrame;
@@ -87,7 +90,9 @@ export class Feed {
 		this.onState(this.attempt ? 'reconnecting' : 'connecting', { attempt: this.attempt });
 		let ws;
 		try {
-			ws = new WebSocket(feedUrl(location, this.blogId, this.lastSeq, this.replay), 'liveblog.v1');
+			const prefix = this.base ? this.base.pathname.replace(/\/$/, '') : '';
+			ws = new WebSocket(feedUrl(this.base || location, this.blogId, this.lastSeq,
+				this.replay, prefix), 'liveblog.v1');
 		} catch (err) {
 			this.retry(0);
 			return;

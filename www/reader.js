@@ -39,6 +39,7 @@ import {
 	compareSeq, entryLabel, localizeTime, renderEntryItem, renderTime, seqTime,
 } from '/render.js';
 import { Feed } from '/feed.js';
+import { makeT, readStrings, timeLocale } from '/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -62,6 +63,8 @@ const ui = {
 	replaySpeed: $('replay-speed'),
 	replayTimeline: $('replay-timeline'),
 	replayClock: $('replay-clock'),
+	older: $('older'),
+	showOlder: $('show-older'),
 };
 
 const blogId = decodeURIComponent(location.pathname.split('/')[2] || '');
@@ -69,9 +72,32 @@ const replayParam = new URLSearchParams(location.search).get('replay');
 const replay = /^\d{1,4}(\.\d{1,3})?$/.test(replayParam || '') && Number(replayParam) > 0
 	? replayParam : null;
 const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+/* The blog's language: its words (i18n.js) and its way of writing times,
+ * in the reader's own time zone. */
+const lang = document.documentElement.lang || 'en';
+const t = makeT(readStrings(), lang);
+const timeOpts = { locale: timeLocale(lang) };
+/* --public-url, from the canonical link: the start of every permalink. */
+const base = publicBase();
+/* An entry's own page (/blogs/{id}/entries/{entry}): that entry, marked. */
+const targetId = location.pathname.split('/')[3] === 'entries'
+	? decodeURIComponent(location.pathname.split('/')[4] || '') : null;
+
+function publicBase() {
+	const href = document.querySelector('link[rel="canonical"]')?.href || '';
+	const at = href.lastIndexOf(`/blogs/${encodeURIComponent(blogId)}`);
+	return at > 0 ? href.slice(0, at) : location.origin;
+}
 
 /* id → {id, seq, ts, key, pinned, label, item}; item is the <li>. */
 const entries = new Map();
+/* ids deleted since the page loaded: an older page read meanwhile may
+ * still hold them */
+const gone = new Set();
+/* Key events older than the entries a long blog's page holds: the server
+ * lists them in #key-list (id → {id, seq, ts, label, href}); they stay in
+ * the summary, linking to their own page, until the page holds them. */
+const keyExtra = new Map();
 let pinnedId = null;
 let caughtUp = false;   /* the list reflects the log: empty text may show */
 let ended = false;
@@ -114,7 +140,16 @@ function adoptRendered() {
 		if (rec.pinned && (!pinnedId || compareSeq(rec.seq, entries.get(pinnedId).seq) > 0))
 			pinnedId = id;
 	}
-	for (const t of ui.main.querySelectorAll('time[datetime]')) localizeTime(t);
+	for (const li of ui.keyList.querySelectorAll('li[data-entry-id]')) {
+		const id = li.dataset.entryId;
+		const a = li.querySelector('a[href]');
+		if (entries.has(id) || !a || a.getAttribute('href').startsWith('#')) continue;
+		keyExtra.set(id, {
+			id, seq: li.dataset.seq || '', label: a.textContent, href: a.href,
+			ts: li.querySelector('time')?.getAttribute('datetime') || '',
+		});
+	}
+	for (const el of ui.main.querySelectorAll('time[datetime]')) localizeTime(el, timeOpts);
 }
 
 function insertBySeq(item, seq) {
@@ -144,7 +179,8 @@ function upsert(entry, fallbackSeq) {
 		return false;
 	}
 	const e = { ...entry, seq: entry.seq || fallbackSeq };
-	const item = renderEntryItem(e, { blogId });
+	const item = renderEntryItem(e, { blogId, base, t, ...timeOpts });
+	if (e.id === targetId) articleOf(item).classList.add('entry-target');
 	const prev = entries.get(e.id);
 	if (prev) prev.item.replaceWith(item);
 	else insertBySeq(item, e.seq);
@@ -167,6 +203,7 @@ function upsert(entry, fallbackSeq) {
 
 function remove(id) {
 	const rec = entries.get(id);
+	gone.add(id);
 	if (!rec) return;
 	rec.item.remove();
 	entries.delete(id);
@@ -176,9 +213,54 @@ function remove(id) {
 
 function clearAll() {
 	entries.clear();
+	keyExtra.clear();
 	ui.entries.replaceChildren();
 	pinnedId = null;
 	unseen = [];
+}
+
+/* ---- long blogs: the newest entries are rendered, older ones on demand ---- */
+
+const OLDER_PAGE = 30;
+let olderLoading = false;
+
+/* notLoaded(entry): an edit of an entry older than what the page loaded,
+ * which it does not show: left for "Show older updates" to bring, unless
+ * it is one the page shows anyway (pinned, key). */
+function notLoaded(entry) {
+	const before = ui.older?.dataset.before;
+	return !!entry && !entries.has(entry.id) && !!before && !entry.pinned && !entry.key &&
+		compareSeq(entry.seq, before) < 0;
+}
+
+/* loadOlder(): the next page of older entries, below the ones shown. */
+async function loadOlder() {
+	const before = ui.older.dataset.before;
+	if (!before || olderLoading) return;
+	olderLoading = true;
+	ui.showOlder.disabled = true;
+	ui.showOlder.textContent = t('loading');
+	try {
+		const q = new URLSearchParams({ before, limit: String(OLDER_PAGE) });
+		const res = await fetch(`/api/blogs/${encodeURIComponent(blogId)}/entries?${q}`);
+		if (!res.ok) throw new Error(`entries: HTTP ${res.status}`);
+		const body = await res.json();
+		for (const e of Array.isArray(body.entries) ? body.entries : [])
+			if (e && e.id && !entries.has(e.id) && !gone.has(e.id)) upsert(e, e.seq);
+		renderDerived();
+		if (body.next) {
+			ui.older.dataset.before = body.next;
+		} else {
+			delete ui.older.dataset.before;
+			ui.older.hidden = true;
+		}
+		ui.showOlder.textContent = t('show_older');
+	} catch {
+		ui.showOlder.textContent = t('load_failed');
+	} finally {
+		olderLoading = false;
+		ui.showOlder.disabled = false;
+	}
 }
 
 /* renderDerived(): pinned copy, key events summary, empty text, button. */
@@ -195,14 +277,17 @@ function renderDerived() {
 	}
 	ui.pinned.hidden = !pinned;
 
-	const keys = [...entries.values()].filter((r) => r.key)
+	const extra = [...keyExtra.values()].filter((r) => !entries.has(r.id) && !gone.has(r.id));
+	const keys = [...entries.values()].filter((r) => r.key).concat(extra)
 		.sort((a, b) => compareSeq(b.seq, a.seq));
 	ui.keyList.replaceChildren(...keys.map((r) => {
 		const li = document.createElement('li');
-		if (r.ts) li.appendChild(renderTime(r.ts));
+		if (r.ts) li.appendChild(renderTime(r.ts, document, timeOpts));
 		const a = document.createElement('a');
-		a.href = `#entry-${r.id}`;
-		a.textContent = r.label || 'Update';
+		a.href = r.href && !entries.has(r.id) ? r.href : `#entry-${r.id}`;
+		/* in the iframe page (<base target="_top">), an anchor stays in the frame */
+		if (a.getAttribute('href').startsWith('#')) a.target = '_self';
+		a.textContent = r.label || t('update');
 		li.appendChild(a);
 		return li;
 	}));
@@ -215,8 +300,7 @@ function renderDerived() {
 function renderNewButton() {
 	const n = unseen.length;
 	ui.newBtn.hidden = n === 0;
-	ui.newBtn.querySelector('.label').textContent =
-		n === 1 ? '1 new update' : `${n} new updates`;
+	ui.newBtn.querySelector('.label').textContent = t('new_updates', { n });
 }
 
 /* readerIsBelow(): the reader has scrolled past the top of the stream, so
@@ -258,7 +342,7 @@ function announce(text) {
 	clearTimeout(announceTimer);
 	announceTimer = setTimeout(() => {
 		ui.announcer.textContent = announceQueue.length === 1
-			? announceQueue[0] : `${announceQueue.length} new updates`;
+			? announceQueue[0] : t('new_updates', { n: announceQueue.length });
 		announceQueue = [];
 	}, 800);
 }
@@ -277,7 +361,7 @@ function setBadge(text, cls) {
 
 function setEnded() {
 	ended = true;
-	if (!replay) setBadge('ENDED', 'badge-ended');
+	if (!replay) setBadge(t('ended_badge'), 'badge-ended');
 	ui.ended.hidden = false;
 	ui.readers.hidden = true;
 	setStatus('');
@@ -297,9 +381,9 @@ function applyHello(blog) {
 		ui.title.textContent = blog.title;
 		document.title = `${blog.title} — Liveblog`;
 	}
-	if (replay) setBadge('REPLAY', 'badge-replay');
+	if (replay) setBadge(t('replay_badge'), 'badge-replay');
 	else if (blog.state === 'ended') setEnded();
-	else if (!ended) setBadge('LIVE', 'badge-live');
+	else if (!ended) setBadge(t('live'), 'badge-live');
 }
 
 /* onFrame(frame): applies one frame from the feed. Entries arriving after
@@ -333,8 +417,7 @@ function onFrame(frame) {
 			return;
 		case 'stats':
 			if (Number.isFinite(frame.readers) && !ended) {
-				const n = new Intl.NumberFormat().format(frame.readers);
-				ui.readers.textContent = frame.readers === 1 ? '1 reader' : `${n} readers`;
+				ui.readers.textContent = t('readers', { n: frame.readers });
 				ui.readers.hidden = false;
 			}
 			return;
@@ -362,13 +445,13 @@ function onFrame(frame) {
 	if (replay) replayApplied(frame);
 	if (added) {
 		flash(added);
-		announce(`New update: ${added.label}`);
+		announce(t('new_update', { label: added.label }));
 		if (below) {
 			unseen.push(added.id);
 			renderNewButton();
 		}
 	}
-	if (frame.type === 'ended') announce('The liveblog has ended.');
+	if (frame.type === 'ended') announce(t('ended'));
 }
 
 /* applyEvent(ev): the index/DOM change of one event; returns the record
@@ -377,6 +460,11 @@ function applyEvent(ev) {
 	switch (ev.type) {
 		case 'entry':
 		case 'edit':
+			if (ev.type === 'edit' && keyExtra.has(ev.entry?.id)) {
+				if (ev.entry.key) keyExtra.get(ev.entry.id).label = entryLabel(ev.entry);
+				else keyExtra.delete(ev.entry.id);
+			}
+			if (ev.type === 'edit' && notLoaded(ev.entry)) return null;
 			return upsert(ev.entry, ev.seq) ? entries.get(ev.entry.id) : null;
 		case 'delete':
 			remove(ev.entry_id);
@@ -393,10 +481,10 @@ function onState(state, info = {}) {
 	switch (state) {
 		case 'connecting':
 			if (replay && everOpened) replayStatus();
-			else setStatus('Connecting…', 'is-connecting');
+			else setStatus(t('connecting'), 'is-connecting');
 			break;
 		case 'reconnecting':
-			setStatus('Reconnecting…', 'is-reconnecting');
+			setStatus(t('reconnecting'), 'is-reconnecting');
 			if (!everOpened && info.delay !== undefined) checkExists();
 			break;
 		case 'open':
@@ -428,10 +516,10 @@ async function checkExists() {
 		if (res.status === 404) {
 			closeFeed();
 			ui.replayBar.hidden = true;
-			ui.title.textContent = 'Liveblog not found';
-			document.title = 'Liveblog not found';
+			ui.title.textContent = t('not_found_title');
+			document.title = t('not_found_title');
 			setStatus('');
-			ui.empty.textContent = 'There is no liveblog at this address.';
+			ui.empty.textContent = t('not_found');
 			ui.empty.hidden = false;
 		}
 	} catch {
@@ -439,10 +527,12 @@ async function checkExists() {
 	}
 }
 
-/* revealHashTarget(): a permalink (#entry-…) opened before the entries
- * were built scrolls to its entry once they are. */
+/* revealHashTarget(): an entry's own page, or an older permalink
+ * (#entry-…) opened before the entries were built, scrolls to its entry
+ * once they are. */
 function revealHashTarget() {
-	const id = decodeURIComponent(location.hash.slice(1));
+	let id = decodeURIComponent(location.hash.slice(1));
+	if (!id.startsWith('entry-') && targetId) id = `entry-${targetId}`;
 	if (!id.startsWith('entry-')) return;
 	const node = document.getElementById(id);
 	if (node) {
@@ -510,7 +600,7 @@ function eventMs(seq) {
 }
 
 function speedText(v) {
-	return `${new Intl.NumberFormat().format(v)}×`;
+	return `${new Intl.NumberFormat(lang).format(v)}×`;
 }
 
 /* clockText(ms): "14:32:05" in local time, with the day when not today. */
@@ -521,14 +611,14 @@ function clockText(ms) {
 		opts.day = 'numeric';
 		opts.month = 'short';
 	}
-	return new Intl.DateTimeFormat(undefined, opts).format(d);
+	return new Intl.DateTimeFormat(timeOpts.locale, opts).format(d);
 }
 
 function replayStatus() {
-	if (rp.finished) setStatus('Replay finished', 'is-replay');
-	else if (rp.paused) setStatus('Paused', 'is-replay');
-	else if (rp.live) setStatus('Replay caught up: live', 'is-replay');
-	else setStatus(`Replaying at ${speedText(rp.speed)}`, 'is-replay');
+	if (rp.finished) setStatus(t('replay_finished'), 'is-replay');
+	else if (rp.paused) setStatus(t('paused'), 'is-replay');
+	else if (rp.live) setStatus(t('replay_live'), 'is-replay');
+	else setStatus(t('replaying', { speed: speedText(rp.speed) }), 'is-replay');
 }
 
 /* openFeed(since, delay): a replay feed from since (null: the whole log)
@@ -694,8 +784,8 @@ function renderReplay() {
 		ui.replayClock.textContent = '–';
 		ui.replayClock.removeAttribute('datetime');
 	}
-	const [icon, label] = rp.finished ? ['↺', 'Replay again']
-		: rp.paused ? ['▶', 'Play'] : ['❚❚', 'Pause'];
+	const [icon, label] = rp.finished ? ['↺', t('replay_again')]
+		: rp.paused ? ['▶', t('play')] : ['❚❚', t('pause')];
 	ui.replayToggle.querySelector('.replay-icon').textContent = icon;
 	ui.replayToggle.querySelector('.label').textContent = label;
 }
@@ -835,7 +925,7 @@ function setupReplay() {
 				`${ui.replayBar.offsetHeight}px`);
 		}).observe(ui.replayBar);
 	}
-	setBadge('REPLAY', 'badge-replay');
+	setBadge(t('replay_badge'), 'badge-replay');
 	ui.ended.hidden = true;
 	renderReplay();
 	loadLog();
@@ -857,11 +947,14 @@ function main() {
 		caughtUp = rendered;
 	}
 	renderDerived();
+	if (caughtUp) revealHashTarget();
 
 	ui.newBtn.addEventListener('click', onNewClick);
+	ui.showOlder?.addEventListener('click', loadOlder);
+	if (replay && ui.older) ui.older.hidden = true;
 	addEventListener('scroll', onScroll, { passive: true });
 	setInterval(() => {
-		for (const t of ui.main.querySelectorAll('time[datetime]')) localizeTime(t);
+		for (const el of ui.main.querySelectorAll('time[datetime]')) localizeTime(el, timeOpts);
 	}, 10 * 60 * 1000);
 
 	if (replay) {
@@ -874,7 +967,7 @@ function main() {
 		setEnded();
 		return;
 	}
-	if (ui.main.dataset.state === 'live') setBadge('LIVE', 'badge-live');
+	if (ui.main.dataset.state === 'live') setBadge(t('live'), 'badge-live');
 	feed = new Feed({ blogId, since: cursor, replay, onFrame, onState });
 	feed.start();
 	/* for tests and debugging: the cursor the page would resume from */

@@ -19,7 +19,7 @@
  *              data-entry-id="{id}" data-seq="{seq}" data-ts="{ts}"
  *              data-revision="{revision}"[ data-key=""][ data-pinned=""]>
  *       <header class="entry-meta">
- *         <a class="entry-permalink" href="/blogs/{blog}#entry-{id}"
+ *         <a class="entry-permalink" href="{base}/blogs/{blog}/entries/{id}"
  *            title="Permalink to this update"><time datetime="{ts}"
  *            title="{full date}">{time}</time></a>
  *         <span class="entry-author">{author}</span>           (if author)
@@ -38,6 +38,9 @@
  *     </article>
  *   </li>
  *
+ * {base} is --public-url (the page's <link rel="canonical"> up to /blogs/):
+ * /blogs/{blog}/entries/{id} is the entry's permalink, its own page; the
+ * older /blogs/{blog}#entry-{id} anchors still work.
  * data-seq is the entry's own seq (the event that created it); data-key and
  * data-pinned are present only when true. The <img> attributes come in that
  * order; width and height make the browser keep the picture's room before
@@ -286,8 +289,9 @@ export function entryLabel(entry, max = 90) {
 	return (space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.–-]+$/, '') + '…';
 }
 
-export function permalink(blogId, entryId) {
-	return `/blogs/${encodeURIComponent(blogId)}#entry-${entryId}`;
+/* permalink(blogId, entryId, base): the entry's own page, under base. */
+export function permalink(blogId, entryId, base = '') {
+	return `${base}/blogs/${encodeURIComponent(blogId)}/entries/${encodeURIComponent(entryId)}`;
 }
 
 function el(doc, tag, className, text) {
@@ -297,9 +301,17 @@ function el(doc, tag, className, text) {
 	return node;
 }
 
-/* renderEntry(entry, {blogId, doc, now, locale, timeZone}): the <article>
- * of the markup above for a wire-format entry. */
-export function renderEntry(entry, { blogId = '', doc = globalThis.document, ...timeOpts } = {}) {
+/* The entry markup's own words, in English; renderEntry's t option gives
+ * them in the blog's language (i18n.js). */
+const ENTRY_WORDS = { permalink: 'Permalink to this update', key_event: 'Key event', updated: 'updated' };
+const english = (key) => ENTRY_WORDS[key] ?? key;
+
+/* renderEntry(entry, {blogId, base, doc, t, now, locale, timeZone}): the
+ * <article> of the markup above for a wire-format entry; t(key) gives its
+ * words, base starts its permalink. */
+export function renderEntry(entry, {
+	blogId = '', base = '', doc = globalThis.document, t = english, ...timeOpts
+} = {}) {
 	const art = el(doc, 'article', entry.key ? 'entry entry-key' : 'entry');
 	art.id = `entry-${entry.id}`;
 	art.tabIndex = -1;
@@ -312,14 +324,14 @@ export function renderEntry(entry, { blogId = '', doc = globalThis.document, ...
 
 	const meta = el(doc, 'header', 'entry-meta');
 	const link = el(doc, 'a', 'entry-permalink');
-	link.href = permalink(blogId, entry.id);
-	link.title = 'Permalink to this update';
+	link.href = permalink(blogId, entry.id, base);
+	link.title = t('permalink');
 	link.appendChild(renderTime(entry.ts, doc, timeOpts));
 	meta.appendChild(link);
 	if (entry.author) meta.appendChild(el(doc, 'span', 'entry-author', entry.author));
-	if (entry.key) meta.appendChild(el(doc, 'span', 'entry-key-badge', 'Key event'));
+	if (entry.key) meta.appendChild(el(doc, 'span', 'entry-key-badge', t('key_event')));
 	if (entry.edited_ts) {
-		const upd = el(doc, 'span', 'entry-updated', 'updated ');
+		const upd = el(doc, 'span', 'entry-updated', `${t('updated')} `);
 		upd.appendChild(renderTime(entry.edited_ts, doc, timeOpts));
 		meta.appendChild(upd);
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "common/lang.h"
 #include "cli.h"
 #include "history.h"
 #include "msg.h"
@@ -23,11 +24,12 @@ static int print_reply(const struct cmd *cmd, const json_t *v)
 
 int cmd_create(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {
-	const char *title = NULL, *id = NULL, *pos[1];
+	const char *title = NULL, *id = NULL, *lang = NULL, *pos[1];
 	const struct arg_opt opts[] = {
 		{ "--title", &title, NULL, NULL }, { "--id", &id, NULL, NULL },
-		{ NULL, NULL, NULL, NULL },
+		{ "--lang", &lang, NULL, NULL }, { NULL, NULL, NULL, NULL },
 	};
+	char canon[LANG_MAX];
 	json_t *body, *blog;
 	int rc, npos;
 
@@ -38,9 +40,13 @@ int cmd_create(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 		return args_usage(cmd, "--title is required");
 	if (id && args_blog(cmd, id))
 		return CLI_USAGE;
+	if (lang && !lang_parse(lang, strlen(lang), canon))
+		return args_usage(cmd, "invalid language '%.80s' (expected a BCP 47 "
+				  "tag such as fr or en-GB)", lang);
 	if ((rc = cli_connect(cli, cmd, 1)))
 		return rc;
-	body = json_pack("{s:s, s:s*}", "title", title, "id", id);
+	body = json_pack("{s:s, s:s*, s:s*}", "title", title, "id", id,
+			 "lang", lang ? canon : NULL);
 	if (!body)
 		return args_usage(cmd, "the title is not valid UTF-8");
 	/* No retry: without an id a second try could make a second blog. */

@@ -20,14 +20,16 @@
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
 
 static const struct cmd commands[] = {
-	{ "create", cmd_create, "--title T [--id ID]",
+	{ "create", cmd_create, "--title T [--id ID] [--lang TAG]",
 	  "create a blog (admin token); prints it with its editor_token",
 	  "Creates a liveblog. Needs the admin token (--token or LIVEBLOG_TOKEN).\n"
 	  "Prints the new blog as one line of JSON including \"editor_token\",\n"
 	  "which the server shows only this once; capture it, e.g.\n"
 	  "  liveblog create --title Summit | jq -r .editor_token\n\n"
 	  "  --title T   the title (required)\n"
-	  "  --id ID     the id: a-z, 0-9 and '-' (default: the server picks)\n" },
+	  "  --id ID     the id: a-z, 0-9 and '-' (default: the server picks)\n"
+	  "  --lang TAG  its language, a BCP 47 tag such as fr or en-GB (default:\n"
+	  "              the server's --default-lang)\n" },
 	{ "post", cmd_post, "BLOG [--title T] [--key] [--pin] [--author A] "
 	  "[--image FILE --alt TEXT [--caption T] [--credit C]]... TEXT|-",
 	  "post an entry; prints it as JSON",

@@ -91,17 +91,51 @@ static enum lb_status opt_bool(json_t *in, const char *name, json_t **out,
 	return LB_OK;
 }
 
+static char default_lang[LANG_MAX] = "en";
+
+void codec_set_default_lang(const char *lang)
+{
+	snprintf(default_lang, sizeof(default_lang), "%s", lang);
+}
+
+const char *codec_blog_lang(const struct lb_blog *b)
+{
+	return b->lang[0] ? b->lang : default_lang;
+}
+
+/*
+ * Checks optional field "lang" of in: absent is fine (*given false);
+ * present must be a BCP 47 tag, written canonical to out.
+ */
+static enum lb_status opt_lang(json_t *in, char out[LANG_MAX], bool *given,
+			       char *msg, size_t msglen)
+{
+	json_t *v;
+	enum lb_status st = opt_string(in, "lang", 1024, &v, msg, msglen);
+
+	*given = v != NULL;
+	if (st || !v)
+		return st;
+	if (!lang_parse(json_string_value(v), json_string_length(v), out))
+		return fail(msg, msglen, LB_BAD_REQUEST, "\"%s\" must be a BCP 47 "
+			    "language tag such as fr or en-GB.", "lang");
+	return LB_OK;
+}
+
 enum lb_status codec_blog_create(const char *body, size_t len,
 				 const struct lb_limits *lim, json_t **out,
 				 char *msg, size_t msglen)
 {
 	json_t *in = load_object(body, len, msg, msglen), *id, *title, *res;
+	char lang[LANG_MAX];
+	bool has_lang;
 	enum lb_status st;
 
 	if (!in)
 		return LB_BAD_REQUEST;
 	if ((st = opt_string(in, "id", 1024, &id, msg, msglen)) ||
-	    (st = opt_string(in, "title", lim->max_title, &title, msg, msglen)))
+	    (st = opt_string(in, "title", lim->max_title, &title, msg, msglen)) ||
+	    (st = opt_lang(in, lang, &has_lang, msg, msglen)))
 		goto out_free_in;
 	st = LB_BAD_REQUEST;
 	if (!title || !json_string_length(title)) {
@@ -115,6 +149,43 @@ enum lb_status codec_blog_create(const char *body, size_t len,
 	res = json_pack("{s:O}", "title", title);
 	if (id)
 		json_object_set(res, "id", id);
+	if (has_lang)
+		json_object_set_new(res, "lang", json_string(lang));
+	*out = res;
+	st = LB_OK;
+out_free_in:
+	json_decref(in);
+	return st;
+}
+
+enum lb_status codec_blog_patch(const char *body, size_t len,
+				const struct lb_limits *lim, json_t **out,
+				char *msg, size_t msglen)
+{
+	json_t *in = load_object(body, len, msg, msglen), *title, *res;
+	char lang[LANG_MAX];
+	bool has_lang;
+	enum lb_status st;
+
+	if (!in)
+		return LB_BAD_REQUEST;
+	if ((st = opt_string(in, "title", lim->max_title, &title, msg, msglen)) ||
+	    (st = opt_lang(in, lang, &has_lang, msg, msglen)))
+		goto out_free_in;
+	st = LB_BAD_REQUEST;
+	if (title && !json_string_length(title)) {
+		snprintf(msg, msglen, "\"title\" must not be empty.");
+		goto out_free_in;
+	}
+	if (!title && !has_lang) {
+		snprintf(msg, msglen, "Nothing to change: give title or lang.");
+		goto out_free_in;
+	}
+	res = json_object();
+	if (title)
+		json_object_set(res, "title", title);
+	if (has_lang)
+		json_object_set_new(res, "lang", json_string(lang));
 	*out = res;
 	st = LB_OK;
 out_free_in:
@@ -476,8 +547,9 @@ json_t *codec_blog_wire(const struct lb_blog *b)
 
 	text_rfc3339(b->created_ms, created);
 	text_rfc3339(b->ended_ms, ended);
-	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:I}", "id", b->id,
-			 "title", b->title, "state", b->ended ? "ended" : "live",
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:I}", "id", b->id,
+			 "title", b->title, "lang", codec_blog_lang(b),
+			 "state", b->ended ? "ended" : "live",
 			 "created_at", created,
 			 "ended_at", b->ended ? json_string(ended) : json_null(),
 			 "entry_count", (json_int_t)b->entry_count);
@@ -648,6 +720,17 @@ json_t *codec_events_page(json_t *events, const char *next)
 	return json_pack("{s:o,s:s}", "events", events, "next", next);
 }
 
+json_t *codec_entries_page(json_t *entries, const char *next)
+{
+	return json_pack("{s:o,s:o}", "entries", entries,
+			 "next", next ? json_string(next) : json_null());
+}
+
+bool codec_payload_key(const json_t *payload)
+{
+	return json_is_true(json_object_get(payload, "key"));
+}
+
 json_t *codec_deleted(const char *entry)
 {
 	return json_pack("{s:s,s:b}", "id", entry, "deleted", 1);
@@ -673,6 +756,27 @@ const char *codec_request_id(const json_t *in)
 const char *codec_request_title(const json_t *in)
 {
 	return json_string_value(json_object_get(in, "title"));
+}
+
+const char *codec_request_lang(const json_t *in)
+{
+	return json_string_value(json_object_get(in, "lang"));
+}
+
+bool codec_blog_meta_apply(struct lb_blog *b, const char *data, size_t len)
+{
+	json_t *v = json_loadb(data, len, 0, NULL);
+	const char *title = json_string_value(json_object_get(v, "title"));
+	const char *lang = json_string_value(json_object_get(v, "lang"));
+	char canon[LANG_MAX] = "";
+	bool ok = title && lang && (!*lang || lang_parse(lang, strlen(lang), canon));
+
+	if (ok) {
+		snprintf(b->title, sizeof(b->title), "%s", title);
+		snprintf(b->lang, sizeof(b->lang), "%s", canon);
+	}
+	json_decref(v);
+	return ok;
 }
 
 json_t *codec_hello(const struct lb_blog *b)

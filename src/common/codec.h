@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/lang.h"
 #include "status.h"
 
 struct lb_limits {
@@ -39,6 +40,7 @@ struct lb_blog {
 	char token_hash[72];
 	char last_seq[48];
 	char pinned[40];
+	char lang[LANG_MAX];     /* "" : codec_default_lang (blogs older than lang) */
 	long redactions;         /* entries redacted so far (pages' ETags change) */
 };
 
@@ -51,6 +53,10 @@ struct lb_media {
 	uint32_t width, height;
 	size_t bytes;
 };
+
+/* The language of blogs created without one (--default-lang); set once at start. */
+void codec_set_default_lang(const char *lang);
+const char *codec_blog_lang(const struct lb_blog *b);
 
 /*
  * Request bodies. Each returns LB_OK and a new object in *out, or an error
@@ -65,6 +71,11 @@ enum lb_status codec_entry_create(const char *body, size_t len,
 enum lb_status codec_entry_patch(const char *body, size_t len,
 				 const struct lb_limits *lim, json_t **out,
 				 char *msg, size_t msglen);
+
+/* PATCH /api/blogs/{id}: {"title"?,"lang"?}, at least one; lang canonical. */
+enum lb_status codec_blog_patch(const char *body, size_t len,
+				const struct lb_limits *lim, json_t **out,
+				char *msg, size_t msglen);
 
 /* Makes a blog id from a title: ascii slug plus a random suffix. */
 void codec_blog_id_from_title(const char *title, char out[72]);
@@ -117,12 +128,24 @@ const char *codec_entry_seq(const json_t *entry);
 /* Results: {"blogs":blogs}, {"events":events,"next":next}, {"id","deleted":true}. Steal. */
 json_t *codec_blog_list(json_t *blogs);
 json_t *codec_events_page(json_t *events, const char *next);
+/* {"entries":entries,"next":next or null}. Steals entries. */
+json_t *codec_entries_page(json_t *entries, const char *next);
+/* A stored payload's "key" (a key event). */
+bool codec_payload_key(const json_t *payload);
 json_t *codec_deleted(const char *entry);
 const char *codec_blog_id(const json_t *blog);
 void codec_blog_set_token(json_t *blog, const char *token);
 /* Fields of a checked create-blog request (NULL when absent). */
 const char *codec_request_id(const json_t *in);
 const char *codec_request_title(const json_t *in);
+/* A checked request's "lang" (canonical), NULL when absent. */
+const char *codec_request_lang(const json_t *in);
+/*
+ * A blog's title and language as carried by the feed when they change
+ * ({"title","lang"}): applied to b. Returns false (b untouched) when data
+ * is not such an object.
+ */
+bool codec_blog_meta_apply(struct lb_blog *b, const char *data, size_t len);
 
 /* The stream's own messages (SPEC "Live push"). */
 json_t *codec_hello(const struct lb_blog *b);

@@ -102,7 +102,8 @@ static void create_blog(struct req *q)
 	hash_sha256_hex(token, strlen(token), hash);
 	snprintf(q->token, sizeof(q->token), "%s", token); /* echoed once, below */
 	api_call(q, store_create_blog(app.store, id, codec_request_title(in), hash,
-				  on_created, q));
+				  codec_request_lang(in) ? codec_request_lang(in) :
+				  app.cfg.default_lang, on_created, q));
 out_free_in:
 	json_decref(in);
 }
@@ -110,7 +111,7 @@ out_free_in:
 bool api_is_blog_write(enum route r)
 {
 	return r == R_ENTRY_POST || r == R_ENTRY_PATCH || r == R_ENTRY_DELETE ||
-	       r == R_BLOG_END || r == R_MEDIA_POST;
+	       r == R_BLOG_END || r == R_BLOG_PATCH || r == R_MEDIA_POST;
 }
 
 static void on_write_error_blog(void *arg, enum lb_status st, const struct lb_blog *b)
@@ -293,162 +294,6 @@ static void health(struct req *q)
 	json_decref(v);
 }
 
-/* ---- the reader page, rendered on the server ---- */
-
-/*
- * Rendered pages of ended blogs: built once per loop, served to all, kept
- * within the loop's byte budget (cache.h), least recently used first.
- */
-struct cached_page {
-	struct cache_item ci;
-	struct lws_dll2 link;
-	char id[72];
-	char etag[160];
-	size_t len;
-	char html[];
-};
-
-static _Thread_local lws_dll2_owner_t rendered;
-
-static void cached_drop(struct cached_page *c)
-{
-	cache_remove(&c->ci);
-	lws_dll2_remove(&c->link);
-	free(c);
-}
-
-static bool cached_evict(struct cache_item *it)
-{
-	cached_drop(lws_container_of(it, struct cached_page, ci));
-	return true;
-}
-
-static struct cached_page *cached(const char *id)
-{
-	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&rendered)) {
-		struct cached_page *c = lws_container_of(d, struct cached_page, link);
-
-		if (!strcmp(c->id, id)) {
-			cache_touch(&c->ci);
-			return c;
-		}
-	} lws_end_foreach_dll(d);
-	return NULL;
-}
-
-/* Keeps a rendering of ended blog b when the budget has room for it. */
-static struct cached_page *cache_page(const struct lb_blog *b, const char *html,
-				      size_t len)
-{
-	struct cached_page *c = cached(b->id);
-
-	if (c)
-		cached_drop(c);
-	if (!cache_make_room(sizeof(*c) + len) || !(c = malloc(sizeof(*c) + len)))
-		return NULL;
-	memset(c, 0, sizeof(*c));
-	memcpy(c->html, html, len);
-	c->len = len;
-	c->ci.evict = cached_evict;
-	snprintf(c->id, sizeof(c->id), "%s", b->id);
-	snprintf(c->etag, sizeof(c->etag), "\"page-%s-%s-%ld\"", b->id, b->last_seq,
-		 b->redactions);
-	lws_dll2_add_tail(&c->link, &rendered);
-	cache_add(&c->ci, sizeof(*c) + len);
-	return c;
-}
-
-void api_page_forget(const char *blog)
-{
-	struct cached_page *c = cached(blog);
-
-	if (c)
-		cached_drop(c);
-}
-
-void api_page_cache_free(void)
-{
-	struct lws_dll2 *d;
-
-	while ((d = lws_dll2_get_head(&rendered)))
-		cached_drop(lws_container_of(d, struct cached_page, link));
-}
-
-static void respond_cached(struct req *q, const struct cached_page *c)
-{
-	char *copy = malloc(c->len);
-
-	if (copy)
-		memcpy(copy, c->html, c->len);
-	req_ended(q, c->etag, "text/html; charset=utf-8", copy, c->len);
-}
-
-/*
- * A template of the pages (blog.html, 404.html), malloc'd for the caller
- * to free: the compiled-in copy, or the file of --www DIR read now.
- */
-static char *read_www(const char *name, size_t *len)
-{
-	return assets_read(app.cfg.www, name, len);
-}
-
-static void on_page_state(void *arg, enum lb_status st, const struct lb_blog *b,
-			  const json_t *entries)
-{
-	struct req *q = arg;
-	struct cached_page *c;
-	char *tpl, *html;
-	size_t tlen = 0, hlen = 0;
-
-	if (st != LB_OK) {
-		req_error(q, st, st == LB_NOT_FOUND ? "No such blog." : NULL);
-		goto out_unref;
-	}
-	tpl = read_www("blog.html", &tlen);
-	html = tpl ? page_render_blog(tpl, tlen, b, entries,
-				      b->last_seq[0] ? b->last_seq : "0-0", &hlen) : NULL;
-	if (!html) {
-		req_error(q, LB_INTERNAL, "The page template is missing.");
-	} else if (b->ended && (c = cache_page(b, html, hlen))) {
-		/* an ended blog never changes: keep this rendering for everyone */
-		respond_cached(q, c);
-		free(html);
-	} else if (b->ended) {
-		req_ended(q, "", "text/html; charset=utf-8", html, hlen);
-	} else {
-		req_respond(q, 200, "text/html; charset=utf-8", html, hlen);
-	}
-	free(tpl);
-out_unref:
-	req_unref(q);
-}
-
-void api_page_404(struct req *q)
-{
-	size_t len = 0;
-	char *body = read_www("404.html", &len);
-
-	if (body)
-		req_respond(q, 404, "text/html; charset=utf-8", body, len);
-	else
-		req_error(q, LB_NOT_FOUND, NULL);
-}
-
-static void page_blog(struct req *q)
-{
-	struct cached_page *c = cached(q->rm.blog);
-
-	if (c) {
-		respond_cached(q, c);
-		return;
-	}
-	if (!known_has(q->rm.blog)) {
-		api_page_404(q);
-		return;
-	}
-	api_call(q, store_page_state(app.store, q->rm.blog, on_page_state, q));
-}
-
 void api_dispatch(struct req *q)
 {
 	switch (q->rm.route) {
@@ -477,7 +322,18 @@ void api_dispatch(struct req *q)
 		api_as_editor(q, editor_step);
 		break;
 	case R_PAGE_BLOG:
-		page_blog(q);
+	case R_PAGE_ENTRY:
+	case R_FEED_ATOM:
+	case R_FEED_JSON:
+	case R_PAGE_EMBED:
+	case R_FRAGMENT:
+		api_page_blog(q);
+		break;
+	case R_BLOG_PATCH:
+		api_blog_patch(q);
+		break;
+	case R_ENTRIES_LIST:
+		api_entries_list(q);
 		break;
 	case R_ENTRY_REDACT:
 		api_redact(q);

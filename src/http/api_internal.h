@@ -44,4 +44,16 @@ bool api_is_blog_write(enum route r);
 void api_media_upload(struct req *q);
 void api_media_get(struct req *q);
 
+/*
+ * api_pages.c: what is rendered from a blog's state: GET /blogs/{id}, an
+ * entry's page, the feeds.
+ */
+void api_page_blog(struct req *q);
+
+/* api_entries.c: GET /api/blogs/{id}/entries?before=SEQ&limit=N. */
+void api_entries_list(struct req *q);
+
+/* api_blogs.c: PATCH /api/blogs/{id} {"title"?,"lang"?} (editor, live blogs). */
+void api_blog_patch(struct req *q);
+
 #endif

@@ -1,6 +1,7 @@
 /*
  * assets.c — the compiled-in pages and static files (see assets.h).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,12 +72,20 @@ out_close:
 	return buf;
 }
 
+/* A plain file name of www/, or a message catalog "i18n/NAME" (assets.h). */
+static bool name_ok(const char *name)
+{
+	if (name && !strncmp(name, ASSETS_I18N_DIR, strlen(ASSETS_I18N_DIR)))
+		name += strlen(ASSETS_I18N_DIR);
+	return name && name[0] && name[0] != '.' && !strchr(name, '/');
+}
+
 char *assets_read(const char *dir, const char *name, size_t *len)
 {
 	const struct assets_file *a;
 	char *buf;
 
-	if (!name || !name[0] || name[0] == '.' || strchr(name, '/'))
+	if (!name_ok(name))
 		return NULL;
 	if (dir)
 		return read_file(dir, name, len);

@@ -8,8 +8,11 @@
 
 #include <stddef.h>
 
+/* The one folder of www/: the message catalogs, i18n/<lang>.json. */
+#define ASSETS_I18N_DIR "i18n/"
+
 struct assets_file {
-	const char *name;            /* a plain file name of www/ */
+	const char *name;            /* a plain file name of www/, or i18n/NAME */
 	const unsigned char *data;   /* len bytes, then a NUL */
 	size_t len;
 	const char *mime;            /* the Content-Type */
@@ -30,7 +33,8 @@ const char *assets_mime(const char *name);
  * A file of the pages, malloc'd and NUL-terminated, its length in *len:
  * read from dir when dir is not NULL (per call: edits show at once), else
  * copied from the compiled-in table. Returns NULL when there is no such
- * plain file (name holding a '/' or starting with '.' never matches) or
+ * plain file (a name starting with '.' or holding a '/' other than after
+ * the leading "i18n/" never matches) or
  * out of memory; the caller frees the result.
  */
 char *assets_read(const char *dir, const char *name, size_t *len);

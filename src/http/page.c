@@ -29,6 +29,13 @@ static void esc(FILE *f, const char *s)
 	page_escape(f, s ? s : "", s ? strlen(s) : 0);
 }
 
+const char *page_str(const struct page_view *v, const char *key, const char *fallback)
+{
+	const char *s = json_string_value(json_object_get(v->strings, key));
+
+	return s ? s : fallback;
+}
+
 static const char *str(const json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
@@ -72,7 +79,7 @@ void page_text_line(FILE *f, const char *s, size_t len)
  * run of "* " lines is a <ul>, a run of other lines one <p> with <br>;
  * links as page_text_line.
  */
-static void text_blocks(FILE *f, const char *text)
+void page_text_html(FILE *f, const char *text)
 {
 	char open = 0;   /* 'p', 'u' or 0 */
 	bool first = true;
@@ -108,7 +115,7 @@ static void text_blocks(FILE *f, const char *text)
 
 void page_text(FILE *f, const char *text)
 {
-	text_blocks(f, text ? text : "");
+	page_text_html(f, text ? text : "");
 }
 
 /* A wire picture's size attribute: its positive integer, else 0. */
@@ -155,33 +162,14 @@ static void figures(FILE *f, const json_t *e)
 	}
 }
 
-void page_ld_image(json_t *update, const json_t *entry, const char *base)
+void page_entry_html(FILE *f, const struct page_view *v, const json_t *e)
 {
-	json_t *images = json_array();
-	const json_t *m;
-	size_t i;
-	char url[640];
-
-	json_array_foreach(json_object_get(entry, "media"), i, m) {
-		snprintf(url, sizeof(url), "%s/media/%.64s", base ? base : "", str(m, "id"));
-		json_array_append_new(images, json_pack("{s:s,s:s,s:I,s:I,s:s}",
-							"@type", "ImageObject", "url", url,
-							"width", (json_int_t)dim(m, "width"),
-							"height", (json_int_t)dim(m, "height"),
-							"caption", str(m, "alt")));
-	}
-	if (json_array_size(images))
-		json_object_set(update, "image", images);
-	json_decref(images);
-}
-
-static void entry_html(FILE *f, const char *blog, const json_t *e)
-{
+	char url[600];
 	const char *id = str(e, "id"), *ts = str(e, "ts");
 	bool key = json_is_true(json_object_get(e, "key"));
 
-	fprintf(f, "<li class=\"entry-item\"><article class=\"entry%s\" id=\"entry-",
-		key ? " entry-key" : "");
+	fprintf(f, "<li class=\"entry-item\"><article class=\"entry%s%s\" id=\"entry-",
+		key ? " entry-key" : "", v->entry && !strcmp(v->entry, id) ? " entry-target" : "");
 	esc(f, id);
 	fputs("\" tabindex=\"-1\" data-entry-id=\"", f);
 	esc(f, id);
@@ -190,12 +178,14 @@ static void entry_html(FILE *f, const char *blog, const json_t *e)
 	fputs("\" data-ts=\"", f);
 	esc(f, ts);
 	fprintf(f, "\" data-revision=\"%lld\"%s%s><header class=\"entry-meta\">"
-		"<a class=\"entry-permalink\" href=\"/blogs/%s#entry-",
+		"<a class=\"entry-permalink\" href=\"",
 		(long long)json_integer_value(json_object_get(e, "revision")),
 		key ? " data-key=\"\"" : "",
-		json_is_true(json_object_get(e, "pinned")) ? " data-pinned=\"\"" : "", blog);
-	esc(f, id);
-	fputs("\" title=\"Permalink to this update\"><time datetime=\"", f);
+		json_is_true(json_object_get(e, "pinned")) ? " data-pinned=\"\"" : "");
+	esc(f, page_permalink(v, id, url, sizeof(url)));
+	fputs("\" title=\"", f);
+	esc(f, page_str(v, "permalink", "Permalink to this update"));
+	fputs("\"><time datetime=\"", f);
 	esc(f, ts);
 	fputs("\">", f);
 	hhmm(f, ts);
@@ -205,10 +195,15 @@ static void entry_html(FILE *f, const char *blog, const json_t *e)
 		esc(f, str(e, "author"));
 		fputs("</span>", f);
 	}
-	if (key)
-		fputs("<span class=\"entry-key-badge\">Key event</span>", f);
+	if (key) {
+		fputs("<span class=\"entry-key-badge\">", f);
+		esc(f, page_str(v, "key_event", "Key event"));
+		fputs("</span>", f);
+	}
 	if (*str(e, "edited_ts")) {
-		fputs("<span class=\"entry-updated\">updated <time datetime=\"", f);
+		fputs("<span class=\"entry-updated\">", f);
+		esc(f, page_str(v, "updated", "updated"));
+		fputs(" <time datetime=\"", f);
 		esc(f, str(e, "edited_ts"));
 		fputs("\">", f);
 		hhmm(f, str(e, "edited_ts"));
@@ -221,48 +216,75 @@ static void entry_html(FILE *f, const char *blog, const json_t *e)
 		fputs("</h3>", f);
 	}
 	fputs("<div class=\"entry-body\">", f);
-	text_blocks(f, str(e, "text"));
+	page_text_html(f, str(e, "text"));
 	fputs("</div>", f);
 	figures(f, e);
 	fputs("</article></li>\n", f);
 }
 
-/* schema.org LiveBlogPosting; "<" escaped so no text can end the script. */
-static void json_ld(FILE *f, const struct lb_blog *b, const json_t *entries)
+/*
+ * Writes v as JSON inside <script type="TYPE"[ id="ID"]>, with every "<"
+ * escaped so that no text in it can end the script element.
+ */
+void page_script_json(FILE *f, const char *type, const char *id, const json_t *v)
 {
-	json_t *blog = codec_blog_wire(b), *updates = json_array(), *ld;
-	const json_t *e;
-	size_t i;
-	char *s;
+	char *s = json_dumps(v, JSON_COMPACT);
 
-	json_array_foreach(entries, i, e) {
-		json_t *u = json_pack("{s:s,s:s,s:s,s:s,s:s}", "@type", "BlogPosting",
-				      "headline", *str(e, "title") ? str(e, "title") : b->title,
-				      "articleBody", str(e, "text"), "datePublished", str(e, "ts"),
-				      "url", "");
-		char url[160];
-
-		snprintf(url, sizeof(url), "/blogs/%s#entry-%s", b->id, str(e, "id"));
-		json_object_set_new(u, "url", json_string(url));
-		if (*str(e, "edited_ts"))
-			json_object_set_new(u, "dateModified", json_string(str(e, "edited_ts")));
-		page_ld_image(u, e, "");
-		json_array_append_new(updates, u);
-	}
-	ld = json_pack("{s:s,s:s,s:s,s:O,s:o}", "@context", "https://schema.org",
-		       "@type", "LiveBlogPosting", "headline", b->title,
-		       "coverageStartTime", json_object_get(blog, "created_at"),
-		       "liveBlogUpdate", updates);
-	if (b->ended)
-		json_object_set(ld, "coverageEndTime", json_object_get(blog, "ended_at"));
-	s = json_dumps(ld, JSON_COMPACT);
-	fputs("<script type=\"application/ld+json\">", f);
+	fprintf(f, "<script type=\"%s\"%s%s%s>", type, id ? " id=\"" : "",
+		id ? id : "", id ? "\"" : "");
 	for (char *p = s; p && *p; p++)
 		fputs(*p == '<' ? "\\u003c" : (char[]){ *p, 0 }, f);
 	fputs("</script>\n", f);
 	free(s);
-	json_decref(ld);
-	json_decref(blog);
+}
+
+static bool in_entries(const struct page_view *v, const char *id)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(v->entries, i, e)
+		if (!strcmp(str(e, "id"), id))
+			return true;
+	return false;
+}
+
+/*
+ * The key events summary's items, as the page script builds them: the
+ * time and the headline, linking to the entry in the page, or to its own
+ * page when it is older than what the page shows (long blogs).
+ */
+void page_key_events_html(FILE *f, const struct page_view *v)
+{
+	char label[4 * 90 + 8], url[600];
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(v->keys, i, e) {
+		const char *id = str(e, "id");
+
+		page_headline(e, 90, label, sizeof(label));
+		fputs("<li data-entry-id=\"", f);
+		esc(f, id);
+		fputs("\" data-seq=\"", f);
+		esc(f, str(e, "seq"));
+		fputs("\"><time datetime=\"", f);
+		esc(f, str(e, "ts"));
+		fputs("\">", f);
+		hhmm(f, str(e, "ts"));
+		fputs("</time><a href=\"", f);
+		if (!v->fragment && in_entries(v, id)) {
+			fputs("#entry-", f);
+			esc(f, id);
+			if (v->embed)   /* the iframe page's <base target="_top"> is for leaving it */
+				fputs("\" target=\"_self", f);
+		} else {
+			esc(f, page_permalink(v, id, url, sizeof(url)));
+		}
+		fputs("\">", f);
+		esc(f, *label ? label : page_str(v, "update", "Update"));
+		fputs("</a></li>", f);
+	}
 }
 
 /*
@@ -280,52 +302,157 @@ static int until(FILE *f, const char **pos, const char *marker)
 	return 0;
 }
 
-char *page_render_blog(const char *tpl, size_t tpl_len, const struct lb_blog *b,
-		       const json_t *entries, const char *seq, size_t *out_len)
+/*
+ * The template's text at *pos (up to the next tag) in the catalog's words
+ * for key, when it has them; *pos moves past it either way.
+ */
+static void words(FILE *f, const char **pos, const struct page_view *v, const char *key)
 {
-	char *buf = NULL, *copy = strndup(tpl, tpl_len);
-	const char *pos = copy;
-	FILE *f = open_memstream(&buf, out_len);
-	size_t n = json_array_size(entries), i;
-	const json_t *e;
+	size_t n = strcspn(*pos, "<");
+	const char *s = page_str(v, key, NULL);
 
-	if (!f || !copy) {
-		free(copy);
-		if (f)
-			fclose(f);
-		free(buf);
-		return NULL;
+	if (s)
+		esc(f, s);
+	else
+		fwrite(*pos, 1, n, f);
+	*pos += n;
+}
+
+/*
+ * Copies tpl to f with the text of each element marked data-i18n="KEY"
+ * (the attribute last in its tag; its text runs to the next '<') in the
+ * catalog's words, when the catalog has KEY.
+ */
+static void localize(FILE *f, const char *tpl, const struct page_view *v)
+{
+	static const char mark[] = " data-i18n=\"";
+	const char *p = tpl, *at;
+	char key[64];
+
+	while ((at = strstr(p, mark))) {
+		const char *k = at + sizeof(mark) - 1, *q = strchr(k, '"'), *text, *end, *s;
+
+		if (!q || q[1] != '>' || (size_t)(q - k) >= sizeof(key)) {
+			fwrite(p, 1, (size_t)(k - p), f);
+			p = k;
+			continue;
+		}
+		memcpy(key, k, (size_t)(q - k));
+		key[q - k] = '\0';
+		text = q + 2;
+		end = text + strcspn(text, "<");
+		fwrite(p, 1, (size_t)(text - p), f);
+		if ((s = page_str(v, key, NULL)))
+			esc(f, s);
+		else
+			fwrite(text, 1, (size_t)(end - text), f);
+		p = end;
 	}
-	if (!until(f, &pos, "<title>Liveblog</title>")) {
+	fputs(p, f);
+}
+
+/*
+ * Sets *out to the template with its words in the view's language
+ * (malloc'd; NULL when out of memory), its length in *len.
+ */
+static void localized(const char *tpl, size_t tpl_len, const struct page_view *v,
+		      char **out, size_t *len)
+{
+	char *copy = strndup(tpl, tpl_len);
+	FILE *f = copy ? open_memstream(out, len) : NULL;
+
+	*out = NULL;
+	if (f) {
+		localize(f, copy, v);
+		fclose(f);
+	}
+	free(copy);
+}
+
+/* Up to </head>: the language, the title, JSON-LD and the catalog. */
+static void render_head(FILE *f, const char **pos, const struct page_view *v)
+{
+	const struct lb_blog *b = v->blog;
+
+	if (!until(f, pos, "<html lang=\"en\">")) {
+		fputs("<html lang=\"", f);
+		esc(f, codec_blog_lang(b));
+		fputs("\">", f);
+	}
+	if (!until(f, pos, "<title>Liveblog</title>")) {
 		fputs("<title>", f);
 		esc(f, b->title);
 		fputs(" · Liveblog</title>", f);
 	}
-	if (!until(f, &pos, "</head>")) {
-		json_ld(f, b, entries);
+	if (!until(f, pos, "</head>")) {
+		if (v->embed)   /* made for an <iframe>: links leave it, search engines skip it */
+			fputs("<base target=\"_top\">\n<meta name=\"robots\" content=\"noindex\">\n"
+			      "<script type=\"module\" src=\"/embed-frame.js\"></script>\n", f);
+		page_head_meta(f, v);
+		if (v->strings)
+			page_script_json(f, "application/json", "lb-i18n", v->strings);
 		fputs("</head>", f);
 	}
+}
+
+char *page_render_blog(const char *tpl, size_t tpl_len, const struct page_view *v,
+		       size_t *out_len)
+{
+	const struct lb_blog *b = v->blog;
+	char *buf = NULL, *copy = NULL;
+	size_t n = json_array_size(v->entries), i, clen = 0;
+	const char *pos;
+	const json_t *e;
+	FILE *f;
+
+	localized(tpl, tpl_len, v, &copy, &clen);
+	pos = copy;
+	f = copy ? open_memstream(&buf, out_len) : NULL;
+	if (!f) {
+		free(copy);
+		return NULL;
+	}
+	render_head(f, &pos, v);
+	if (v->embed && !until(f, &pos, "<body class=\"page-reader\">"))
+		fputs("<body class=\"page-reader page-embed\">", f);
 	if (!until(f, &pos, "<h1 id=\"blog-title\"></h1>")) {
 		fputs("<h1 id=\"blog-title\">", f);
 		esc(f, b->title);
 		fputs("</h1>", f);
 	}
-	if (!until(f, &pos, "<span id=\"state-badge\" class=\"badge\" hidden></span>"))
-		fputs(b->ended ? "<span id=\"state-badge\" class=\"badge badge-ended\">ENDED</span>" :
-		      "<span id=\"state-badge\" class=\"badge badge-live\">LIVE</span>", f);
+	if (!until(f, &pos, "<span id=\"state-badge\" class=\"badge\" hidden></span>")) {
+		fprintf(f, "<span id=\"state-badge\" class=\"badge %s\">",
+			b->ended ? "badge-ended" : "badge-live");
+		esc(f, b->ended ? page_str(v, "ended_badge", "ENDED") : page_str(v, "live", "LIVE"));
+		fputs("</span>", f);
+	}
 	if (!until(f, &pos, "<main id=\"main\" class=\"wrap\">"))
 		fprintf(f, "<main id=\"main\" class=\"wrap\" data-seq=\"%s\" data-state=\"%s\">",
-			seq, b->ended ? "ended" : "live");
-	if (!until(f, &pos, "<p id=\"ended-banner\" class=\"ended-banner\" hidden>"))
+			v->seq, b->ended ? "ended" : "live");
+	if (!until(f, &pos, "<p id=\"ended-banner\" class=\"ended-banner\" hidden>")) {
 		fprintf(f, "<p id=\"ended-banner\" class=\"ended-banner\"%s>", b->ended ? "" : " hidden");
-	if (!until(f, &pos, "<p id=\"empty\" class=\"empty\" hidden>"))
-		fprintf(f, "<p id=\"empty\" class=\"empty\"%s>", n ? " hidden" : "");
-	if (!until(f, &pos, "<ol id=\"entries\" class=\"entries\"></ol>")) {
-		fputs("<ol id=\"entries\" class=\"entries\">\n", f);
-		json_array_foreach(entries, i, e)
-			entry_html(f, b->id, e);
+		words(f, &pos, v, "ended");
+	}
+	if (json_array_size(v->keys) &&
+	    !until(f, &pos, "<nav id=\"key-events\" class=\"key-events\" aria-labelledby=\"key-heading\" hidden>"))
+		fputs("<nav id=\"key-events\" class=\"key-events\" aria-labelledby=\"key-heading\">", f);
+	if (json_array_size(v->keys) && !until(f, &pos, "<ol id=\"key-list\"></ol>")) {
+		fputs("<ol id=\"key-list\">", f);
+		page_key_events_html(f, v);
 		fputs("</ol>", f);
 	}
+	if (!until(f, &pos, "<p id=\"empty\" class=\"empty\" hidden>")) {
+		fprintf(f, "<p id=\"empty\" class=\"empty\"%s>", n ? " hidden" : "");
+		words(f, &pos, v, "empty");
+	}
+	if (!until(f, &pos, "<ol id=\"entries\" class=\"entries\"></ol>")) {
+		fputs("<ol id=\"entries\" class=\"entries\">\n", f);
+		json_array_foreach(v->entries, i, e)
+			page_entry_html(f, v, e);
+		fputs("</ol>", f);
+	}
+	if (v->older && !until(f, &pos, "<p id=\"older\" class=\"older\" hidden>"))
+		fprintf(f, "<p id=\"older\" class=\"older\" data-before=\"%s\">", v->older);
 	fputs(pos, f);
 	fclose(f);
 	free(copy);

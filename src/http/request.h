@@ -26,7 +26,10 @@ struct req {
 	char token[256];
 	char since[64];
 	char limit[24];
-	bool has_since, has_limit;
+	char before[64];         /* GET .../entries?before= */
+	char origin[256];        /* the Origin header, "" when none (or too long) */
+	char host[256];          /* the Host header */
+	bool has_since, has_limit, has_before;
 	bool dispatched;
 	bool responded;
 	bool refused;            /* api_write_error is deciding the answer */
@@ -101,7 +104,7 @@ void api_dispatch(struct req *q);
  */
 void api_media_begin(struct req *q);
 void api_page_cache_free(void);
-/* A blog's rendered page, if kept, is dropped (it was redacted). */
+/* Every kept rendering of a blog (page, entry pages, ...) is dropped (it was redacted). */
 void api_page_forget(const char *blog);
 /*
  * Refuses a write for what it carries (st, msg): as `ended` instead when

@@ -1,6 +1,7 @@
 /*
  * router.c — path routing (see router.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "common/text.h"
@@ -45,13 +46,13 @@ static enum route api_route(enum method m, char **seg, int n,
 	if (!text_slug_valid(seg[2]) || copy(out->blog, sizeof(out->blog), seg[2]))
 		return R_NOT_FOUND;
 	if (n == 3)
-		return pick(m, M_GET, R_BLOG_GET);
+		return m == M_GET ? R_BLOG_GET : m == M_PATCH ? R_BLOG_PATCH : R_BAD_METHOD;
 	if (n == 4 && !strcmp(seg[3], "events"))
 		return pick(m, M_GET, R_EVENTS);
 	if (n == 4 && !strcmp(seg[3], "end"))
 		return pick(m, M_POST, R_BLOG_END);
 	if (n == 4 && !strcmp(seg[3], "entries"))
-		return pick(m, M_POST, R_ENTRY_POST);
+		return m == M_POST ? R_ENTRY_POST : m == M_GET ? R_ENTRIES_LIST : R_BAD_METHOD;
 	if (n == 4 && !strcmp(seg[3], "media"))
 		return pick(m, M_POST, R_MEDIA_POST);
 	if (n >= 5 && !strcmp(seg[3], "entries")) {
@@ -86,20 +87,58 @@ static bool plain_file(const char *name)
 	return true;
 }
 
+/* An entry id of a path: a UUID, kept lower case. */
+static bool entry_id(const char *seg, struct route_match *out)
+{
+	if (!text_uuid_valid(seg) || copy(out->entry, sizeof(out->entry), seg))
+		return false;
+	for (char *p = out->entry; *p; p++)
+		if (*p >= 'A' && *p <= 'F')
+			*p = (char)(*p + 32);
+	return true;
+}
+
+/* /blogs/{id}/entries/{entry} (the blog id is copied already). */
+static enum route blog_page4(enum method m, char **seg, struct route_match *out)
+{
+	if (!strcmp(seg[2], "entries") && entry_id(seg[3], out))
+		return pick(m, M_GET, R_PAGE_ENTRY);
+	return R_NOT_FOUND;
+}
+
 static enum route page_route(enum method m, char **seg, int n,
 			     struct route_match *out)
 {
 	if (n == 0)
 		return pick(m, M_GET, R_PAGE_INDEX);
+	if (!strcmp(seg[0], "blogs") && n == 4) {
+		if (!text_slug_valid(seg[1]) || copy(out->blog, sizeof(out->blog), seg[1]))
+			return R_NOT_FOUND;
+		return blog_page4(m, seg, out);
+	}
 	if (!strcmp(seg[0], "blogs") && (n == 2 || n == 3)) {
 		if (!text_slug_valid(seg[1]) || copy(out->blog, sizeof(out->blog), seg[1]))
 			return R_NOT_FOUND;
 		if (n == 2)
 			return pick(m, M_GET, R_PAGE_BLOG);
+		if (!strcmp(seg[2], "feed.atom"))
+			return pick(m, M_GET, R_FEED_ATOM);
+		if (!strcmp(seg[2], "feed.json"))
+			return pick(m, M_GET, R_FEED_JSON);
+		if (!strcmp(seg[2], "embed"))
+			return pick(m, M_GET, R_PAGE_EMBED);
+		if (!strcmp(seg[2], "fragment"))
+			return pick(m, M_GET, R_FRAGMENT);
 		return strcmp(seg[2], "edit") ? R_NOT_FOUND : pick(m, M_GET, R_PAGE_EDIT);
 	}
 	if (n == 1 && plain_file(seg[0]) && !copy(out->file, sizeof(out->file), seg[0]))
 		return pick(m, M_GET, R_STATIC);
+	/* the message catalogs, www/i18n/<lang>.json */
+	if (n == 2 && !strcmp(seg[0], "i18n") && plain_file(seg[1]) &&
+	    strlen(seg[1]) + 5 < sizeof(out->file)) {
+		snprintf(out->file, sizeof(out->file), "i18n/%s", seg[1]);
+		return pick(m, M_GET, R_STATIC);
+	}
 	return R_NOT_FOUND;
 }
 
@@ -149,7 +188,7 @@ void router_match(enum method m, const char *path, struct route_match *out)
 int router_has_body(enum route r)
 {
 	return r == R_BLOGS_CREATE || r == R_ENTRY_POST || r == R_ENTRY_PATCH ||
-	       r == R_ENTRY_REDACT || r == R_MEDIA_POST;
+	       r == R_BLOG_PATCH || r == R_ENTRY_REDACT || r == R_MEDIA_POST;
 }
 
 int router_is_stream(const char *head, size_t len)

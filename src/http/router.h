@@ -22,6 +22,8 @@ enum route {
 	R_ENTRY_PATCH,
 	R_ENTRY_DELETE,
 	R_BLOG_END,
+	R_BLOG_PATCH,      /* PATCH /api/blogs/{id}: title, lang */
+	R_ENTRIES_LIST,    /* GET /api/blogs/{id}/entries?before=SEQ&limit=N */
 	R_ENTRY_REDACT,    /* POST .../entries/{entry}/redact (admin) */
 	R_MEDIA_POST,      /* POST /api/blogs/{id}/media: a picture as the body */
 	R_MEDIA,           /* GET or HEAD /media/{sha256} */
@@ -30,13 +32,22 @@ enum route {
 	R_PAGE_BLOG,
 	R_PAGE_EDIT,
 	R_STATIC,
+	/* after R_STATIC: rendered from the blog's state (api_pages.c) */
+	R_PAGE_ENTRY,      /* GET /blogs/{id}/entries/{entry}: the permalink */
+	R_FEED_ATOM,       /* GET /blogs/{id}/feed.atom */
+	R_FEED_JSON,       /* GET /blogs/{id}/feed.json */
+	R_PAGE_EMBED,      /* GET /blogs/{id}/embed: the reader for an <iframe> */
+	R_FRAGMENT,        /* GET /blogs/{id}/fragment: HTML for a CMS to include */
 };
+
+/* True for the routes rendered from a blog's state (pages, feeds, fragment). */
+#define ROUTER_IS_RENDERED(r) ((r) == R_PAGE_BLOG || (r) > R_STATIC)
 
 struct route_match {
 	enum route route;
 	char blog[72];
 	char entry[40];
-	char file[128];     /* R_STATIC: a plain file name inside www */
+	char file[128];     /* R_STATIC: a plain file name inside www, or i18n/NAME */
 	char media[72];     /* R_MEDIA: 64 lower-case hex digits */
 };
 

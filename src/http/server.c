@@ -10,6 +10,7 @@
 #include "app.h"
 #include "common/codec.h"
 #include "http/assets.h"
+#include "http/headers.h"
 #include "http/head.h"
 #include "http/request.h"
 #include "http/listener.h"
@@ -193,16 +194,20 @@ static enum method method_of(struct lws *wsi, enum lws_token_indexes *tok)
  * directory from disk, as lws does (HEAD included). Returns the HTTP
  * callback's return value, or -2 when there is no such regular file.
  */
-static int serve_file(struct lws *wsi, const char *file)
+static int serve_file(struct req *q, const char *file)
 {
-	static const char hdr[] = "cache-control: no-cache\x0d\x0a";
-	char path[1024];
+	static const char nocache[] = "cache-control: no-cache\x0d\x0a";
+	struct lws *wsi = q->wsi;
+	char path[1024], hdr[2048];
 	struct stat st;
 	int n;
 
 	snprintf(path, sizeof(path), "%s/%s", app.cfg.www, file);
 	if (stat(path, &st) || !S_ISREG(st.st_mode))
 		return -2;
+	strcpy(hdr, nocache);
+	if (headers_text(q, hdr + strlen(nocache), sizeof(hdr) - strlen(nocache)) < 0)
+		return -1;
 	n = lws_serve_http_file(wsi, path, assets_mime(file), hdr, (int)strlen(hdr));
 	if (n < 0 || (n > 0 && lws_http_transaction_completed(wsi)))
 		return -1;
@@ -240,7 +245,7 @@ static int serve_asset(struct req *q, const char *file)
 /* A file of the pages: from --www DIR when given, else compiled in. */
 static int serve_named(struct req *q, const char *file)
 {
-	return app.cfg.www ? serve_file(q->wsi, file) : serve_asset(q, file);
+	return app.cfg.www ? serve_file(q, file) : serve_asset(q, file);
 }
 
 /* Pages and static files; -2 when there is no such file. */
@@ -268,8 +273,8 @@ static void route(struct http_pss *pss, struct req *q, const char *path)
 	router_match(pss->head ? M_GET : q->method, path, &q->rm);
 	if (!pss->head)
 		return;
-	if (q->rm.route == R_PAGE_INDEX || q->rm.route == R_PAGE_BLOG ||
-	    q->rm.route == R_PAGE_EDIT || q->rm.route == R_STATIC ||
+	if (q->rm.route == R_PAGE_INDEX || q->rm.route == R_PAGE_EDIT ||
+	    q->rm.route == R_STATIC || ROUTER_IS_RENDERED(q->rm.route) ||
 	    q->rm.route == R_MEDIA)
 		q->method = M_GET;
 	else
@@ -284,7 +289,7 @@ static void route(struct http_pss *pss, struct req *q, const char *path)
  */
 static int start_sse(struct lws *wsi, struct http_pss *pss, struct req *q)
 {
-	unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start,
+	unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start,
 		      *end = buf + sizeof(buf) - 1;
 	static const char nocache[] = "no-cache";
 	char since[64], speed[32];
@@ -308,6 +313,7 @@ static int start_sse(struct lws *wsi, struct http_pss *pss, struct req *q)
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
 					 (const unsigned char *)nocache,
 					 (int)strlen(nocache), &p, end) ||
+	    headers_add(wsi, q, &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return -1;
 	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);   /* a stream, not a transaction */
@@ -331,6 +337,10 @@ static void read_args(struct lws *wsi, struct req *q)
 	if (q->has_since)
 		snprintf(q->since, sizeof(q->since), "%s",
 			 lws_get_urlarg_by_name(wsi, "since=", buf, sizeof(buf)));
+	q->has_before = lws_get_urlarg_by_name(wsi, "before=", buf, sizeof(buf)) != NULL;
+	if (q->has_before)
+		snprintf(q->before, sizeof(q->before), "%s",
+			 lws_get_urlarg_by_name(wsi, "before=", buf, sizeof(buf)));
 	q->has_limit = lws_get_urlarg_by_name(wsi, "limit=", buf, sizeof(buf)) != NULL;
 	if (q->has_limit)
 		snprintf(q->limit, sizeof(q->limit), "%s",
@@ -421,6 +431,11 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 	if (lws_hdr_copy(wsi, path, sizeof(path), tok) < 0)
 		path[0] = '\0';
 	route(pss, q, path);
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) >= (int)sizeof(q->origin) ||
+	    lws_hdr_copy(wsi, q->origin, sizeof(q->origin), WSI_TOKEN_ORIGIN) < 0)
+		q->origin[0] = '\0';   /* no Origin, or none we could trust: no CORS */
+	if (lws_hdr_copy(wsi, q->host, sizeof(q->host), WSI_TOKEN_HOST) < 0)
+		q->host[0] = '\0';
 	if ((bad = framing_error(wsi)))
 		return refuse_framing(wsi, LB_BAD_REQUEST, bad);
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING))
@@ -433,7 +448,7 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 		req_error(q, LB_BAD_REQUEST, "\"replay\" must be a speed such as 10.");
 		return 0;
 	}
-	if (q->rm.route >= R_SSE && q->rm.route != R_PAGE_BLOG) {
+	if (q->rm.route >= R_SSE && !ROUTER_IS_RENDERED(q->rm.route)) {
 		n = serve_page(q);
 		if (n != -2)
 			return n;
@@ -531,7 +546,7 @@ static int add_retry_after(struct lws *wsi, int secs, unsigned char **p,
 /* The response's status line and headers. Returns 0 or -1. */
 static int write_headers(struct lws *wsi, const struct req *q)
 {
-	unsigned char hbuf[LWS_PRE + 1024], *start = hbuf + LWS_PRE, *p = start,
+	unsigned char hbuf[LWS_PRE + 3072], *start = hbuf + LWS_PRE, *p = start,
 		      *end = hbuf + sizeof(hbuf) - 1;
 	const char *cache = q->cache ? q->cache : "no-store";
 
@@ -544,10 +559,7 @@ static int write_headers(struct lws *wsi, const struct req *q)
 	    (q->etag[0] && lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ETAG,
 					 (const unsigned char *)q->etag,
 					 (int)strlen(q->etag), &p, end)) ||
-	    (q->csp && lws_add_http_header_by_name(wsi,
-					 (const unsigned char *)"content-security-policy:",
-					 (const unsigned char *)q->csp,
-					 (int)strlen(q->csp), &p, end)))
+	    headers_add(wsi, q, &p, end))
 		return -1;
 	return lws_finalize_write_http_header(wsi, start, &p, end) ? -1 : 0;
 }
@@ -676,8 +688,8 @@ int server_create(int listen_fd)
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;   /* listener.c listens */
 	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
-		       LWS_SERVER_OPTION_VALIDATE_UTF8;
+	/* security headers: ours (headers.c), since the embed page may be framed */
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
 	info.retry_and_idle_policy = &keepalive_policy;
 	info.timeout_secs = 20;
 	/*

@@ -424,6 +424,15 @@ void hubs_on_event(void *arg, const char *blog, const struct store_event *ev,
 		hub_fetch(h);
 }
 
+void hubs_on_blog(void *arg, const char *blog, const char *data, size_t len)
+{
+	struct hub *h = hub_find(blog);
+
+	(void)arg;
+	if (h && h->ready)
+		codec_blog_meta_apply(&h->meta, data, len);
+}
+
 void hubs_batch_done(void *arg)
 {
 	(void)arg;

@@ -39,6 +39,8 @@ void hubs_on_event(void *arg, const char *blog, const struct store_event *ev,
 		   const char *prev);
 void hubs_batch_done(void *arg);
 void hubs_feed_ready(void *arg);
+/* feed_sink.blog: a blog's title or language changed; later hellos say so. */
+void hubs_on_blog(void *arg, const char *blog, const char *data, size_t len);
 
 /* Shutdown: every reader gets close 1001 "going away". */
 void hubs_shutdown(void);

@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "common/text.h"
+#include "http/origin.h"
 #include "liveblog/protocol.h"
 #include "push/admit.h"
 #include "push/hub.h"
@@ -115,6 +116,27 @@ static int on_receive(struct lws *wsi, struct ws_pss *pss, size_t len)
 	return 0;
 }
 
+/*
+ * A browser page may read a blog's stream when it is of this server's own
+ * origin or of one allowed to embed it (--embed-origin); a client that
+ * sends no Origin is not a browser page and is not concerned.
+ */
+static bool origin_ok(struct lws *wsi)
+{
+	char origin[256], host[256];
+	int n = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
+
+	if (n <= 0)
+		return true;
+	if (n >= (int)sizeof(origin) ||
+	    lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) < 0)
+		return false;
+	if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) < 0)
+		host[0] = '\0';
+	return origin_check(&app.cfg.embed_origins, app.cfg.public_url, origin, host) !=
+	       ORIGIN_REFUSED;
+}
+
 int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		void *in, size_t len)
 {
@@ -126,6 +148,8 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		if (app.shutting_down)
 			return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE);
+		if (!origin_ok(wsi))
+			return refuse(wsi, HTTP_STATUS_FORBIDDEN);
 		if (blog_of_path(wsi, id, sizeof(id)) || !known_has(id))
 			return refuse(wsi, HTTP_STATUS_NOT_FOUND);
 		if (replay_speed(lws_get_urlarg_by_name(wsi, "replay=", speed,

@@ -28,6 +28,8 @@ struct feed_sink {
 	void (*ready)(void *arg);
 	/* a blog was created (or is known at start) */
 	void (*created)(void *arg, const char *blog);
+	/* a blog's title or language changed: data is {"title","lang"} (may be NULL) */
+	void (*blog)(void *arg, const char *blog, const char *data, size_t len);
 	void *arg;
 };
 

@@ -45,6 +45,7 @@ bool rr_blog(const redisReply *h, struct lb_blog *b)
 	copy_field(h, "token", b->token_hash, sizeof(b->token_hash));
 	copy_field(h, "last_seq", b->last_seq, sizeof(b->last_seq));
 	copy_field(h, "pinned", b->pinned, sizeof(b->pinned));
+	copy_field(h, "lang", b->lang, sizeof(b->lang));
 	v = rr_field(h, "state", NULL);
 	b->ended = v && !strcmp(v, "ended");
 	v = rr_field(h, "created_ms", NULL);

@@ -17,7 +17,7 @@
 
 extern const char lua_create_blog[], lua_append[], lua_end[], lua_list_blogs[],
 	lua_hub_init[], lua_events[], lua_readers[], lua_page_state[], lua_entry_state[],
-	lua_redact[], lua_media_put[], lua_media_gc[];
+	lua_update_blog[], lua_entries_page[], lua_redact[], lua_media_put[], lua_media_gc[];
 
 /*
  * A script. Every script is a write that waits for --ack-replicas (WAIT)
@@ -31,12 +31,16 @@ struct script {
 
 static struct script s_create = { lua_create_blog, "", false },
 	s_append = { lua_append, "", false }, s_end = { lua_end, "", false },
-	s_redact = { lua_redact, "", false },
+	s_redact = { lua_redact, "", false }, s_update = { lua_update_blog, "", false },
 	s_list = { lua_list_blogs, "", true }, s_hub = { lua_hub_init, "", true },
 	s_events = { lua_events, "", true }, s_readers = { lua_readers, "", true },
+	/* page_state and entries_page may build a blog's index once: it is
+	 * rebuilt from the entries hash, no acknowledgement waits for it */
 	s_page = { lua_page_state, "", true }, s_entry = { lua_entry_state, "", true },
+	s_entries = { lua_entries_page, "", true },
 	s_media_put = { lua_media_put, "", false }, s_media_gc = { lua_media_gc, "", false };
 
+/* the most: media_gc's (EVALSHA sha n, 3 keys, 3 args and the candidates) */
 #define MAX_ARGS (9 + STORE_MEDIA_GC_MAX)
 #define MEDIA_PREFIX "lb:media:"
 #define EDIT_ATTEMPTS 5
@@ -543,18 +547,20 @@ static void create_done(struct call *c, enum lb_status st, redisReply *r)
 	memset(&b, 0, sizeof(b));
 	snprintf(b.id, sizeof(b.id), "%s", c->argv[6]);
 	snprintf(b.title, sizeof(b.title), "%s", c->argv[7]);
+	snprintf(b.lang, sizeof(b.lang), "%s", c->argv[10]);
 	b.created_ms = (uint64_t)r->integer;
 	metrics.writes++;
 	finish_json(c, LB_CREATED, codec_blog_wire(&b), NULL);
 }
 
 static int rs_create_blog(struct store *st, const char *id, const char *title,
-			  const char *token_hash, store_json_fn fn, void *arg)
+			  const char *token_hash, const char *lang,
+			  store_json_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
 	char k[128];
 	const char *keys[] = { k, "lb:blogs", STORE_FEED_KEY, NULL };
-	const char *args[] = { id, title, token_hash, STORE_FEED_MAXLEN, NULL };
+	const char *args[] = { id, title, token_hash, STORE_FEED_MAXLEN, lang, NULL };
 
 	if (!c)
 		return -1;
@@ -567,16 +573,51 @@ static int rs_create_blog(struct store *st, const char *id, const char *title,
 	return 0;
 }
 
+static void update_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	struct lb_blog b;
+
+	if (st == LB_OK && rr_blog(r, &b)) {
+		metrics.writes++;
+		finish_json(c, LB_OK, codec_blog_wire(&b), NULL);
+		return;
+	}
+	finish_json(c, st == LB_OK ? LB_INTERNAL : st, NULL,
+		    st == LB_NOT_FOUND ? "No such blog." : NULL);
+}
+
+static int rs_update_blog(struct store *st, const char *blog, const char *title,
+			  const char *lang, store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char k[128];
+	const char *keys[] = { k, STORE_FEED_KEY, NULL };
+	const char *args[] = { title ? title : "", lang ? lang : "",
+			       STORE_FEED_MAXLEN, NULL };
+
+	if (!c)
+		return -1;
+	c->jfn = fn;
+	key(k, sizeof(k), blog, "");
+	if (eval(c, &s_update, update_done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
 /* Sends append.lua for c (blog, entry and payload already set). */
 static int append(struct call *c, const char *type, const char *check,
 		  const char *pin, call_done_fn done)
 {
-	char kb[128], kl[128], ke[128], kf[128], km[128];
+	char kb[128], kl[128], ke[128], kf[128], ko[128], kk[128], km[128];
 	char *payload = c->payload ? codec_dump(c->payload) : strdup("");
 	char media[CODEC_MEDIA_MAX * CODEC_MEDIA_ID + 1] = "";
-	const char *keys[] = { kb, kl, ke, kf, STORE_FEED_KEY, km, NULL };
+	const char *keys[] = { kb, kl, ke, kf, STORE_FEED_KEY, ko, kk, km, NULL };
 	const char *args[] = { type, c->entry, payload, check, pin,
-			       STORE_FEED_MAXLEN, c->pinned, media, NULL };
+			       STORE_FEED_MAXLEN, c->pinned,
+			       c->payload && codec_payload_key(c->payload) ? "1" : "0",
+			       media, NULL };
 	const char *ids[CODEC_MEDIA_MAX];
 	size_t n = c->payload ? codec_payload_media_ids(c->payload, ids) : 0;
 	int ret;
@@ -588,6 +629,8 @@ static int append(struct call *c, const char *type, const char *check,
 	key(kl, sizeof(kl), c->blog, ":log");
 	key(ke, sizeof(ke), c->blog, ":entries");
 	key(kf, sizeof(kf), c->blog, ":fp");
+	key(ko, sizeof(ko), c->blog, ":order");
+	key(kk, sizeof(kk), c->blog, ":keys");
 	key(km, sizeof(km), c->blog, ":media");
 	ret = payload ? eval(c, &s_append, done, keys, args) : -1;
 	free(payload);
@@ -906,8 +949,8 @@ static int rs_redact_entry(struct store *st, const char *blog, const char *entry
 			   const char *reason, store_json_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
-	char kb[128], kl[128], ke[128], kf[128], kr[128];
-	const char *keys[] = { kb, kl, ke, kf, STORE_FEED_KEY, kr, NULL };
+	char kb[128], kl[128], ke[128], kf[128], kr[128], ko[128], kk[128];
+	const char *keys[] = { kb, kl, ke, kf, STORE_FEED_KEY, kr, ko, kk, NULL };
 	const char *args[] = { entry, reason, STORE_FEED_MAXLEN, NULL };
 
 	if (!c)
@@ -919,6 +962,8 @@ static int rs_redact_entry(struct store *st, const char *blog, const char *entry
 	key(ke, sizeof(ke), blog, ":entries");
 	key(kf, sizeof(kf), blog, ":fp");
 	key(kr, sizeof(kr), blog, ":redactions");
+	key(ko, sizeof(ko), blog, ":order");
+	key(kk, sizeof(kk), blog, ":keys");
 	if (eval(c, &s_redact, redact_done, keys, args)) {
 		call_free(c);
 		return -1;
@@ -1063,58 +1108,188 @@ static int newest_first(const void *a, const void *b)
 				codec_entry_seq(*(json_t *const *)a));
 }
 
-/* The current entries of an entries hash, newest first, deleted ones left out. */
-static json_t *current_entries(const redisReply *hash, const struct lb_blog *b)
-{
-	size_t cap = hash->type == REDIS_REPLY_ARRAY ? hash->elements / 2 : 0, n = 0;
-	json_t **v = malloc((cap + 1) * sizeof(*v)), *list = json_array(), *e;
+/* A set of wire entries being gathered: each once, deleted ones left out. */
+struct gather {
+	json_t **v;
+	size_t n, cap;
+	json_t *seen;            /* entry id -> true */
+};
 
-	for (size_t i = 1; v && i < 2 * cap; i += 2) {
-		e = codec_entry_stored(hash->element[i]->str, hash->element[i]->len);
-		if (!e || codec_payload_deleted(e) || codec_payload_redacted(e)) {
-			json_decref(e);
-			continue;
-		}
-		codec_payload_set_pinned(e, b->pinned[0] &&
-					 !strcmp(b->pinned, codec_payload_id(e)));
-		v[n++] = e;
+/* Adds the entries hash value r (a string; nil and "" are skipped). */
+static void gather_add(struct gather *g, const redisReply *r, const struct lb_blog *b)
+{
+	json_t *e;
+	const char *id;
+
+	if (!r || r->type != REDIS_REPLY_STRING || !r->len || g->n == g->cap)
+		return;
+	e = codec_entry_stored(r->str, r->len);
+	id = e ? codec_payload_id(e) : "";
+	if (!e || codec_payload_deleted(e) || codec_payload_redacted(e) ||
+	    json_object_get(g->seen, id)) {
+		json_decref(e);
+		return;
 	}
-	if (v)
-		qsort(v, n, sizeof(*v), newest_first);
-	for (size_t i = 0; v && i < n; i++)
-		json_array_append_new(list, v[i]);
-	free(v);
+	if (b)
+		codec_payload_set_pinned(e, b->pinned[0] && !strcmp(b->pinned, id));
+	json_object_set_new(g->seen, id, json_true());
+	g->v[g->n++] = e;
+}
+
+static void gather_all(struct gather *g, const redisReply *arr, size_t max,
+		       const struct lb_blog *b)
+{
+	for (size_t i = 0; arr && arr->type == REDIS_REPLY_ARRAY && i < arr->elements &&
+	     i < max; i++)
+		gather_add(g, arr->element[i], b);
+}
+
+/* The gathered entries as a JSON array, newest first (g is emptied). */
+static json_t *gather_list(struct gather *g)
+{
+	json_t *list = json_array();
+
+	qsort(g->v, g->n, sizeof(*g->v), newest_first);
+	for (size_t i = 0; i < g->n; i++)
+		json_array_append_new(list, g->v[i]);
+	g->n = 0;
 	return list;
 }
 
+static bool gather_init(struct gather *g, size_t cap)
+{
+	g->n = 0;
+	g->cap = cap;
+	g->v = malloc((cap + 1) * sizeof(*g->v));
+	g->seen = json_object();
+	return g->v && g->seen;
+}
+
+static void gather_release(struct gather *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		json_decref(g->v[i]);
+	free(g->v);
+	json_decref(g->seen);
+}
+
+/* The created seq of an entries hash value ("<created> <event> <json>"). */
+static void created_seq(const redisReply *r, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (r && r->type == REDIS_REPLY_STRING)
+		snprintf(out, len, "%.*s", (int)strcspn(r->str, " "), r->str);
+}
+
+static size_t elements(const redisReply *r)
+{
+	return r && r->type == REDIS_REPLY_ARRAY ? r->elements : 0;
+}
+
+/* page_state.lua's reply: {blog, newest N+1, keys, pinned, entry}. */
 static void page_done(struct call *c, enum lb_status st, redisReply *r)
 {
 	struct lb_blog b;
-	json_t *entries = NULL;
+	struct store_page p = { .blog = &b, .older = "" };
+	struct gather g = { 0 }, k = { 0 };
+	json_t *entries = NULL, *keys = NULL;
+	size_t n = 0;
 
-	if (st == LB_OK && (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	if (st == LB_OK && (r->type != REDIS_REPLY_ARRAY || r->elements != 5 ||
 			    !rr_blog(r->element[0], &b)))
 		st = LB_INTERNAL;
-	if (st == LB_OK)
-		entries = current_entries(r->element[1], &b);
-	c->pfn(c->arg, st, st == LB_OK ? &b : NULL, entries);
+	if (st == LB_OK) {
+		n = elements(r->element[1]);
+		if (!gather_init(&g, n + 2) || !gather_init(&k, elements(r->element[2])))
+			st = LB_INTERNAL;
+	}
+	if (st == LB_OK) {
+		gather_all(&g, r->element[1], (size_t)c->limit, &b);
+		gather_add(&g, r->element[3], &b);
+		gather_add(&g, r->element[4], &b);
+		gather_all(&k, r->element[2], SIZE_MAX, &b);
+		if (n > (size_t)c->limit)   /* one more than asked: older ones exist */
+			created_seq(r->element[1]->element[c->limit - 1], c->since, sizeof(c->since));
+		p.older = n > (size_t)c->limit ? c->since : "";
+		p.entries = entries = gather_list(&g);
+		p.keys = keys = gather_list(&k);
+	}
+	c->pfn(c->arg, st, st == LB_OK ? &p : NULL);
 	json_decref(entries);
+	json_decref(keys);
+	gather_release(&g);
+	gather_release(&k);
 	call_free(c);
 }
 
-static int rs_page_state(struct store *st, const char *blog, store_page_fn fn,
-			 void *arg)
+static int rs_page_state(struct store *st, const char *blog,
+			 const struct store_page_req *req, store_page_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
-	char kb[128], ke[128];
-	const char *keys[] = { kb, ke, NULL }, *args[] = { NULL };
+	char kb[128], ke[128], ko[128], kk[128], n[24], k[24];
+	const char *keys[] = { kb, ke, ko, kk, NULL };
+	const char *args[] = { n, k, req->entry ? req->entry : "", NULL };
 
 	if (!c)
 		return -1;
 	c->pfn = fn;
+	c->limit = req->newest > 0 ? req->newest : 1;
+	snprintf(n, sizeof(n), "%ld", c->limit);
+	snprintf(k, sizeof(k), "%ld", req->keys > 0 ? req->keys : 0);
 	key(kb, sizeof(kb), blog, "");
 	key(ke, sizeof(ke), blog, ":entries");
+	key(ko, sizeof(ko), blog, ":order");
+	key(kk, sizeof(kk), blog, ":keys");
 	if (eval(c, &s_page, page_done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+/* entries_page.lua's reply: {pinned id, values of limit + 1 entries}. */
+static void entries_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	struct lb_blog b;
+	struct gather g = { 0 };
+	json_t *res = NULL;
+	size_t n = 0;
+
+	memset(&b, 0, sizeof(b));
+	if (st == LB_OK && (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+			    r->element[0]->type != REDIS_REPLY_STRING))
+		st = LB_INTERNAL;
+	if (st == LB_OK && !gather_init(&g, (n = elements(r->element[1])) + 1))
+		st = LB_INTERNAL;
+	if (st == LB_OK) {
+		snprintf(b.pinned, sizeof(b.pinned), "%s", r->element[0]->str);
+		gather_all(&g, r->element[1], (size_t)c->limit, &b);
+		if (n > (size_t)c->limit)
+			created_seq(r->element[1]->element[c->limit - 1], c->since, sizeof(c->since));
+		res = codec_entries_page(gather_list(&g), n > (size_t)c->limit ? c->since : NULL);
+	}
+	finish_json(c, st, res, st == LB_NOT_FOUND ? "No such blog." : NULL);
+	gather_release(&g);
+}
+
+static int rs_entries(struct store *st, const char *blog, const char *before,
+		      long limit, store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char kb[128], ke[128], ko[128], kk[128], n[24];
+	const char *keys[] = { kb, ke, ko, kk, NULL };
+	const char *args[] = { before ? before : "", n, NULL };
+
+	if (!c)
+		return -1;
+	c->jfn = fn;
+	c->limit = limit > 0 ? limit : 1;
+	snprintf(n, sizeof(n), "%ld", c->limit + 1);
+	key(kb, sizeof(kb), blog, "");
+	key(ke, sizeof(ke), blog, ":entries");
+	key(ko, sizeof(ko), blog, ":order");
+	key(kk, sizeof(kk), blog, ":keys");
+	if (eval(c, &s_entries, entries_done, keys, args)) {
 		call_free(c);
 		return -1;
 	}
@@ -1269,8 +1444,8 @@ static int rs_media_gc(struct store *st, const char *blog, const char *entry,
 void store_scripts_init(void)
 {
 	struct script *all[] = { &s_create, &s_append, &s_end, &s_list, &s_hub,
-				 &s_events, &s_readers, &s_page, &s_entry, &s_redact,
-				 &s_media_put, &s_media_gc };
+				 &s_events, &s_readers, &s_page, &s_entry, &s_update,
+				 &s_entries, &s_redact, &s_media_put, &s_media_gc };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		hash_sha1_hex(all[i]->body, strlen(all[i]->body), all[i]->sha);
@@ -1329,6 +1504,7 @@ static const struct store_ops redis_ops = {
 	.get_blog = rs_get_blog,
 	.list_blogs = rs_list_blogs,
 	.create_blog = rs_create_blog,
+	.update_blog = rs_update_blog,
 	.post_entry = rs_post_entry,
 	.edit_entry = rs_edit_entry,
 	.delete_entry = rs_delete_entry,
@@ -1336,6 +1512,7 @@ static const struct store_ops redis_ops = {
 	.redact_entry = rs_redact_entry,
 	.events = rs_events,
 	.page_state = rs_page_state,
+	.entries = rs_entries,
 	.head = rs_head,
 	.range = rs_range,
 	.readers = rs_readers,

@@ -6,7 +6,9 @@
  *
  * Redis keys: lb:blogs (zset of ids by creation time), lb:blog:<id> (hash),
  * lb:blog:<id>:log (the stream of events: the system of record),
- * lb:blog:<id>:entries (current entries), lb:blog:<id>:fp (content
+ * lb:blog:<id>:entries (current entries), lb:blog:<id>:order and
+ * lb:blog:<id>:keys (zsets indexing the current and the key entries by
+ * seq, for pages of long blogs), lb:blog:<id>:fp (content
  * fingerprints for idempotent retries), lb:feed (a capped stream every
  * instance tails to learn of changes; see feed.h). Pictures:
  * lb:blog:<id>:media (hash: sha256 → meta JSON, the blog's pictures),
@@ -56,9 +58,26 @@ typedef void (*store_head_fn)(void *arg, enum lb_status st,
  */
 typedef void (*store_log_fn)(void *arg, enum lb_status st, json_t *result,
 			     const char *ended_seq, long redactions);
-/* the blog and its current entries in wire form, newest first, deleted left out */
-typedef void (*store_page_fn)(void *arg, enum lb_status st,
-			      const struct lb_blog *blog, const json_t *entries);
+/* What a page of a blog shows (page_state): how much of it to read. */
+struct store_page_req {
+	long newest;             /* the newest N current entries */
+	long keys;               /* and the newest K key events (0: none) */
+	const char *entry;       /* and this entry (an entry's own page), or NULL */
+};
+/*
+ * A page's state, read in one atomic step, in wire form, newest first,
+ * deleted ones left out: entries (the newest N, the pinned one, the entry
+ * asked for; each once), keys (the newest K key events, which may be among
+ * entries too); older: the seq to read older entries before (GET
+ * .../entries?before=), "" when the newest N are all there is.
+ */
+struct store_page {
+	const struct lb_blog *blog;
+	const json_t *entries;
+	const json_t *keys;
+	const char *older;
+};
+typedef void (*store_page_fn)(void *arg, enum lb_status st, const struct store_page *p);
 typedef void (*store_count_fn)(void *arg, enum lb_status st, long long n);
 /* a picture's type and bytes (borrowed); LB_NOT_FOUND when there is none */
 typedef void (*store_bytes_fn)(void *arg, enum lb_status st, const char *type,
@@ -71,8 +90,16 @@ struct store;
 struct store_ops {
 	int (*get_blog)(struct store *st, const char *id, store_blog_fn fn, void *arg);
 	int (*list_blogs)(struct store *st, store_json_fn fn, void *arg);
+	/* lang: a canonical BCP 47 tag */
 	int (*create_blog)(struct store *st, const char *id, const char *title,
-			   const char *token_hash, store_json_fn fn, void *arg);
+			   const char *token_hash, const char *lang,
+			   store_json_fn fn, void *arg);
+	/*
+	 * A live blog's title and/or language (NULL: unchanged); result: the
+	 * blog after the change. LB_ENDED on an ended blog, LB_NOT_FOUND.
+	 */
+	int (*update_blog)(struct store *st, const char *blog, const char *title,
+			   const char *lang, store_json_fn fn, void *arg);
 	/*
 	 * payload from codec_entry_create; LB_CREATED, or LB_OK on a retry.
 	 * Its pictures (and those an edit leaves or sets) are resolved into
@@ -96,8 +123,15 @@ struct store_ops {
 	/* since: NULL or "0-0" for the beginning; exclusive otherwise */
 	int (*events)(struct store *st, const char *blog, const char *since,
 		      long limit, store_log_fn fn, void *arg);
-	int (*page_state)(struct store *st, const char *blog, store_page_fn fn,
-			  void *arg);
+	int (*page_state)(struct store *st, const char *blog,
+			  const struct store_page_req *req, store_page_fn fn, void *arg);
+	/*
+	 * Current entries older than before (NULL: the newest), newest first,
+	 * at most limit; result {"entries":[...],"next":SEQ|null} (next: the
+	 * before of the following page, null at the oldest).
+	 */
+	int (*entries)(struct store *st, const char *blog, const char *before,
+		       long limit, store_json_fn fn, void *arg);
 	/* the blog and its newest `count` events */
 	int (*head)(struct store *st, const char *blog, long count,
 		    store_head_fn fn, void *arg);
@@ -161,9 +195,16 @@ static inline int store_list_blogs(struct store *st, store_json_fn fn, void *arg
 
 static inline int store_create_blog(struct store *st, const char *id,
 				    const char *title, const char *token_hash,
+				    const char *lang, store_json_fn fn, void *arg)
+{
+	return st->ops->create_blog(st, id, title, token_hash, lang, fn, arg);
+}
+
+static inline int store_update_blog(struct store *st, const char *blog,
+				    const char *title, const char *lang,
 				    store_json_fn fn, void *arg)
 {
-	return st->ops->create_blog(st, id, title, token_hash, fn, arg);
+	return st->ops->update_blog(st, blog, title, lang, fn, arg);
 }
 
 static inline int store_post_entry(struct store *st, const char *blog,
@@ -206,9 +247,17 @@ static inline int store_events(struct store *st, const char *blog,
 }
 
 static inline int store_page_state(struct store *st, const char *blog,
+				   const struct store_page_req *req,
 				   store_page_fn fn, void *arg)
 {
-	return st->ops->page_state(st, blog, fn, arg);
+	return st->ops->page_state(st, blog, req, fn, arg);
+}
+
+static inline int store_entries(struct store *st, const char *blog,
+				const char *before, long limit, store_json_fn fn,
+				void *arg)
+{
+	return st->ops->entries(st, blog, before, limit, fn, arg);
 }
 
 static inline int store_head(struct store *st, const char *blog, long count,

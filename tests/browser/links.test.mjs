@@ -16,7 +16,8 @@ const CASES = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'tests/unit/links.
 describe('links', { timeout: 120000 }, () => {
 	let s, browser, b, posted;
 	before(async () => {
-		s = await startStack();
+		/* every case on the server-rendered page (53 > the default 30) */
+		s = await startStack({ daemon: { args: ['--page-entries', '100'] } });
 		browser = await launchBrowser();
 		b = await createBlog(s, { id: uniqueId('links') });
 		posted = [];

@@ -100,7 +100,7 @@ describe('reader page without and with JavaScript', { timeout: 120000 }, () => {
 		assert.equal(await page.getByText('DELETED-TEXT').count(), 0, 'the deleted text is nowhere');
 		assert.equal(await page.getByText('Avant correction').count(), 0, 'the text before the edit is nowhere');
 		// the permalink of each entry is on the page
-		assert.equal(await page.locator(`#entry-${e2.id} a.entry-permalink`).getAttribute('href'), `/blogs/${b.id}#entry-${e2.id}`);
+		assert.equal(await page.locator(`#entry-${e2.id} a.entry-permalink`).getAttribute('href'), `${s.base}/blogs/${b.id}/entries/${e2.id}`);
 		assert.deepEqual(view.sockets, [], 'no WebSocket without JavaScript');
 		const origin = new URL(s.base).host;
 		assert.deepEqual(view.requests.filter((u) => new URL(u).host !== origin), [], 'no foreign request');

@@ -81,8 +81,9 @@ describe('reader page', { timeout: 120000 }, () => {
 		assert.equal(await art.locator('.entry-body > p').count(), 2);
 		assert.equal(await art.locator('.entry-body > p').first().innerText(), 'First paragraph,\nsame paragraph.');
 		assert.deepEqual(await art.locator('.entry-body ul > li').allTextContents(), ['one', 'two']);
+		/* the permalink: the entry's own page, under --public-url */
 		assert.equal(await art.locator('a.entry-permalink').getAttribute('href'),
-			`/blogs/${blog.id}#entry-${entry.id}`);
+			`${s.base}/blogs/${blog.id}/entries/${entry.id}`);
 		assert.equal(await art.getAttribute('data-seq'), entry.seq);
 		assert.equal(await page.getByText('No liveblog updates yet.').isVisible(), false);
 		assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no reload');

@@ -83,7 +83,7 @@ describe('render.js', { timeout: 60000 }, () => {
 			'data-seq': '1764401562123-0', 'data-ts': '2026-11-29T07:32:42.123Z',
 			'data-revision': '2', 'data-key': '', 'data-pinned': '',
 		});
-		assert.equal(out.href, '/blogs/summit#entry-e1');
+		assert.equal(out.href, '/blogs/summit/entries/e1');
 		assert.equal(out.time, '<time datetime="2026-11-29T07:32:42.123Z">07:32</time>');
 		assert.equal(out.author, 'A "quoted" <author>');
 		assert.equal(out.updated, 'updated 07:40');

@@ -47,6 +47,21 @@ test('create prints the blog on one JSON line with its editor_token', async () =
   assert.equal(p.code, 0, p.stderr);
 });
 
+test('create --lang: the blog in that language (canonical); a bad tag is a usage error, nothing sent', async () => {
+  const id = uniqueId('clilang');
+  const r = await cli(['create', '--title', 'Sommet', '--id', id, '--lang', 'FR-ca'], stack.adminToken);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).lang, 'fr-CA');
+  assert.equal((await api(stack.base, 'GET', `/api/blogs/${id}`)).json.lang, 'fr-CA');
+  const bad = uniqueId('clilang');
+  const u = await cli(['create', '--title', 'x', '--id', bad, '--lang', 'fr_FR'], stack.adminToken);
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /^liveblog: create: invalid language 'fr_FR'/);
+  assert.equal((await api(stack.base, 'GET', `/api/blogs/${bad}`)).status, 404);
+  const plain = await cliCreate();
+  assert.equal(plain.lang, 'en');
+});
+
 test('create: an id that exists is 409, a bad admin token 401', async () => {
   const b = await cliCreate();
   failed(await cli(['create', '--title', 'again', '--id', b.id], stack.adminToken), /\(409 conflict\)$/);

@@ -298,9 +298,16 @@ static int fk_list(struct store *st, store_json_fn fn, void *arg)
 }
 
 static int fk_create(struct store *st, const char *id, const char *title,
-		     const char *hash, store_json_fn fn, void *arg)
+		     const char *hash, const char *lang, store_json_fn fn, void *arg)
 {
-	(void)id; (void)title; (void)hash; (void)fn; (void)arg;
+	(void)id; (void)title; (void)hash; (void)lang; (void)fn; (void)arg;
+	return fk_no(st);
+}
+
+static int fk_update_blog(struct store *st, const char *blog, const char *title,
+			  const char *lang, store_json_fn fn, void *arg)
+{
+	(void)blog; (void)title; (void)lang; (void)fn; (void)arg;
 	return fk_no(st);
 }
 
@@ -345,9 +352,17 @@ static int fk_events(struct store *st, const char *blog, const char *since,
 	return fk_no(st);
 }
 
-static int fk_page(struct store *st, const char *blog, store_page_fn fn, void *arg)
+static int fk_page(struct store *st, const char *blog, const struct store_page_req *req,
+		   store_page_fn fn, void *arg)
 {
-	(void)blog; (void)fn; (void)arg;
+	(void)blog; (void)req; (void)fn; (void)arg;
+	return fk_no(st);
+}
+
+static int fk_entries(struct store *st, const char *blog, const char *before, long limit,
+		      store_json_fn fn, void *arg)
+{
+	(void)blog; (void)before; (void)limit; (void)fn; (void)arg;
 	return fk_no(st);
 }
 
@@ -396,6 +411,7 @@ static const struct store_ops fake_ops = {
 	.get_blog = fk_get_blog,
 	.list_blogs = fk_list,
 	.create_blog = fk_create,
+	.update_blog = fk_update_blog,
 	.post_entry = fk_post,
 	.edit_entry = fk_edit,
 	.delete_entry = fk_delete,
@@ -403,6 +419,7 @@ static const struct store_ops fake_ops = {
 	.redact_entry = fk_redact,
 	.events = fk_events,
 	.page_state = fk_page,
+	.entries = fk_entries,
 	.head = fk_head,
 	.range = fk_range,
 	.readers = fk_readers,

@@ -1,6 +1,7 @@
 /*
  * fuzz_request_json.c — the request body validators (codec_blog_create,
- * codec_entry_create, codec_entry_patch) on arbitrary bytes.
+ * codec_blog_patch, codec_entry_create, codec_entry_patch) on arbitrary
+ * bytes.
  *
  * SPEC.md rule 5: bad input gets a clear JSON error and changes nothing.
  * Every input goes through the three validators, with the default limits
@@ -219,9 +220,35 @@ static void check_stored_views(const json_t *request, const char *type)
 	json_decref(payload);
 }
 
+/* An accepted "lang" is a canonical tag: parsing it again gives itself. */
+static void check_lang(const json_t *out)
+{
+	const json_t *lang = json_object_get(out, "lang");
+	char again[LANG_MAX];
+
+	if (!lang)
+		return;
+	check_str(lang, 2, LANG_MAX - 1);
+	CHECK(lang_parse(json_string_value(lang), json_string_length(lang), again));
+	CHECK(!strcmp(again, json_string_value(lang)));
+}
+
+static void check_blog_patch(const json_t *out, const struct lb_limits *lim)
+{
+	static const char *const keys[] = { "title", "lang" };
+	const json_t *title = json_object_get(out, "title");
+
+	CHECK(json_is_object(out));
+	check_keys(out, keys, 2);
+	CHECK(json_object_size(out) >= 1);
+	if (title)
+		check_str(title, 1, lim->max_title);
+	check_lang(out);
+}
+
 static void check_blog(const json_t *out, const struct lb_limits *lim)
 {
-	static const char *const keys[] = { "title", "id" };
+	static const char *const keys[] = { "title", "id", "lang" };
 	const json_t *id = json_object_get(out, "id");
 	const char *title;
 	struct lb_blog b;
@@ -229,7 +256,8 @@ static void check_blog(const json_t *out, const struct lb_limits *lim)
 	char gen[72];
 
 	CHECK(json_is_object(out));
-	check_keys(out, keys, 2);
+	check_keys(out, keys, 3);
+	check_lang(out);
 	check_str(json_object_get(out, "title"), 1, lim->max_title);
 	title = json_string_value(json_object_get(out, "title"));
 	if (id) {
@@ -246,6 +274,8 @@ static void check_blog(const json_t *out, const struct lb_limits *lim)
 	memset(&b, 0, sizeof(b));
 	snprintf(b.id, sizeof(b.id), "%s", id ? json_string_value(id) : gen);
 	snprintf(b.title, sizeof(b.title), "%s", title);
+	if (json_object_get(out, "lang"))
+		snprintf(b.lang, sizeof(b.lang), "%s", json_string_value(json_object_get(out, "lang")));
 	b.created_ms = UINT64_C(1764401562123);
 	wire = codec_blog_wire(&b);
 	CHECK(wire != NULL);
@@ -424,6 +454,10 @@ static void one_pass(const char *body, size_t len, const struct lb_limits *lim)
 
 	if ((blog = run(codec_blog_create, body, len, lim, &st))) {
 		check_blog(blog, lim);
+		json_decref(blog);
+	}
+	if ((blog = run(codec_blog_patch, body, len, lim, &st))) {
+		check_blog_patch(blog, lim);
 		json_decref(blog);
 	}
 	if ((entry = run(codec_entry_create, body, len, lim, &st)))

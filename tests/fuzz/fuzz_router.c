@@ -34,12 +34,15 @@ static int has_blog(enum route r)
 {
 	return r == R_BLOG_GET || r == R_EVENTS || r == R_ENTRY_POST ||
 	       r == R_ENTRY_PATCH || r == R_ENTRY_DELETE || r == R_BLOG_END ||
-	       r == R_SSE || r == R_PAGE_BLOG || r == R_PAGE_EDIT || r == R_MEDIA_POST;
+	       r == R_SSE || r == R_PAGE_BLOG || r == R_PAGE_EDIT ||
+	       r == R_BLOG_PATCH || r == R_ENTRIES_LIST || r == R_PAGE_ENTRY ||
+	       r == R_FEED_ATOM || r == R_FEED_JSON || r == R_PAGE_EMBED || r == R_FRAGMENT ||
+	       r == R_MEDIA_POST;
 }
 
 static int has_entry(enum route r)
 {
-	return r == R_ENTRY_PATCH || r == R_ENTRY_DELETE;
+	return r == R_ENTRY_PATCH || r == R_ENTRY_DELETE || r == R_PAGE_ENTRY;
 }
 
 static int terminated(const char *s, size_t size)
@@ -50,7 +53,7 @@ static int terminated(const char *s, size_t size)
 static void check_one(enum method m, const char *path,
 		      const struct route_match *rm)
 {
-	CHECK((int)rm->route >= R_NOT_FOUND && rm->route <= R_STATIC);
+	CHECK((int)rm->route >= R_NOT_FOUND && rm->route <= R_FRAGMENT);
 	CHECK(terminated(rm->blog, sizeof(rm->blog)));
 	CHECK(terminated(rm->entry, sizeof(rm->entry)));
 	CHECK(terminated(rm->file, sizeof(rm->file)));
@@ -81,13 +84,16 @@ static void check_one(enum method m, const char *path,
 
 		CHECK(rm->route == R_STATIC || rm->route == R_BAD_METHOD);
 		CHECK(rm->file[0] != '.');
-		CHECK(!strchr(rm->file, '/'));
+		/* a plain name, or a message catalog "i18n/NAME" */
+		CHECK(!strchr(rm->file + (strncmp(rm->file, "i18n/", 5) ? 0 : 5), '/'));
+		CHECK(rm->file[strncmp(rm->file, "i18n/", 5) ? 0 : 5] != '.');
 		CHECK(!strchr(rm->file, '\\'));
 		CHECK(!strstr(rm->file, ".."));
-		/* "/name", perhaps with extra slashes: its only segment. */
+		/* "/name" or "/i18n/name", perhaps with extra slashes */
 		CHECK(bare != NULL);
+		/* its segments, joined by one '/' ("/i18n//fr.json": "i18n/fr.json") */
 		for (const char *p = path; *p; p++)
-			if (*p != '/')
+			if (*p != '/' || (q > bare && q[-1] != '/' && p[1] && p[1] != '/'))
 				*q++ = *p;
 		*q = '\0';
 		CHECK(!strcmp(bare, rm->file));

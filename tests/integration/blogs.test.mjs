@@ -7,7 +7,7 @@ import {
 	RFC3339_MS,
 } from './harness.mjs';
 
-const BLOG_KEYS = ['created_at', 'ended_at', 'entry_count', 'id', 'state', 'title'];
+const BLOG_KEYS = ['created_at', 'ended_at', 'entry_count', 'id', 'lang', 'state', 'title'];
 const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 function assertBlogShape(b, { withToken = false } = {}) {

@@ -20,7 +20,7 @@ describe('end', { timeout: 90000 }, () => {
 		const t0 = Date.now();
 		const res = await api(s.base, 'POST', `/api/blogs/${b.id}/end`, { token: b.editor_token });
 		assert.equal(res.status, 200, res.text);
-		assert.deepEqual(Object.keys(res.json).sort(), ['created_at', 'ended_at', 'entry_count', 'id', 'state', 'title']);
+		assert.deepEqual(Object.keys(res.json).sort(), ['created_at', 'ended_at', 'entry_count', 'id', 'lang', 'state', 'title']);
 		assert.equal(res.json.id, b.id);
 		assert.equal(res.json.state, 'ended');
 		assert.match(res.json.ended_at, RFC3339_MS);

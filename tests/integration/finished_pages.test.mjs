@@ -145,7 +145,8 @@ function checkArticle(art, e, blogId) {
 	assert.equal(a.class, e.key ? 'entry entry-key' : 'entry');
 	assert.equal('data-key' in a, e.key, `data-key only on key entries (${e.id})`);
 	assert.equal('data-pinned' in a, e.pinned, `data-pinned only on the pinned entry (${e.id})`);
-	assert.match(art.inner, new RegExp(`<a class="entry-permalink" href="/blogs/${blogId}#entry-${e.id}"[^>]*><time datetime="${e.ts}"[^>]*>[^<]+</time></a>`));
+	/* the permalink is the entry's own page, an absolute URL (--public-url) */
+	assert.match(art.inner, new RegExp(`<a class="entry-permalink" href="http://[^"/]+/blogs/${blogId}/entries/${e.id}"[^>]*><time datetime="${e.ts}"[^>]*>[^<]+</time></a>`));
 	assert.equal(art.title, e.title ? e.title : null, 'entry title');
 	assert.equal(art.author, e.author ? e.author : null, 'entry author');
 	assert.equal(art.updated, e.edited_ts ?? null, '"updated" with the edit time exactly when edited');
@@ -259,7 +260,7 @@ describe('server-rendered reader page', { timeout: 120000 }, () => {
 		assert.ok(Array.isArray(ld.liveBlogUpdate));
 		assert.equal(ld.liveBlogUpdate.length, cur.length);
 		for (const e of cur) {
-			const u = ld.liveBlogUpdate.filter((x) => typeof x.url === 'string' && x.url.endsWith(`/blogs/${b.id}#entry-${e.id}`));
+			const u = ld.liveBlogUpdate.filter((x) => typeof x.url === 'string' && x.url.endsWith(`/blogs/${b.id}/entries/${e.id}`));
 			assert.equal(u.length, 1, `one liveBlogUpdate for ${e.id}`);
 			assert.equal(u[0]['@type'], 'BlogPosting');
 			assert.equal(u[0].articleBody, e.text);
@@ -376,8 +377,9 @@ describe('server-rendered reader page', { timeout: 120000 }, () => {
 			assert.equal(other.status, 200);
 			assert.equal(other.text, res.text);
 
-			// another instance on the same Redis serves the same page and ETag
-			const d2 = await s.addDaemon();
+			// another instance on the same Redis (behind the same public URL,
+			// as instances of one service are) serves the same page and ETag
+			const d2 = await s.addDaemon({ args: ['--public-url', s.base] });
 			const res2 = await page(d2.base, b.id);
 			assert.equal(res2.status, 200);
 			assert.equal(res2.headers.etag, etag, 'ETag agreed across instances');

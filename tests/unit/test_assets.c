@@ -31,7 +31,8 @@ static void test_table_entries(void **state)
 		const struct assets_file *a = &assets_table[i];
 
 		assert_non_null(a->name);
-		assert_null(strchr(a->name, '/'));
+		/* plain, or a catalog of www/i18n/ */
+		assert_null(strchr(a->name + (strncmp(a->name, "i18n/", 5) ? 0 : 5), '/'));
 		assert_int_not_equal(a->name[0], '.');
 		assert_string_equal(a->mime, assets_mime(a->name));
 		assert_int_equal(a->data[a->len], 0);
@@ -42,33 +43,48 @@ static void test_table_entries(void **state)
 	}
 }
 
-/* The table is www/ as it is now: the same names, the same bytes. */
-static void test_table_is_www(void **state)
+/*
+ * Checks that every file of www/<sub> (sub "" or "i18n/") is compiled in
+ * with the same bytes; returns how many there are.
+ */
+static size_t same_as_dir(const char *sub)
 {
-	DIR *d = opendir("www");
+	char path[64], name[300];
+	DIR *d;
 	struct dirent *e;
 	size_t files = 0, len;
 	char *disk;
 
-	(void)state;
+	snprintf(path, sizeof(path), "www/%s", sub);
+	d = opendir(path);
 	assert_non_null(d);
 	while ((e = readdir(d))) {
 		const struct assets_file *a;
 
-		if (e->d_name[0] == '.')
+		if (e->d_name[0] == '.' || (!*sub && !strcmp(e->d_name, "i18n")))
 			continue;
 		files++;
-		a = assets_find(e->d_name);
+		snprintf(name, sizeof(name), "%s%s", sub, e->d_name);
+		a = assets_find(name);
 		if (!a)
-			fail_msg("www/%s is not compiled in", e->d_name);
-		disk = assets_read("www", e->d_name, &len);
+			fail_msg("www/%s is not compiled in", name);
+		disk = assets_read("www", name, &len);
 		assert_non_null(disk);
 		assert_int_equal(len, a->len);
 		assert_memory_equal(disk, a->data, len);
 		free(disk);
 	}
 	closedir(d);
-	assert_int_equal(files, assets_count);
+	return files;
+}
+
+/* The table is www/ as it is now: the same names, the same bytes. */
+static void test_table_is_www(void **state)
+{
+	(void)state;
+	assert_int_equal(same_as_dir("") + same_as_dir("i18n/"), assets_count);
+	assert_non_null(assets_find("i18n/en.json"));
+	assert_non_null(assets_find("i18n/fr.json"));
 }
 
 static void test_find_exact_names_only(void **state)
@@ -122,7 +138,8 @@ static void test_read_compiled_in(void **state)
 static void test_read_dir(void **state)
 {
 	char dir[] = "/tmp/liveblog-assets-XXXXXX", path[128];
-	static const char *const bad[] = { "", ".hidden", "../x.html", "sub/x.html", "sub" };
+	static const char *const bad[] = { "", ".hidden", "../x.html", "sub/x.html", "sub",
+					   "i18n/", "i18n/.x.json", "i18n/a/x.json", "i18n" };
 	size_t len = 0;
 	char *s;
 	FILE *f;

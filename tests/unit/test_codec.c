@@ -150,6 +150,55 @@ static void test_limits_come_from_the_struct(void **state)
 	json_decref(REQ(codec_blog_create, &small, "{\"title\":\"01234\"}", LB_OK, NULL));
 }
 
+/* PATCH /api/blogs/{id}: {"title"?,"lang"?}, at least one of them. */
+static void test_blog_patch(void **state)
+{
+	const struct lb_limits small = { 10, 5 };
+	json_t *v;
+
+	(void)state;
+	v = REQ(codec_blog_patch, &LIMITS, "{\"title\":\"New\",\"lang\":\"FR-ca\",\"x\":1}", LB_OK, NULL);
+	assert_string_equal(codec_request_title(v), "New");
+	assert_string_equal(codec_request_lang(v), "fr-CA");
+	assert_int_equal(json_object_size(v), 2);
+	json_decref(v);
+	v = REQ(codec_blog_patch, &LIMITS, "{\"lang\":\"de\"}", LB_OK, NULL);
+	assert_null(codec_request_title(v));
+	json_decref(v);
+	REQ(codec_blog_patch, &LIMITS, "{}", LB_BAD_REQUEST,
+	    "Nothing to change: give title or lang.");
+	REQ(codec_blog_patch, &LIMITS, "{\"title\":\"\"}", LB_BAD_REQUEST,
+	    "\"title\" must not be empty.");
+	REQ(codec_blog_patch, &LIMITS, "{\"lang\":\"abcdefgh-abcdefgh-abcdefgh-abcdefgh-x\"}",
+	    LB_BAD_REQUEST, "\"lang\" must be a BCP 47 language tag such as fr or en-GB.");
+	REQ(codec_blog_patch, &LIMITS, "{\"lang\":\"en GB\"}", LB_BAD_REQUEST,
+	    "\"lang\" must be a BCP 47 language tag such as fr or en-GB.");
+	REQ(codec_blog_patch, &small, "{\"title\":\"012345\"}", LB_TOO_LARGE,
+	    "\"title\" is longer than the limit.");
+	REQ(codec_blog_patch, &LIMITS, "[]", LB_BAD_REQUEST, "The body must be a JSON object.");
+}
+
+/* The feed's note of a changed title or lang, applied to a hub's blog. */
+static void test_blog_meta_apply(void **state)
+{
+	struct lb_blog b;
+	static const char ok[] = "{\"title\":\"T2\",\"lang\":\"fr\"}",
+			  old[] = "{\"title\":\"T3\",\"lang\":\"\"}",
+			  bad[] = "{\"title\":\"T4\",\"lang\":\"f r\"}";
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	strcpy(b.title, "T1");
+	assert_true(codec_blog_meta_apply(&b, ok, strlen(ok)));
+	assert_string_equal(b.title, "T2");
+	assert_string_equal(b.lang, "fr");
+	assert_true(codec_blog_meta_apply(&b, old, strlen(old)));
+	assert_string_equal(b.lang, "");
+	assert_false(codec_blog_meta_apply(&b, bad, strlen(bad)));
+	assert_false(codec_blog_meta_apply(&b, "nope", 4));
+	assert_string_equal(b.title, "T3");
+}
+
 static void test_author_limit(void **state)
 {
 	char *ok = repeat("a", 200, "{\"text\":\"x\",\"author\":\"", "\"}");
@@ -322,8 +371,9 @@ static void test_blog_wire_live(void **state)
 	b.created_ms = SPEC_MS;
 	b.ended_ms = SPEC_MS + 1000; /* ignored while live */
 	b.entry_count = 3;
+	/* no stored lang (a blog older than lang): the default language */
 	expect_dump(codec_blog_wire(&b),
-		    "{\"id\":\"summit\",\"title\":\"Summit\",\"state\":\"live\","
+		    "{\"id\":\"summit\",\"title\":\"Summit\",\"lang\":\"en\",\"state\":\"live\","
 		    "\"created_at\":\"2026-11-29T07:32:42.123Z\",\"ended_at\":null,"
 		    "\"entry_count\":3}");
 }
@@ -340,9 +390,10 @@ static void test_blog_wire_ended(void **state)
 	b.created_ms = SPEC_MS;
 	b.ended_ms = SPEC_MS + 3600000;
 	b.entry_count = 0;
+	strcpy(b.lang, "fr-CA");
 	expect_dump(codec_blog_wire(&b),
 		    "{\"id\":\"summit-2026\",\"title\":\"\xc2\xab Sommet \xc2\xbb \xe2\x80\x93 \\\"direct\\\"\","
-		    "\"state\":\"ended\",\"created_at\":\"2026-11-29T07:32:42.123Z\","
+		    "\"lang\":\"fr-CA\",\"state\":\"ended\",\"created_at\":\"2026-11-29T07:32:42.123Z\","
 		    "\"ended_at\":\"2026-11-29T08:32:42.123Z\",\"entry_count\":0}");
 }
 
@@ -836,6 +887,8 @@ int main(void)
 		cmocka_unit_test(test_entry_wire_rejects_bad_payload),
 		cmocka_unit_test(test_entry_wire_of_created_payload),
 		cmocka_unit_test(test_entry_stored_does_not_read_past_len),
+		cmocka_unit_test(test_blog_patch),
+		cmocka_unit_test(test_blog_meta_apply),
 		cmocka_unit_test(test_blog_wire_live),
 		cmocka_unit_test(test_blog_wire_ended),
 		cmocka_unit_test(test_event_types),

@@ -786,9 +786,69 @@ static void test_version(void **state)
 	done(&r);
 }
 
+/* --default-lang: a BCP 47 tag, kept canonical; "en" when not given. */
+static void test_default_lang(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--workers", "1");
+	assert_string_equal(r.cfg.default_lang, "en");
+	done(&r);
+	RUN(&r, "--default-lang", "FR-ca");
+	assert_int_equal(r.res, CONFIG_RUN);
+	assert_string_equal(r.cfg.default_lang, "fr-CA");
+	done(&r);
+	RUN(&r, "--default-lang=de");
+	assert_string_equal(r.cfg.default_lang, "de");
+	done(&r);
+	RUN(&r, "--default-lang", "en_US");
+	expect_error(&r, "liveblogd: invalid value 'en_US' for --default-lang");
+	done(&r);
+	RUN(&r, "--default-lang", "");
+	expect_error(&r, "liveblogd: invalid value '' for --default-lang");
+	done(&r);
+}
+
+/* --public-url: absolute http(s) with a host; no trailing '/'; default http:// + --listen. */
+static void test_public_url(void **state)
+{
+	static const char *const bad[] = {
+		"", "news.example", "ftp://news.example", "http://", "https:///x",
+		"http://a b", "http://x/?q=1", "http://x/#f", "http://u:p@x", "//x",
+		"http://x/\"><script>",
+	};
+	char want[128];
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--listen", "0.0.0.0:9000");
+	assert_string_equal(r.cfg.public_url, "");
+	config_public_url(&r.cfg);
+	assert_string_equal(r.cfg.public_url, "http://0.0.0.0:9000");
+	done(&r);
+	RUN(&r, "--public-url", "https://news.example/live/");
+	assert_int_equal(r.res, CONFIG_RUN);
+	config_public_url(&r.cfg);
+	assert_string_equal(r.cfg.public_url, "https://news.example/live");
+	done(&r);
+	RUN(&r, "--public-url", "http://127.0.0.1:8080", "--publisher", "Le Quotidien");
+	assert_string_equal(r.cfg.public_url, "http://127.0.0.1:8080");
+	assert_string_equal(r.cfg.publisher, "Le Quotidien");
+	done(&r);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		RUN(&r, "--public-url", bad[i]);
+		snprintf(want, sizeof(want), "liveblogd: invalid value '%s' for --public-url", bad[i]);
+		expect_error(&r, want);
+		done(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_lang),
+		cmocka_unit_test(test_public_url),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_no_arguments_keeps_defaults),
 		cmocka_unit_test(test_listen_good),

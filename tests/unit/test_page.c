@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "common/codec.h"
+#include "http/i18n.h"
 #include "http/page.h"
 
 /* The marker lines of www/blog.html, copied as they are there. */
@@ -41,6 +42,7 @@ static const char TPL[] =
 	"  <section id=\"stream\" class=\"stream\">\n"
 	"    <p id=\"empty\" class=\"empty\" hidden>No liveblog updates yet.</p>\n"
 	"    <ol id=\"entries\" class=\"entries\"></ol>\n"
+	"    <p id=\"older\" class=\"older\" hidden><button id=\"show-older\">Show older updates</button></p>\n"
 	"  </section>\n"
 	"</main>\n"
 	"<footer class=\"site-footer\"><div class=\"wrap\"><a href=\"/\">All liveblogs</a></div></footer>\n"
@@ -102,20 +104,28 @@ static json_t *three_entries(void)
 	return list;
 }
 
-static char *render(const struct lb_blog *b, const json_t *entries, const char *seq)
+/* Renders template t (tlen bytes, copied without a NUL after them). */
+static char *render_tpl(const char *t, size_t tlen, const struct page_view *v)
 {
 	size_t len = 0;
 	/* exactly the template's bytes, no NUL after them (ASan sees overreads) */
-	char *tpl = malloc(sizeof(TPL) - 1);
+	char *tpl = malloc(tlen);
 	char *html;
 
 	assert_non_null(tpl);
-	memcpy(tpl, TPL, sizeof(TPL) - 1);
-	html = page_render_blog(tpl, sizeof(TPL) - 1, b, entries, seq, &len);
+	memcpy(tpl, t, tlen);
+	html = page_render_blog(tpl, tlen, v, &len);
 	free(tpl);
 	assert_non_null(html);
 	assert_int_equal(strlen(html), len);
 	return html;
+}
+
+static char *render(const struct lb_blog *b, const json_t *entries, const char *seq)
+{
+	struct page_view v = { .blog = b, .entries = entries, .seq = seq };
+
+	return render_tpl(TPL, sizeof(TPL) - 1, &v);
 }
 
 static void assert_contains(const char *hay, const char *needle)
@@ -277,7 +287,7 @@ static void test_entries_exact_markup(void **state)
 		" data-entry-id=\"" U3 "\" data-seq=\"1795937700000-1\" data-ts=\"2026-11-29T07:35:00.000Z\""
 		" data-revision=\"2\" data-key=\"\">"
 		"<header class=\"entry-meta\">"
-		"<a class=\"entry-permalink\" href=\"/blogs/summit#entry-" U3 "\" title=\"Permalink to this update\">"
+		"<a class=\"entry-permalink\" href=\"/blogs/summit/entries/" U3 "\" title=\"Permalink to this update\">"
 		"<time datetime=\"2026-11-29T07:35:00.000Z\">07:35 UTC</time></a>"
 		"<span class=\"entry-author\">Ana &amp; &quot;Bo&quot;</span>"
 		"<span class=\"entry-key-badge\">Key event</span>"
@@ -294,7 +304,7 @@ static void test_entries_exact_markup(void **state)
 		" data-entry-id=\"" U2 "\" data-seq=\"1795937600000-0\" data-ts=\"2026-11-29T07:33:20.000Z\""
 		" data-revision=\"1\" data-pinned=\"\">"
 		"<header class=\"entry-meta\">"
-		"<a class=\"entry-permalink\" href=\"/blogs/summit#entry-" U2 "\" title=\"Permalink to this update\">"
+		"<a class=\"entry-permalink\" href=\"/blogs/summit/entries/" U2 "\" title=\"Permalink to this update\">"
 		"<time datetime=\"2026-11-29T07:33:20.000Z\">07:33 UTC</time></a>"
 		"</header>"
 		"<div class=\"entry-body\">"
@@ -305,7 +315,7 @@ static void test_entries_exact_markup(void **state)
 		" data-entry-id=\"" U1 "\" data-seq=\"1795937562123-0\" data-ts=\"" CREATED_TS "\""
 		" data-revision=\"1\">"
 		"<header class=\"entry-meta\">"
-		"<a class=\"entry-permalink\" href=\"/blogs/summit#entry-" U1 "\" title=\"Permalink to this update\">"
+		"<a class=\"entry-permalink\" href=\"/blogs/summit/entries/" U1 "\" title=\"Permalink to this update\">"
 		"<time datetime=\"" CREATED_TS "\">07:32 UTC</time></a>"
 		"<span class=\"entry-author\">R\xc3\xa9" "daction</span>"
 		"</header>"
@@ -421,7 +431,7 @@ static void test_json_ld_live(void **state)
 		json_t *found = NULL;
 		size_t j;
 
-		snprintf(url, sizeof(url), "/blogs/summit#entry-%s", id);
+		snprintf(url, sizeof(url), "/blogs/summit/entries/%s", id);
 		json_array_foreach(updates, j, u) {
 			const char *us = json_string_value(json_object_get(u, "url"));
 			size_t ul = us ? strlen(us) : 0;
@@ -490,27 +500,27 @@ static void test_figures(void **state)
 	json_decref(entries);
 }
 
-/* JSON-LD: "image" on updates that have pictures, ImageObjects with their size. */
+/* JSON-LD: "image" on updates that have pictures: their absolute URLs. */
 static void test_json_ld_image(void **state)
 {
 	struct lb_blog b;
 	json_t *entries = pictured(), *more = three_entries(), *ld, *img, *u;
+	struct page_view v = { .blog = &b, .entries = entries, .seq = "1795937990000-0",
+			       .base = "https://news.example/live" };
 	char *html;
 
 	(void)state;
 	blog_init(&b, false);
 	json_array_extend(entries, more);
 	json_decref(more);
-	html = render(&b, entries, "1795937990000-0");
+	html = render_tpl(TPL, sizeof(TPL) - 1, &v);
 	ld = json_ld(html);
 	u = json_array_get(json_object_get(ld, "liveBlogUpdate"), 0);
 	img = json_object_get(u, "image");
 	assert_int_equal(json_array_size(img), 2);
-	assert_string_equal(sget(json_array_get(img, 0), "@type"), "ImageObject");
-	assert_string_equal(sget(json_array_get(img, 0), "url"), "/media/" PIC);
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(img, 0), "width")), 1200);
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(img, 0), "height")), 675);
-	assert_string_equal(sget(json_array_get(img, 0), "caption"), "A \"skyline\" <at> dusk");
+	for (size_t i = 0; i < 2; i++)
+		assert_string_equal(json_string_value(json_array_get(img, i)),
+				    "https://news.example/live/media/" PIC);
 	for (size_t i = 1; i < 4; i++)
 		assert_null(json_object_get(json_array_get(json_object_get(ld, "liveBlogUpdate"), i),
 					    "image"));
@@ -630,11 +640,350 @@ static void test_template_without_markers(void **state)
 
 	(void)state;
 	blog_init(&b, false);
-	html = page_render_blog(plain, sizeof(plain) - 1, &b, entries, "1-0", &len);
+	html = page_render_blog(plain, sizeof(plain) - 1,
+				&(struct page_view){ .blog = &b, .entries = entries, .seq = "1-0" }, &len);
 	assert_non_null(html);
 	assert_int_equal(len, sizeof(plain) - 1);
 	assert_string_equal(html, plain);
 	free(html);
+	json_decref(entries);
+}
+
+/* ---- search and sharing: JSON-LD, canonical, og: (SPEC part two) ---- */
+
+static void headline_of(const char *title, const char *text, char *out, size_t len)
+{
+	json_t *e = json_pack("{s:s,s:s}", "title", title, "text", text);
+
+	page_headline(e, PAGE_HEADLINE_MAX, out, len);
+	json_decref(e);
+}
+
+/* Characters (UTF-8 code points) of s. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* An update's headline: its title, else its first words, at most 110 characters. */
+static void test_headline(void **state)
+{
+	char out[600], text[2000];
+
+	(void)state;
+	headline_of("Kick-off", "Ignored text", out, sizeof(out));
+	assert_string_equal(out, "Kick-off");
+	headline_of("", "* Premier point\n* second\r\n\r\nEt  puis\tla suite.", out, sizeof(out));
+	assert_string_equal(out, "Premier point second Et puis la suite.");
+	/* 130 characters of two-byte letters, words of 9 */
+	text[0] = '\0';
+	for (int i = 0; i < 13; i++)
+		strcat(text, "\xc3\xa9t\xc3\xa9t\xc3\xa9t\xc3\xa9t\xc3\xa9 ");
+	headline_of("", text, out, sizeof(out));
+	assert_true(chars(out) <= PAGE_HEADLINE_MAX);
+	assert_true(chars(out) >= 90);
+	assert_non_null(strstr(out, "\xe2\x80\xa6"));        /* cut, with an ellipsis */
+	assert_null(strstr(out, " \xe2\x80\xa6"));           /* at a word's end */
+	assert_int_equal(strncmp(out, text, strlen(out) - 3), 0);
+	/* exactly 110: kept whole */
+	memset(text, 'a', 110);
+	text[110] = '\0';
+	headline_of("", text, out, sizeof(out));
+	assert_string_equal(out, text);
+	/* a long title is cut too; one long word is cut inside it */
+	memset(text, 'b', 300);
+	text[300] = '\0';
+	headline_of(text, "x", out, sizeof(out));
+	assert_int_equal(chars(out), PAGE_HEADLINE_MAX);
+}
+
+/* Renders the blog page of TPL with base, publisher and (maybe) a target entry. */
+static char *render_shared(const struct lb_blog *b, const json_t *entries, const char *entry)
+{
+	struct page_view v = { .blog = b, .entries = entries, .seq = "1795937990000-0",
+			       .base = "https://news.example/live", .publisher = "Le Quotidien",
+			       .entry = entry };
+
+	return render_tpl(TPL, sizeof(TPL) - 1, &v);
+}
+
+/* Every SPEC field of the LiveBlogPosting and of each BlogPosting, absolute URLs. */
+static void test_json_ld_fields(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = three_entries(), *ld, *u, *pub;
+	char *html;
+	size_t i;
+
+	(void)state;
+	blog_init(&b, true);
+	strcpy(b.lang, "fr");
+	/* an entry with pictures: image, absolute */
+	json_object_set_new(json_array_get(entries, 1), "media", json_pack("[{s:s,s:s},{s:s}]",
+		"id", "ab", "url", "/media/ab", "alt", "no url here"));
+	html = render_shared(&b, entries, NULL);
+	ld = json_ld(html);
+	assert_string_equal(sget(ld, "url"), "https://news.example/live/blogs/summit");
+	assert_string_equal(sget(ld, "headline"), TITLE);
+	assert_string_equal(sget(ld, "inLanguage"), "fr");
+	assert_string_equal(sget(ld, "datePublished"), CREATED_TS);
+	assert_string_equal(sget(ld, "coverageStartTime"), CREATED_TS);
+	assert_string_equal(sget(ld, "coverageEndTime"), ENDED_TS);
+	/* the last change: the seq of the blog's last event */
+	assert_string_equal(sget(ld, "dateModified"), "2026-11-29T07:39:50.000Z");
+	pub = json_object_get(ld, "publisher");
+	assert_string_equal(sget(pub, "@type"), "Organization");
+	assert_string_equal(sget(pub, "name"), "Le Quotidien");
+	json_array_foreach(json_object_get(ld, "liveBlogUpdate"), i, u) {
+		const json_t *e = json_array_get(entries, i);
+		char url[200];
+
+		snprintf(url, sizeof(url), "https://news.example/live/blogs/summit/entries/%s", sget(e, "id"));
+		assert_string_equal(sget(u, "url"), url);
+		assert_string_not_equal(sget(u, "headline"), TITLE);
+		assert_true(chars(sget(u, "headline")) <= PAGE_HEADLINE_MAX);
+		if (*sget(e, "author")) {
+			assert_string_equal(sget(json_object_get(u, "author"), "@type"), "Person");
+			assert_string_equal(sget(json_object_get(u, "author"), "name"), sget(e, "author"));
+		} else {
+			assert_null(json_object_get(u, "author"));
+		}
+	}
+	u = json_array_get(json_object_get(ld, "liveBlogUpdate"), 1);
+	assert_string_equal(sget(u, "headline"), "</script><script>alert(1)</script><img src=x onerror=alert(2)>");
+	assert_int_equal(json_array_size(json_object_get(u, "image")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(u, "image"), 0)),
+			    "https://news.example/live/media/ab");
+	u = json_array_get(json_object_get(ld, "liveBlogUpdate"), 2);
+	assert_string_equal(sget(u, "headline"), "\xc2\xab Bonjour \xc2\xbb, dit-il. *pas une puce * pas non plus");
+	assert_null(json_object_get(u, "image"));
+	/* canonical and og: */
+	assert_contains(html, "<link rel=\"canonical\" href=\"https://news.example/live/blogs/summit\">");
+	assert_contains(html, "<meta property=\"og:type\" content=\"article\">");
+	assert_contains(html, "<meta property=\"og:title\" content=\"" TITLE_HTML "\">");
+	assert_contains(html, "<meta property=\"og:url\" content=\"https://news.example/live/blogs/summit\">");
+	assert_contains(html, "<meta property=\"og:description\" content=\"Line one Line two &lt;b&gt;&amp;amp;&lt;/b&gt; first bullet second &amp; last after the list\">");
+	assert_contains(html, "<meta property=\"og:site_name\" content=\"Le Quotidien\">");
+	assert_contains(html, "href=\"https://news.example/live/blogs/summit/entries/" U3 "\"");
+	assert_lacks(html, "entry-target");
+	json_decref(ld);
+	free(html);
+	json_decref(entries);
+}
+
+/* An entry's own page: its canonical and og: tags, the entry marked. */
+static void test_entry_page(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = three_entries(), *ld;
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	html = render_shared(&b, entries, U1);
+	assert_contains(html, "<link rel=\"canonical\" href=\"https://news.example/live/blogs/summit/entries/" U1 "\">");
+	assert_contains(html, "<meta property=\"og:url\" content=\"https://news.example/live/blogs/summit/entries/" U1 "\">");
+	assert_contains(html, "<meta property=\"og:title\" content=\"\xc2\xab Bonjour \xc2\xbb, dit-il. *pas une puce * pas non plus\">");
+	assert_contains(html, "<article class=\"entry entry-target\" id=\"entry-" U1 "\"");
+	assert_int_equal(count(html, "entry-target"), 1);
+	/* the JSON-LD is still the whole blog's */
+	ld = json_ld(html);
+	assert_int_equal(json_array_size(json_object_get(ld, "liveBlogUpdate")), 3);
+	json_decref(ld);
+	free(html);
+	json_decref(entries);
+}
+
+/* An empty blog: og:description says so, in the blog's language. */
+static void test_empty_description(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = json_array();
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	html = render_shared(&b, entries, NULL);
+	assert_contains(html, "<meta property=\"og:description\" content=\"No liveblog updates yet.\">");
+	free(html);
+	json_decref(entries);
+}
+
+/* A long blog: "Show older updates" reads before the oldest shown; the key
+ * events summary links to the page's entries, or to older ones' own pages. */
+static void test_long_blog(void **state)
+{
+	static const char tpl[] =
+		"<main id=\"main\" class=\"wrap\">\n"
+		"<nav id=\"key-events\" class=\"key-events\" aria-labelledby=\"key-heading\" hidden>\n"
+		"<ol id=\"key-list\"></ol>\n</nav>\n"
+		"<ol id=\"entries\" class=\"entries\"></ol>\n"
+		"<p id=\"older\" class=\"older\" hidden>x</p>\n</main>\n";
+	struct lb_blog b;
+	json_t *all = three_entries(), *shown = json_array(), *keys = json_array();
+	struct page_view v = { .blog = &b, .entries = shown, .seq = "1-0", .base = "http://h",
+			       .keys = keys, .older = "1795937600000-0" };
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	json_array_append(shown, json_array_get(all, 0));
+	json_array_append(keys, json_array_get(all, 0));
+	json_array_append(keys, json_array_get(all, 2));
+	json_object_set_new(json_array_get(all, 2), "key", json_true());
+	html = render_tpl(tpl, sizeof(tpl) - 1, &v);
+	assert_contains(html, "<p id=\"older\" class=\"older\" data-before=\"1795937600000-0\">x</p>");
+	assert_contains(html, "<nav id=\"key-events\" class=\"key-events\" aria-labelledby=\"key-heading\">");
+	assert_contains(html, "<li data-entry-id=\"" U3 "\" data-seq=\"1795937700000-1\">"
+			"<time datetime=\"2026-11-29T07:35:00.000Z\">07:35 UTC</time>"
+			"<a href=\"#entry-" U3 "\">&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;</a></li>");
+	assert_contains(html, "<a href=\"http://h/blogs/summit/entries/" U1 "\">\xc2\xab Bonjour");
+	assert_int_equal(count(html, "<article"), 1);
+	free(html);
+	/* nothing older, no key events: both stay hidden */
+	v.older = NULL;
+	v.keys = NULL;
+	html = render_tpl(tpl, sizeof(tpl) - 1, &v);
+	assert_contains(html, "<p id=\"older\" class=\"older\" hidden>x</p>");
+	assert_contains(html, "aria-labelledby=\"key-heading\" hidden>");
+	free(html);
+	json_decref(keys);
+	json_decref(shown);
+	json_decref(all);
+}
+
+/* The feeds: XML escaped and without what XML 1.0 refuses; JSON Feed 1.1's shape. */
+static void test_feeds(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = three_entries(), *fr = i18n_catalog(NULL, "fr"), *feed, *item;
+	struct page_view v = { .blog = &b, .entries = entries, .seq = "1-0", .strings = fr,
+			       .base = "https://n.example", .publisher = "P & Co" };
+	char *doc;
+	size_t len = 0;
+
+	(void)state;
+	blog_init(&b, true);
+	strcpy(b.lang, "fr");
+	json_object_set_new(json_array_get(entries, 2), "text", json_string("Bell\x07 \xef\xbf\xbe & </content>"));
+	doc = page_feed_atom(&v, &len);
+	assert_non_null(doc);
+	assert_int_equal(strlen(doc), len);
+	assert_contains(doc, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">");
+	assert_contains(doc, "<title type=\"text\">" TITLE_HTML "</title>");
+	assert_contains(doc, "<subtitle type=\"text\">Le direct est termin\xc3\xa9.</subtitle>");
+	assert_contains(doc, "<id>urn:uuid:" U3 "</id>");
+	assert_contains(doc, "<link rel=\"self\" type=\"application/atom+xml\" href=\"https://n.example/blogs/summit/feed.atom\"/>");
+	assert_contains(doc, "<author><name>P &amp; Co</name>");
+	assert_contains(doc, "<content type=\"html\">&lt;p&gt;Bell  &amp;amp; &amp;lt;/content&amp;gt;&lt;/p&gt;</content>");
+	assert_lacks(doc, "\x07");
+	assert_lacks(doc, "\xef\xbf\xbe");
+	assert_contains(doc, "<updated>2026-11-29T07:40:12.345Z</updated>");   /* edited */
+	free(doc);
+	doc = page_feed_json(&v, &len);
+	feed = json_loads(doc, 0, NULL);
+	assert_non_null(feed);
+	assert_string_equal(sget(feed, "version"), "https://jsonfeed.org/version/1.1");
+	assert_string_equal(sget(feed, "language"), "fr");
+	assert_string_equal(sget(feed, "feed_url"), "https://n.example/blogs/summit/feed.json");
+	item = json_array_get(json_object_get(feed, "items"), 0);
+	assert_string_equal(sget(item, "id"), "urn:uuid:" U3);
+	assert_string_equal(sget(item, "url"), "https://n.example/blogs/summit/entries/" U3);
+	assert_string_equal(sget(item, "date_modified"), "2026-11-29T07:40:12.345Z");
+	assert_non_null(strstr(sget(item, "content_html"), "<p>Line one<br>Line two &lt;b&gt;&amp;amp;&lt;/b&gt;</p><ul>"));
+	json_decref(feed);
+	free(doc);
+	json_decref(fr);
+	json_decref(entries);
+}
+
+/* www/blog.html's translated lines, as they are there. */
+static const char TPL_I18N[] =
+	"<!doctype html>\n"
+	"<html lang=\"en\">\n"
+	"<head>\n"
+	"<title>Liveblog</title>\n"
+	"</head>\n"
+	"<body>\n"
+	"<a class=\"skip-link\" href=\"#stream\" data-i18n=\"skip\">Skip to updates</a>\n"
+	"<h1 id=\"blog-title\"></h1>\n"
+	"<span id=\"state-badge\" class=\"badge\" hidden></span>\n"
+	"<main id=\"main\" class=\"wrap\">\n"
+	"<p id=\"ended-banner\" class=\"ended-banner\" hidden>The liveblog has ended.</p>\n"
+	"<h2 id=\"key-heading\" class=\"section-heading\" data-i18n=\"key_events\">Key events</h2>\n"
+	"<h2 id=\"stream-heading\" class=\"section-heading\" data-i18n=\"latest\">Latest updates</h2>\n"
+	"<p id=\"empty\" class=\"empty\" hidden>No liveblog updates yet.</p>\n"
+	"<span data-i18n=\"no-such-key\">Kept as is</span><b data-i18n=\"x\" class=\"late\">Attribute not last</b>\n"
+	"<ol id=\"entries\" class=\"entries\"></ol>\n"
+	"</main>\n"
+	"</body>\n"
+	"</html>\n";
+
+/* SPEC "Languages": a French blog's page speaks French, <html lang="fr">. */
+static void test_french_page(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = three_entries(), *fr = i18n_catalog(NULL, "fr");
+	struct page_view v = { .blog = &b, .entries = entries, .seq = "1-0", .strings = fr };
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	strcpy(b.lang, "fr");
+	html = render_tpl(TPL_I18N, sizeof(TPL_I18N) - 1, &v);
+	assert_non_null(strstr(html, "<html lang=\"fr\">"));
+	assert_null(strstr(html, "lang=\"en\""));
+	assert_non_null(strstr(html, "<span id=\"state-badge\" class=\"badge badge-live\">EN DIRECT</span>"));
+	assert_non_null(strstr(html, "data-i18n=\"skip\">Aller aux mises \xc3\xa0 jour</a>"));
+	assert_non_null(strstr(html, "data-i18n=\"key_events\">\xc3\x89v\xc3\xa9nements cl\xc3\xa9s</h2>"));
+	assert_non_null(strstr(html, "data-i18n=\"latest\">Derni\xc3\xa8res mises \xc3\xa0 jour</h2>"));
+	assert_non_null(strstr(html, "<p id=\"empty\" class=\"empty\" hidden>Aucune mise \xc3\xa0 jour pour le moment.</p>"));
+	assert_non_null(strstr(html, "<p id=\"ended-banner\" class=\"ended-banner\" hidden>Le direct est termin\xc3\xa9.</p>"));
+	assert_non_null(strstr(html, "data-i18n=\"no-such-key\">Kept as is</span>"));
+	assert_non_null(strstr(html, "class=\"late\">Attribute not last</b>"));
+	/* the entry markup's own words */
+	assert_non_null(strstr(html, "<span class=\"entry-key-badge\">\xc3\x89v\xc3\xa9nement cl\xc3\xa9</span>"));
+	assert_non_null(strstr(html, "<span class=\"entry-updated\">mis \xc3\xa0 jour <time"));
+	assert_non_null(strstr(html, "title=\"Lien permanent vers cette mise \xc3\xa0 jour\">"));
+	/* the catalog for the script, before </head> */
+	assert_non_null(strstr(html, "<script type=\"application/json\" id=\"lb-i18n\">{"));
+	assert_true(strstr(html, "id=\"lb-i18n\"") < strstr(html, "</head>"));
+	free(html);
+	blog_init(&b, true);
+	strcpy(b.lang, "fr");
+	html = render_tpl(TPL_I18N, sizeof(TPL_I18N) - 1, &v);
+	assert_non_null(strstr(html, "<span id=\"state-badge\" class=\"badge badge-ended\">TERMIN\xc3\x89</span>"));
+	assert_non_null(strstr(html, "<p id=\"ended-banner\" class=\"ended-banner\">Le direct est termin\xc3\xa9.</p>"));
+	free(html);
+	json_decref(fr);
+	json_decref(entries);
+}
+
+/* A catalog's words are text: escaped in HTML, unable to end the JSON script. */
+static void test_catalog_is_text(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = json_array();
+	json_t *cat = json_pack("{s:s,s:s}", "latest", "<b>&</b>",
+				"empty", "</script><script>alert(1)</script>");
+	struct page_view v = { .blog = &b, .entries = entries, .seq = "", .strings = cat };
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	html = render_tpl(TPL_I18N, sizeof(TPL_I18N) - 1, &v);
+	assert_non_null(strstr(html, ">&lt;b&gt;&amp;&lt;/b&gt;</h2>"));
+	assert_non_null(strstr(html, "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</p>"));
+	assert_non_null(strstr(html, "\\u003c/script>\\u003cscript>"));
+	assert_null(strstr(html, "<script>alert"));
+	/* a blog older than lang: the default language */
+	assert_non_null(strstr(html, "<html lang=\"en\">"));
+	free(html);
+	json_decref(cat);
 	json_decref(entries);
 }
 
@@ -656,6 +1005,14 @@ int main(void)
 		cmocka_unit_test(test_empty_ended_page),
 		cmocka_unit_test(test_hostile_blog_title),
 		cmocka_unit_test(test_template_without_markers),
+		cmocka_unit_test(test_french_page),
+		cmocka_unit_test(test_headline),
+		cmocka_unit_test(test_long_blog),
+		cmocka_unit_test(test_feeds),
+		cmocka_unit_test(test_json_ld_fields),
+		cmocka_unit_test(test_entry_page),
+		cmocka_unit_test(test_empty_description),
+		cmocka_unit_test(test_catalog_is_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

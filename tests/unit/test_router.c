@@ -33,6 +33,8 @@ static const char *route_name(enum route r)
 	NAME(R_ENTRY_POST); NAME(R_ENTRY_PATCH); NAME(R_ENTRY_DELETE); NAME(R_BLOG_END);
 	NAME(R_ENTRY_REDACT); NAME(R_MEDIA_POST); NAME(R_MEDIA); NAME(R_SSE); NAME(R_PAGE_INDEX); NAME(R_PAGE_BLOG);
 	NAME(R_PAGE_EDIT); NAME(R_STATIC);
+	NAME(R_BLOG_PATCH); NAME(R_ENTRIES_LIST); NAME(R_PAGE_ENTRY);
+	NAME(R_FEED_ATOM); NAME(R_FEED_JSON);
 	default: return "?";
 	}
 #undef NAME
@@ -59,9 +61,9 @@ static const struct spec_route ROUTES[] = {
 	{ "/healthz", { [M_GET] = R_HEALTH }, "", "", "" },
 	{ "/metrics", { [M_GET] = R_METRICS }, "", "", "" },
 	{ "/api/blogs", { [M_GET] = R_BLOGS_LIST, [M_POST] = R_BLOGS_CREATE }, "", "", "" },
-	{ "/api/blogs/summit", { [M_GET] = R_BLOG_GET }, "summit", "", "" },
+	{ "/api/blogs/summit", { [M_GET] = R_BLOG_GET, [M_PATCH] = R_BLOG_PATCH }, "summit", "", "" },
 	{ "/api/blogs/summit/events", { [M_GET] = R_EVENTS }, "summit", "", "" },
-	{ "/api/blogs/summit/entries", { [M_POST] = R_ENTRY_POST }, "summit", "", "" },
+	{ "/api/blogs/summit/entries", { [M_POST] = R_ENTRY_POST, [M_GET] = R_ENTRIES_LIST }, "summit", "", "" },
 	{ "/api/blogs/summit/entries/" U,
 	  { [M_PATCH] = R_ENTRY_PATCH, [M_DELETE] = R_ENTRY_DELETE }, "summit", U, "" },
 	{ "/api/blogs/summit/entries/" U "/redact", { [M_POST] = R_ENTRY_REDACT }, "summit", U, "" },
@@ -72,10 +74,14 @@ static const struct spec_route ROUTES[] = {
 	{ "/", { [M_GET] = R_PAGE_INDEX }, "", "", "" },
 	{ "/blogs/summit", { [M_GET] = R_PAGE_BLOG }, "summit", "", "" },
 	{ "/blogs/summit/edit", { [M_GET] = R_PAGE_EDIT }, "summit", "", "" },
+	{ "/blogs/summit/entries/" U, { [M_GET] = R_PAGE_ENTRY }, "summit", U, "" },
+	{ "/blogs/summit/feed.atom", { [M_GET] = R_FEED_ATOM }, "summit", "", "" },
+	{ "/blogs/summit/feed.json", { [M_GET] = R_FEED_JSON }, "summit", "", "" },
 	{ "/style.css", { [M_GET] = R_STATIC }, "", "", "style.css" },
 	{ "/reader.js", { [M_GET] = R_STATIC }, "", "", "reader.js" },
 	{ "/favicon.svg", { [M_GET] = R_STATIC }, "", "", "favicon.svg" },
 	{ "/index.html", { [M_GET] = R_STATIC }, "", "", "index.html" },
+	{ "/i18n/fr.json", { [M_GET] = R_STATIC }, "", "", "i18n/fr.json" },
 };
 
 static void test_every_spec_route_and_method(void **state)
@@ -340,9 +346,9 @@ static void test_media(void **state)
 static void test_has_body(void **state)
 {
 	(void)state;
-	for (int r = R_NOT_FOUND; r <= R_STATIC; r++) {
+	for (int r = R_NOT_FOUND; r <= R_FEED_JSON; r++) {
 		int want = r == R_BLOGS_CREATE || r == R_ENTRY_POST || r == R_ENTRY_PATCH ||
-			   r == R_ENTRY_REDACT || r == R_MEDIA_POST;
+			   r == R_BLOG_PATCH || r == R_ENTRY_REDACT || r == R_MEDIA_POST;
 
 		if (!router_has_body((enum route)r) != !want)
 			fail_msg("router_has_body(%s) = %d", route_name((enum route)r),

@@ -2,6 +2,8 @@
 -- atomically with the checks, so nothing lands after `ended`.
 -- KEYS[1] blog hash   KEYS[2] log stream   KEYS[3] entries hash
 -- KEYS[4] fingerprints hash   KEYS[5] feed stream
+-- KEYS[6] order zset (current entries)   KEYS[7] key-events zset
+-- KEYS[8] the blog's pictures (hash: sha256 → meta JSON)
 -- ARGV[1] type: entry | edit | delete
 -- ARGV[2] entry id
 -- ARGV[3] payload JSON (entry, edit; ignored for delete)
@@ -9,9 +11,14 @@
 -- ARGV[5] pin: 'pin' | 'unpin' | ''
 -- ARGV[6] feed MAXLEN
 -- ARGV[7] edit: the pinned entry id the payload was computed against ('' none)
--- ARGV[8] entry, edit: the ids of the payload's pictures, space-separated ('' none)
--- KEYS[6] the blog's pictures (hash: sha256 → meta JSON)
+-- ARGV[8] entry, edit: '1' when the entry is a key event after this event
+-- ARGV[9] entry, edit: the ids of the payload's pictures, space-separated ('' none)
 -- Entries hash values are "<created seq> <latest event seq> <payload JSON>".
+-- The order and key-events zsets index the current (not deleted) entries,
+-- all at score 0, by "<created seq padded to 20+20 digits> <entry id>", so
+-- their lexical order is the seq order (page_state.lua, entries_page.lua);
+-- they are kept once the blog hash says indexed=1 (new blogs, and older
+-- ones once page_state.lua built them).
 -- Reply: {'new', seq, prev seq, created seq}
 --        {'dup', stored value}   an entry retried with the same content
 --        {'gone'}                a delete of an entry already deleted
@@ -50,8 +57,8 @@ else
   created = string.sub(cur, 1, sp1 - 1)
 end
 if typ ~= 'delete' then
-  for media in string.gmatch(ARGV[8] or '', '%S+') do
-    if redis.call('HEXISTS', KEYS[6], media) == 0 then
+  for media in string.gmatch(ARGV[9] or '', '%S+') do
+    if redis.call('HEXISTS', KEYS[8], media) == 0 then
       return redis.error_reply('NOMEDIA ' .. media)
     end
   end
@@ -67,6 +74,24 @@ if typ == 'entry' then
   redis.call('HINCRBY', KEYS[1], 'count', 1)
 elseif typ == 'delete' then
   redis.call('HINCRBY', KEYS[1], 'count', -1)
+end
+local function pad(seq)
+  local ms, n = string.match(seq, '^(%d+)-(%d+)$')
+  return string.rep('0', 20 - #ms) .. ms .. '-' .. string.rep('0', 20 - #n) .. n
+end
+local member = pad(created) .. ' ' .. id
+if redis.call('HGET', KEYS[1], 'indexed') ~= '1' then
+  -- a blog older than the zsets: page_state.lua builds them on its next read
+elseif typ == 'delete' then
+  redis.call('ZREM', KEYS[6], member)
+  redis.call('ZREM', KEYS[7], member)
+else
+  redis.call('ZADD', KEYS[6], 0, member)
+  if ARGV[8] == '1' then
+    redis.call('ZADD', KEYS[7], 0, member)
+  else
+    redis.call('ZREM', KEYS[7], member)
+  end
 end
 local pinned = redis.call('HGET', KEYS[1], 'pinned')
 if ARGV[5] == 'pin' then

@@ -9,6 +9,8 @@
 -- KEYS[1] blog hash   KEYS[2] log stream   KEYS[3] entries hash
 -- KEYS[4] fingerprints hash   KEYS[5] feed stream
 -- KEYS[6] redactions hash (entry id -> {"at":ms,"reason":...}, no content)
+-- KEYS[7] order zset   KEYS[8] key-events zset (the current entries by
+--         "<padded created seq> <id>": append.lua): the entry leaves both
 -- ARGV[1] entry id   ARGV[2] reason ('' for none)   ARGV[3] feed MAXLEN
 -- Reply: {'new' | 'was', redacted_at ms (string), events rewritten}
 -- Errors: NOTFOUND blog | NOTFOUND entry
@@ -54,6 +56,11 @@ redis.call('HDEL', KEYS[4], id)
 if not entry.deleted then redis.call('HINCRBY', KEYS[1], 'count', -1) end
 if redis.call('HGET', KEYS[1], 'pinned') == id then redis.call('HDEL', KEYS[1], 'pinned') end
 redis.call('HINCRBY', KEYS[1], 'redactions', 1)
+local ms_part, n_part = string.match(created, '^(%d+)-(%d+)$')
+local member = string.rep('0', 20 - #ms_part) .. ms_part .. '-' ..
+  string.rep('0', 20 - #n_part) .. n_part .. ' ' .. id
+redis.call('ZREM', KEYS[7], member)
+redis.call('ZREM', KEYS[8], member)
 redis.call('HSET', KEYS[6], id, cjson.encode({at = ms, reason = ARGV[2]}))
 
 -- the feed's copies: written by the same script as each event, a few ms later
