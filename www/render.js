@@ -30,7 +30,7 @@
  *       <h3 class="entry-title">{title}</h3>                   (if title)
  *       <div class="entry-body">{blocks}</div>
  *       <figure class="entry-figure">                           (each picture)
- *         <img src="/media/{media id}" width="{width}" height="{height}"
+ *         <img src="{base}/media/{media id}" width="{width}" height="{height}"
  *              alt="{alt}" loading="lazy" decoding="async">
  *         <figcaption><span class="entry-caption">{caption}</span>
  *           <span class="entry-credit">{credit}</span></figcaption>
@@ -40,7 +40,8 @@
  *
  * {base} is --public-url (the page's <link rel="canonical"> up to /blogs/):
  * /blogs/{blog}/entries/{id} is the entry's permalink, its own page; the
- * older /blogs/{blog}#entry-{id} anchors still work.
+ * older /blogs/{blog}#entry-{id} anchors still work. Pictures are under
+ * {base} too, so an embed on another site's page shows the same markup.
  * data-seq is the entry's own seq (the event that created it); data-key and
  * data-pinned are present only when true. The <img> attributes come in that
  * order; width and height make the browser keep the picture's room before
@@ -342,16 +343,17 @@ export function renderEntry(entry, {
 	body.appendChild(renderText(entry.text, doc));
 	art.appendChild(body);
 	for (const m of Array.isArray(entry.media) ? entry.media : [])
-		art.appendChild(renderFigure(m, doc));
+		art.appendChild(renderFigure(m, doc, base));
 	return art;
 }
 
-/* renderFigure(media, doc): the <figure> of one wire picture. */
-export function renderFigure(m, doc = globalThis.document) {
+/* renderFigure(media, doc, base): the <figure> of one wire picture, its
+ * picture under base (--public-url). */
+export function renderFigure(m, doc = globalThis.document, base = '') {
 	const fig = el(doc, 'figure', 'entry-figure');
 	const img = doc.createElement('img');
 	const dim = (v) => (Number.isInteger(v) && v > 0 ? String(v) : '0');
-	img.setAttribute('src', `/media/${encodeURIComponent(String(m.id ?? ''))}`);
+	img.setAttribute('src', `${base}/media/${encodeURIComponent(String(m.id ?? ''))}`);
 	img.setAttribute('width', dim(m.width));
 	img.setAttribute('height', dim(m.height));
 	img.setAttribute('alt', String(m.alt ?? ''));

@@ -126,19 +126,15 @@ static long long dim(const json_t *m, const char *k)
 	return v > 0 ? (long long)v : 0;
 }
 
-/*
- * An entry's pictures, after its text: each a <figure> whose <img> has
- * its width and height (the browser keeps the room before the bytes
- * come), loading="lazy", and a <figcaption> with the caption and credit
- * when it has either (the markup of www/render.js).
- */
-static void figures(FILE *f, const json_t *e)
+void page_figures_html(FILE *f, const struct page_view *v, const json_t *e)
 {
 	const json_t *m;
 	size_t i;
 
 	json_array_foreach(json_object_get(e, "media"), i, m) {
-		fputs("<figure class=\"entry-figure\"><img src=\"/media/", f);
+		fputs("<figure class=\"entry-figure\"><img src=\"", f);
+		esc(f, v->base);
+		fputs("/media/", f);
 		esc(f, str(m, "id"));
 		fprintf(f, "\" width=\"%lld\" height=\"%lld\" alt=\"", dim(m, "width"),
 			dim(m, "height"));
@@ -218,7 +214,7 @@ void page_entry_html(FILE *f, const struct page_view *v, const json_t *e)
 	fputs("<div class=\"entry-body\">", f);
 	page_text_html(f, str(e, "text"));
 	fputs("</div>", f);
-	figures(f, e);
+	page_figures_html(f, v, e);
 	fputs("</article></li>\n", f);
 }
 

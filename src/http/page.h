@@ -77,6 +77,16 @@ void page_json_ld(FILE *f, const struct page_view *v);
 /* One entry in the markup of render.js: <li class="entry-item"><article ...>. */
 void page_entry_html(FILE *f, const struct page_view *v, const json_t *e);
 
+/*
+ * An entry's pictures, as they follow its text: each a <figure> whose <img
+ * src="{base}/media/{id}"> (absolute under --public-url, so the same
+ * markup serves the page, a fragment on another site and the feeds) has
+ * its width and height (the browser keeps the room before the bytes come),
+ * loading="lazy", and a <figcaption> with the caption and credit when it
+ * has either (the markup of www/render.js). Nothing for an entry without.
+ */
+void page_figures_html(FILE *f, const struct page_view *v, const json_t *e);
+
 /* The key events summary's <li> items (links absolute in a fragment). */
 void page_key_events_html(FILE *f, const struct page_view *v);
 

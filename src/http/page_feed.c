@@ -1,8 +1,10 @@
 /*
  * page_feed.c — a blog's feeds: Atom (RFC 4287) and JSON Feed 1.1, the
  * newest entries each with id urn:uuid:ENTRY, its headline as title, its
- * text as escaped HTML paragraphs (the page's rules), its times and its
- * permalink; in the blog's language; every URL under --public-url.
+ * text as escaped HTML paragraphs with their links and its pictures as
+ * figures (the page's markup), its times and its permalink; its pictures
+ * also as Atom enclosures and JSON Feed image/attachments; in the blog's
+ * language; every URL under --public-url.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +20,18 @@ static const char *str(const json_t *o, const char *k)
 	return s ? s : "";
 }
 
-/* An entry's text as HTML (malloc'd), or NULL when out of memory. */
-static char *content_html(const json_t *e)
+/* A wire picture's absolute URL into out. Returns out. */
+static char *media_url(const struct page_view *v, const json_t *m, char *out, size_t len)
+{
+	snprintf(out, len, "%s/media/%s", v->base ? v->base : "", str(m, "id"));
+	return out;
+}
+
+/*
+ * An entry's text and pictures as HTML (malloc'd), as the page shows them,
+ * or NULL when out of memory.
+ */
+static char *content_html(const struct page_view *v, const json_t *e)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -28,6 +40,7 @@ static char *content_html(const json_t *e)
 	if (!f)
 		return NULL;
 	page_text_html(f, str(e, "text"));
+	page_figures_html(f, v, e);
 	fclose(f);
 	return buf;
 }
@@ -77,11 +90,23 @@ static void atom_link(FILE *f, const char *rel, const char *type, const char *hr
 	fputs("\"/>\n", f);
 }
 
+/* An entry's pictures as enclosure links (RFC 4287 4.2.7.2). */
+static void atom_enclosures(FILE *f, const struct page_view *v, const json_t *e)
+{
+	const json_t *m;
+	char url[700];
+	size_t i;
+
+	json_array_foreach(json_object_get(e, "media"), i, m)
+		atom_link(f, "enclosure", *str(m, "type") ? str(m, "type") : "image/*",
+			  media_url(v, m, url, sizeof(url)));
+}
+
 static void atom_entry(FILE *f, const struct page_view *v, const json_t *e)
 {
 	char headline[4 * PAGE_HEADLINE_MAX + 8], url[600];
 	const char *updated = *str(e, "edited_ts") ? str(e, "edited_ts") : str(e, "ts");
-	char *html = content_html(e);
+	char *html = content_html(v, e);
 
 	page_headline(e, PAGE_HEADLINE_MAX, headline, sizeof(headline));
 	fputs("<entry>\n", f);
@@ -92,6 +117,7 @@ static void atom_entry(FILE *f, const struct page_view *v, const json_t *e)
 	xml_element(f, "published", str(e, "ts"));
 	xml_element(f, "updated", updated);
 	atom_link(f, "alternate", "text/html", page_permalink(v, str(e, "id"), url, sizeof(url)));
+	atom_enclosures(f, v, e);
 	if (*str(e, "author")) {
 		fputs("<author>", f);
 		xml_element(f, "name", str(e, "author"));
@@ -140,11 +166,35 @@ char *page_feed_atom(const struct page_view *v, size_t *out_len)
 	return buf;
 }
 
+/*
+ * A JSON Feed item's pictures: "image" the first one's URL, "attachments"
+ * each one's {url, mime_type} (no title: two attachments with the same
+ * title would be alternates of one thing).
+ */
+static void json_pictures(json_t *item, const struct page_view *v, const json_t *e)
+{
+	json_t *list = json_array();
+	const json_t *m;
+	char url[700];
+	size_t i;
+
+	json_array_foreach(json_object_get(e, "media"), i, m) {
+		media_url(v, m, url, sizeof(url));
+		if (!i)
+			json_object_set_new(item, "image", json_string(url));
+		json_array_append_new(list, json_pack("{s:s,s:s}", "url", url, "mime_type",
+						      *str(m, "type") ? str(m, "type") : "image/*"));
+	}
+	if (json_array_size(list))
+		json_object_set(item, "attachments", list);
+	json_decref(list);
+}
+
 /* One entry as a JSON Feed 1.1 item. */
 static json_t *json_item(const struct page_view *v, const json_t *e)
 {
 	char headline[4 * PAGE_HEADLINE_MAX + 8], url[600], id[64];
-	char *html = content_html(e);
+	char *html = content_html(v, e);
 	json_t *item;
 
 	page_headline(e, PAGE_HEADLINE_MAX, headline, sizeof(headline));
@@ -157,6 +207,7 @@ static json_t *json_item(const struct page_view *v, const json_t *e)
 		json_object_set_new(item, "date_modified", json_string(str(e, "edited_ts")));
 	if (*str(e, "author"))
 		json_object_set_new(item, "authors", json_pack("[{s:s}]", "name", str(e, "author")));
+	json_pictures(item, v, e);
 	free(html);
 	return item;
 }

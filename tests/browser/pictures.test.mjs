@@ -55,19 +55,20 @@ describe('pictures on the reader page', { timeout: 180000 }, () => {
 
 	it('the server renders each picture as render.js does: width, height, alt, lazy, caption and credit', async () => {
 		const view = await openPage(browser, s.base, `/blogs/${b.id}`);
-		const diffs = await view.page.evaluate(async (list) => {
+		const diffs = await view.page.evaluate(async ({ list, base }) => {
 			const m = await import('/render.js');
 			const out = [];
 			for (const e of list) {
 				const server = [...document.querySelectorAll(`#entry-${e.id} figure`)].map((f) => f.outerHTML);
-				const script = (e.media || []).map((x) => m.renderFigure(x).outerHTML);
+				const script = (e.media || []).map((x) => m.renderFigure(x, document, base).outerHTML);
 				if (JSON.stringify(server) !== JSON.stringify(script))
 					out.push({ id: e.id, server, script });
 			}
 			return out;
-		}, entries);
+		}, { list: entries, base: s.base });
 		assert.deepEqual(diffs, []);
 		const first = view.page.locator(`#entry-${entries[1].id} figure img`);
+		assert.equal(await first.getAttribute('src'), `${s.base}/media/${imgs[0].id}`, 'under --public-url');
 		assert.equal(await first.getAttribute('width'), '1200');
 		assert.equal(await first.getAttribute('height'), '675');
 		assert.equal(await first.getAttribute('loading'), 'lazy');
