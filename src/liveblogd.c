@@ -195,12 +195,20 @@ static void on_event(void *arg, const char *blog, const struct store_event *ev,
 	hubs_on_event(arg, blog, ev, prev);
 }
 
+/* Pictures deleted (a redaction): this loop forgets its copies. */
+static void on_media_gone(void *arg, const char *ids, size_t len)
+{
+	(void)arg;
+	media_cache_forget(ids, len);
+}
+
 static const struct feed_sink sink = {
 	.event = on_event,
 	.batch_done = hubs_batch_done,
 	.ready = hubs_feed_ready,
 	.created = on_created,
 	.blog = hubs_on_blog,
+	.media_gone = on_media_gone,
 };
 
 /* This loop's hubs, timers and share of the cache budget. */

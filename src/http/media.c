@@ -16,8 +16,11 @@
  * When the read returns, its waiters are moved to a local list before
  * they are answered, and the read's reference is dropped after the walk.
  *
- * A picture never changes, but it may be deleted (redaction): a kept copy
- * is trusted for MEDIA_TTL_US, then the next request reads it again.
+ * A picture never changes, but it may be deleted (redaction): every loop
+ * hears of it on the feed (media_gone, after the bytes left Redis) and
+ * forgets its copy; a read in flight then is not kept. As a backstop, a
+ * kept copy is trusted for MEDIA_TTL_US, then the next request reads it
+ * again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -147,7 +150,7 @@ static bool pic_fill(struct picture *p, const char *type, const void *data, size
 	p->len = len;
 	p->type = type_of(type);
 	p->loaded_at = lws_now_usecs();
-	if (bytes <= cache_limit() && cache_make_room(bytes)) {
+	if (p->link.owner && bytes <= cache_limit() && cache_make_room(bytes)) {
 		cache_add(&p->ci, bytes);
 		p->kept = true;
 		p->refs++;
@@ -228,12 +231,32 @@ void media_serve(struct req *q)
 	lws_dll2_add_tail(&w->link, &p->waiters);
 }
 
-void media_cache_forget(const char *id)
+/* Forgets picture id: a kept copy is dropped, a read in flight will not be kept. */
+static void forget_one(const char *id)
 {
 	struct picture *p = find(id);
 
-	if (p && !p->loading)
+	if (p && p->loading)
+		lws_dll2_remove(&p->link);   /* on_read answers its waiters all the same */
+	else if (p)
 		pic_forget(p);
+}
+
+void media_cache_forget(const char *ids, size_t len)
+{
+	char id[CODEC_MEDIA_ID];
+	size_t at = 0, n;
+
+	while (ids && at < len) {
+		for (n = 0; at + n < len && ids[at + n] != ' '; n++)
+			;
+		if (n == CODEC_MEDIA_ID - 1) {
+			memcpy(id, ids + at, n);
+			id[n] = '\0';
+			forget_one(id);
+		}
+		at += n + 1;
+	}
 }
 
 void media_cache_free(void)

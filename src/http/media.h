@@ -15,10 +15,13 @@
  */
 void media_serve(struct req *q);
 /*
- * Forgets this loop's copy of picture id (a deleted picture): the next
- * request reads the store again. Requests being written keep their copy.
+ * Forgets this loop's copies of deleted pictures, ids[0..len): their
+ * sha256s separated by spaces (the feed's media_gone item; ids may be
+ * NULL): the next request reads the store again (and gets 404). A read in
+ * flight still answers the requests waiting on it, and is not kept;
+ * requests being written keep their copy.
  */
-void media_cache_forget(const char *id);
+void media_cache_forget(const char *ids, size_t len);
 /* Frees this loop's pictures (the loop's end, after its requests). */
 void media_cache_free(void);
 

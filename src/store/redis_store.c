@@ -40,8 +40,8 @@ static struct script s_create = { lua_create_blog, "", false },
 	s_entries = { lua_entries_page, "", true },
 	s_media_put = { lua_media_put, "", false }, s_media_gc = { lua_media_gc, "", false };
 
-/* the most: media_gc's (EVALSHA sha n, 3 keys, 3 args and the candidates) */
-#define MAX_ARGS (9 + STORE_MEDIA_GC_MAX)
+/* the most: media_gc's (EVALSHA sha n, 4 keys, 4 args and the candidates) */
+#define MAX_ARGS (11 + STORE_MEDIA_GC_MAX)
 #define MEDIA_PREFIX "lb:media:"
 #define EDIT_ATTEMPTS 5
 
@@ -103,6 +103,8 @@ struct call {
 	bool replied;            /* the covered write's reply is in: */
 	redisReply *reply;       /* a copy of it (NULL: connection lost) */
 	bool unconfirmed;        /* answered 503 although it may be stored */
+	bool redacted_new;       /* a redaction: this call's, not an earlier one */
+	uint64_t redacted_at;    /* a redaction's time (ms) */
 	char msg[192];
 };
 
@@ -923,10 +925,38 @@ static void ignore_reply(redisReply *r, void *arg)
 	(void)arg;
 }
 
-static void redact_done(struct call *c, enum lb_status st, redisReply *r)
+static int rs_media_gc(struct store *st, const char *blog, const char *entry,
+		       const char *const *ids, size_t n, store_json_fn fn, void *arg);
+
+/*
+ * After the redacted entry's pictures were handled: the answer, and once
+ * the text (a new redaction) or a picture's bytes left Redis, an AOF
+ * rewrite, so that they leave the disk too. It comes after both steps: a
+ * rewrite asked while one runs is refused, and one started before the
+ * pictures went would keep their bytes.
+ */
+static void redact_gc_done(void *arg, enum lb_status st, json_t *result, const char *msg)
 {
+	struct call *c = arg;
 	const char *aof[] = { "BGREWRITEAOF" };
 
+	if (c->redacted_new || json_array_size(json_object_get(result, "deleted")))
+		rconn_command(&c->st->cmd, ignore_reply, NULL, 1, aof, NULL);
+	if (st != LB_OK) {
+		finish_json(c, st == LB_UNAVAILABLE ? st : LB_INTERNAL, NULL, "The entry is "
+			    "redacted, but its pictures could not be deleted yet: redact it again.");
+		return;
+	}
+	finish_json(c, LB_OK, codec_redacted(c->entry, c->redacted_at), NULL);
+}
+
+/*
+ * redact.lua's reply; then media_gc.lua deletes the pictures the entry
+ * named that no other entry of the blog names (also after a second
+ * redaction: it finishes what a failed run left, see redact.lua).
+ */
+static void redact_done(struct call *c, enum lb_status st, redisReply *r)
+{
 	if (st != LB_OK) {
 		finish_json(c, st, NULL, st == LB_NOT_FOUND ? "No such blog or entry." : NULL);
 		return;
@@ -936,13 +966,12 @@ static void redact_done(struct call *c, enum lb_status st, redisReply *r)
 		finish_json(c, LB_INTERNAL, NULL, NULL);
 		return;
 	}
-	if (reply_is(r, "new")) {
+	c->redacted_new = reply_is(r, "new");
+	c->redacted_at = strtoull(r->element[1]->str, NULL, 10);
+	if (c->redacted_new)
 		metrics.writes++;
-		/* the text is gone from memory; this takes it off the disk too */
-		rconn_command(&c->st->cmd, ignore_reply, NULL, 1, aof, NULL);
-	}
-	finish_json(c, LB_OK, codec_redacted(c->entry, strtoull(r->element[1]->str,
-						NULL, 10)), NULL);
+	if (rs_media_gc(&c->st->base, c->blog, c->entry, NULL, 0, redact_gc_done, c))
+		redact_gc_done(c, LB_UNAVAILABLE, NULL, NULL);
 }
 
 static int rs_redact_entry(struct store *st, const char *blog, const char *entry,
@@ -957,6 +986,7 @@ static int rs_redact_entry(struct store *st, const char *blog, const char *entry
 		return -1;
 	c->jfn = fn;
 	snprintf(c->entry, sizeof(c->entry), "%s", entry);
+	snprintf(c->blog, sizeof(c->blog), "%s", blog);
 	key(kb, sizeof(kb), blog, "");
 	key(kl, sizeof(kl), blog, ":log");
 	key(ke, sizeof(ke), blog, ":entries");
@@ -1420,9 +1450,10 @@ static int rs_media_gc(struct store *st, const char *blog, const char *entry,
 {
 	struct call *c = call_new(st, arg);
 	char km[128], kl[128], ke[128];
-	const char *keys[] = { km, kl, ke, NULL };
-	const char *args[4 + STORE_MEDIA_GC_MAX] = { blog, MEDIA_PREFIX, entry ? entry : "" };
-	size_t k = 3;
+	const char *keys[] = { km, kl, ke, STORE_FEED_KEY, NULL };
+	const char *args[5 + STORE_MEDIA_GC_MAX] = { blog, MEDIA_PREFIX, entry ? entry : "",
+						     STORE_FEED_MAXLEN };
+	size_t k = 4;
 
 	if (!c)
 		return -1;

@@ -117,6 +117,9 @@ struct store_ops {
 	/*
 	 * A legal takedown of an entry (SPEC "Redaction"), also on an ended
 	 * blog; result: {"entry_id","redacted_at"}, the same for a second call.
+	 * Then the pictures the entry named that nothing else of the blog
+	 * names are deleted (media_gc, every instance told on the feed); when
+	 * that step fails the answer is 503 and a second call finishes it.
 	 */
 	int (*redact_entry)(struct store *st, const char *blog, const char *entry,
 			    const char *reason, store_json_fn fn, void *arg);
