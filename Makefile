@@ -81,7 +81,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 # The hub alone: the push side against the fakes of tests/fakes/ (an
 # in-memory store, a hand-moved clock, recording connections).
 HUB_TEST_OBJ := $(addprefix $(BUILD)/obj/src/,push/hub.o push/reader.o push/pages.o \
-                push/ring.o push/frame.o cache.o shared.o status.o common/codec.o \
+                push/ring.o push/frame.o push/pmd.o cache.o shared.o status.o common/codec.o \
                 common/text.o common/hash.o) \
                 $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fakes/*.c))
 $(BUILD)/tests/test_hub: tests/unit/test_hub.c $(HUB_TEST_OBJ)
@@ -142,6 +142,7 @@ FUZZ_LIB := src/common/codec.c src/common/text.c src/common/hash.c src/status.c 
             src/http/assets.c $(BUILD)/gen/www.c
 FUZZ_LIB += src/common/image.c
 FUZZ_LIB += src/store/redis_url.c
+FUZZ_LIB += src/push/pmd.c
 FUZZ_SECONDS ?= 20
 fuzz: $(FUZZ_BIN)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)

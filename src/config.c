@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE };
+enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE, F_ONOFF };
 
 struct flag {
 	const char *name;
@@ -43,6 +43,7 @@ static const struct flag flags[] = {
 	{ "max-readers", F_LONG, OFF(max_readers), 1, 10000000, "N", "readers per instance (default 100000)" },
 	{ "max-readers-per-ip", F_LONG, OFF(max_readers_per_ip), 1, 10000000, "N", "readers per client address (default 10000)" },
 	{ "cache-mb", F_LONG, OFF(cache_mb), 1, 1L << 20, "MB", "memory for what readers can make the server keep: catch-up pages, rendered pages (default 256)" },
+	{ "compress", F_ONOFF, OFF(compress), 0, 0, "on|off", "WebSocket permessage-deflate for readers that offer it, each event compressed once (default on)" },
 };
 
 void config_defaults(struct lb_config *cfg)
@@ -67,6 +68,7 @@ void config_defaults(struct lb_config *cfg)
 	cfg->max_readers = 100000;
 	cfg->max_readers_per_ip = 10000;
 	cfg->cache_mb = 256;
+	cfg->compress = true;
 }
 
 int config_log_mask(const char *level)
@@ -217,6 +219,11 @@ static int apply(struct lb_config *cfg, const struct flag *f, const char *v,
 		cfg->redis_password_file = v;
 		return read_secret(v, base + f->offset, sizeof(cfg->redis_password),
 				   f->name, err, errlen);
+	case F_ONOFF:
+		if (strcmp(v, "on") && strcmp(v, "off"))
+			break;
+		*(bool *)(base + f->offset) = !strcmp(v, "on");
+		return 0;
 	case F_LONG:
 		errno = 0;
 		n = strtol(v, &end, 10);

@@ -5,6 +5,7 @@
 #ifndef LB_CONFIG_H
 #define LB_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -32,6 +33,7 @@ struct lb_config {
 	long max_readers;
 	long max_readers_per_ip;
 	long cache_mb;             /* bytes readers can make an instance keep */
+	bool compress;             /* permessage-deflate for readers that offer it */
 };
 
 enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_ERROR };

@@ -14,9 +14,11 @@
 #include "http/listener.h"
 #include "http/server.h"
 #include "liveblog/protocol.h"
+#include "push/frame.h"
 #include "push/hub.h"
 #include "push/out.h"
 #include "push/ws.h"
+#include "push/ws_ext.h"
 #include "store/redis_store.h"
 
 struct http_pss {
@@ -490,6 +492,9 @@ int server_create(int listen_fd)
 	info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
 		       LWS_SERVER_OPTION_VALIDATE_UTF8;
 	info.retry_and_idle_policy = &keepalive_policy;
+	/* permessage-deflate: frames compressed once per loop (ws_ext.h) */
+	info.extensions = app.cfg.compress ? ws_ext_table : NULL;
+	frame_compression(app.cfg.compress);
 	info.timeout_secs = 20;
 	info.vhost_name = "default";
 	app.ctx = lws_create_context(&info);

@@ -241,10 +241,13 @@ static void note_ended(struct reader *r, const struct frame *f)
 	}
 }
 
-/* One message of the stream (not an event of the log). Frees v. */
+/*
+ * One message of the stream (not an event of the log), never compressed:
+ * it is built for this reader alone (RSV1 is per message). Frees v.
+ */
 static int send_json(struct reader *r, json_t *v)
 {
-	struct frame *f = v ? frame_from_json(v, NULL, false) : NULL;
+	struct frame *f = v ? frame_message(v) : NULL;
 	int n = f ? r->out->message(r->wsi, f->buf + LWS_PRE, f->len, NULL,
 				    !r->hello_sent) : -1;
 
@@ -253,10 +256,23 @@ static int send_json(struct reader *r, json_t *v)
 	return n;
 }
 
+/* One shared frame: compressed, as it was built, to a reader that negotiated. */
+static int write_frame(struct reader *r, struct frame *f)
+{
+	unsigned char *w;
+	size_t len;
+
+	if (r->out->deflate) {
+		w = frame_wire_for(f, true, &len);
+		return r->out->frames(r->wsi, w, len);
+	}
+	return r->out->message(r->wsi, f->buf + LWS_PRE, f->len,
+			       f->seq.ms || f->seq.n ? f->seq_str : NULL, false);
+}
+
 static int send_frame(struct reader *r, struct frame *f, bool live)
 {
-	if (r->out->message(r->wsi, f->buf + LWS_PRE, f->len,
-			    f->seq.ms || f->seq.n ? f->seq_str : NULL, false))
+	if (write_frame(r, f))
 		return -1;
 	metrics.frames_sent++;
 	if (live)
@@ -278,18 +294,19 @@ static int send_frame(struct reader *r, struct frame *f, bool live)
 static int live_batch(struct reader *r, unsigned char **out, size_t *len)
 {
 	const struct ring *ring = &r->hub->ring;
+	bool z = r->out->deflate;
 	size_t total = 0, n = 0, wl;
 	unsigned char *w;
 
 	while (r->cursor + n < ring->head && n < BATCH_FRAMES) {
-		frame_wire(ring_at(ring, r->cursor + n), &wl);
+		frame_wire_for(ring_at(ring, r->cursor + n), z, &wl);
 		if (n && total + wl > BATCH_BYTES)
 			break;
 		total += wl;
 		n++;
 	}
 	if (n == 1) {
-		*out = frame_wire(ring_at(ring, r->cursor), len);
+		*out = frame_wire_for(ring_at(ring, r->cursor), z, len);
 		return 1;
 	}
 	if (!batch_buf && !(batch_buf = malloc(LWS_PRE + BATCH_BYTES + 16)))
@@ -297,7 +314,7 @@ static int live_batch(struct reader *r, unsigned char **out, size_t *len)
 	*out = batch_buf + LWS_PRE;
 	*len = 0;
 	for (size_t i = 0; i < n; i++) {
-		w = frame_wire(ring_at(ring, r->cursor + i), &wl);
+		w = frame_wire_for(ring_at(ring, r->cursor + i), z, &wl);
 		memcpy(*out + *len, w, wl);
 		*len += wl;
 	}
@@ -362,6 +379,7 @@ void hubs_thread_exit(void)
 {
 	free(batch_buf);
 	batch_buf = NULL;
+	frame_thread_exit();
 }
 
 static void replay_due(lws_sorted_usec_list_t *sul)

@@ -12,13 +12,13 @@
 #include "push/hub.h"
 #include "push/out.h"
 #include "push/ws.h"
+#include "push/ws_ext.h"
 
 struct ws_pss {
 	struct reader *reader;
 	char ip[64];             /* counted in ip_reader_add() while set */
 	const char *refusal;     /* close with 1013 and this reason */
-	size_t rx;               /* bytes of the message being received */
-	bool too_big;            /* close with 1009 once that message is read */
+	struct ws_rx rx;         /* what the reader is sending; permessage-deflate */
 };
 
 /* "/ws/blogs/<id>" → id. Returns 0, or -1 when the path is not a blog's. */
@@ -84,7 +84,7 @@ static int on_established(struct lws *wsi, struct ws_pss *pss)
 {
 	char id[72], since[64], speed[32];
 	const char *s = lws_get_urlarg_by_name(wsi, "since=", since, sizeof(since));
-	struct reader_opts o = { .out = &out_ws, .replay = 0 };
+	struct reader_opts o = { .out = pss->rx.deflate ? &out_ws_deflate : &out_ws };
 	int sndbuf = 64 * 1024;
 
 	if (blog_of_path(wsi, id, sizeof(id)) ||
@@ -113,14 +113,14 @@ static int on_receive(struct lws *wsi, struct ws_pss *pss, size_t len)
 {
 	size_t max = (size_t)app.cfg.max_ws_message;
 
-	pss->rx += len;
-	if (pss->rx > max)
-		pss->too_big = true;
-	if (pss->rx > 16 * max)
+	pss->rx.bytes += len;
+	if (pss->rx.bytes > max)
+		pss->rx.too_big = true;
+	if (pss->rx.bytes > 16 * max)
 		return -1;
 	if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
-		pss->rx = 0;
-		if (pss->too_big)
+		pss->rx.bytes = 0;
+		if (pss->rx.too_big)
 			lws_callback_on_writable(wsi);
 	}
 	return 0;
@@ -143,6 +143,8 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 							sizeof(speed)), &replay))
 			return refuse(wsi, HTTP_STATUS_BAD_REQUEST);
 		return 0;
+	case LWS_CALLBACK_ADD_HEADERS:
+		return ws_ext_add_headers(wsi, &pss->rx, in);
 	case LWS_CALLBACK_ESTABLISHED:
 		return on_established(wsi, pss);
 	case LWS_CALLBACK_SERVER_WRITEABLE:
@@ -151,7 +153,7 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 					 (unsigned char *)pss->refusal, strlen(pss->refusal));
 			return -1;
 		}
-		if (pss->too_big) {
+		if (pss->rx.too_big) {
 			lws_close_reason(wsi, LB_CLOSE_TOO_BIG,
 					 (unsigned char *)"message too big", 15);
 			return -1;
@@ -168,6 +170,7 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			reader_close(pss->reader);
 		pss->reader = NULL;
 		forget_ip(pss);
+		ws_ext_release(&pss->rx);
 		return 0;
 	default:
 		return 0;
@@ -177,4 +180,12 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 size_t ws_pss_size(void)
 {
 	return sizeof(struct ws_pss);
+}
+
+struct ws_rx *ws_rx_of(struct lws *wsi)
+{
+	const struct lws_protocols *p = lws_get_protocol(wsi);
+	struct ws_pss *pss = p && p->callback == ws_callback ? lws_wsi_user(wsi) : NULL;
+
+	return pss ? &pss->rx : NULL;
 }
