@@ -121,14 +121,15 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/liveblogd $(BUILD)/liveblog $(DESTDIR)$(PREFIX)/bin/
 
-# Load tools (bench/*.c, one program per file, plain libc + epoll).
+# Load tools (bench/*.c, one program per file, plain libc + epoll; zlib to
+# inflate permessage-deflate).
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 bench: all $(BENCH_BIN)
 
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< -lm -lpthread
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< -lm -lpthread -lz
 
 bench-compare: bench
 	sh bench/compare.sh

@@ -10,7 +10,9 @@
 #
 # Knobs (environment):
 #   BENCH_QUICK=1            fanout:1000 and storm:1000 only, 5 s of posting
-#   BENCH_SERVERS            default "liveblogd nchan nchan-redis node ideal"
+#   BENCH_SERVERS            default "liveblogd nchan nchan-redis node ideal";
+#                            liveblogd-z: liveblogd with readers that offer
+#                            permessage-deflate (loadtool --deflate)
 #   BENCH_SCENARIOS          default "fanout:1000 fanout:5000 fanout:10000
 #                            fanout:20000 burst:1000 burst:5000 storm:10000"
 #   BENCH_RATE / BENCH_DURATION        fan-out posts/s and seconds (10, 20)
@@ -20,6 +22,8 @@
 #   BENCH_STORM_DURATION / BENCH_STORM_POSTS  live seconds before the drop,
 #                            posts while the readers are away (3, 50)
 #   BENCH_SIZE               post size in bytes (1024)
+#   BENCH_TEXTS              liveblogd, liveblogd-z: post the texts of this
+#                            JSON-lines file (demo/article-fr.jsonl) instead
 #   BENCH_DRAIN              longest wait for deliveries after the last post
 #                            (30 s); what has not arrived by then is missing
 #   BENCH_CONNECT_RATE       reader connects per second (2000)
@@ -169,6 +173,12 @@ start_liveblogd() { # READERS
 	EXTRA="--redis-pid $REDIS_PID --redis-port $REDIS_PORT"
 }
 
+# The same liveblogd; its readers offer permessage-deflate.
+start_liveblogd_z() { # READERS
+	start_liveblogd "$1"
+	EXTRA="$EXTRA --deflate"
+}
+
 start_nchan_conf() { # CONF
 	PORT=$(free_port)
 	d=$TMP/nginx-$1
@@ -213,7 +223,7 @@ start_ideal() {
 
 available() { # SERVER
 	case $1 in
-	liveblogd) [ -x "$TMP/liveblogd" ] ;;
+	liveblogd|liveblogd-z) [ -x "$TMP/liveblogd" ] ;;
 	nchan|nchan-redis) command -v nginx >/dev/null && [ -f /usr/lib/nginx/modules/ngx_nchan_module.so ] ;;
 	node) command -v node >/dev/null && [ -d "$ROOT/node_modules/ws" ] ;;
 	ideal) [ -x "$ROOT/build/bench/ideal" ] ;;
@@ -236,13 +246,15 @@ run_scenario() { # SERVER KIND READERS
 		storm="--storm --storm-posts $STORM_POSTS"
 		;;
 	esac
+	texts=""
+	case $server in liveblogd*) if [ -n "${BENCH_TEXTS:-}" ]; then texts="--texts $BENCH_TEXTS"; fi ;; esac
 	say "$server $kind-$n: $n readers, $rate posts/s for $dur s"
 	# shellcheck disable=SC2086
 	# in the background, so that a signal to this script is seen at once
 	timeout 900 "$LT" $MODE --url "$WS_URL" --pub "$PUB_URL" --readers "$n" \
 		--rate "$rate" --duration "$dur" --size "$SIZE" --drain "$DRAIN" \
 		--connect-rate "$CONNECT_RATE" --publishers "$PUBLISHERS" --server-pid "$SPIDS" \
-		$EXTRA $storm $procs --server "$server" --scenario "$kind-$n" --json "$JSON" \
+		$EXTRA $storm $procs $texts --server "$server" --scenario "$kind-$n" --json "$JSON" \
 		--max-time 800 &
 	LTPID=$!
 	rc=0
@@ -268,7 +280,7 @@ run_scenario() { # SERVER KIND READERS
 	echo "RLIMIT_NOFILE: $(ulimit -n)"
 	echo "liveblogd: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown) ($(git -C "$ROOT" log -1 --format=%cd --date=iso 2>/dev/null))"
 	echo "peers: $(redis-server --version | cut -d' ' -f3), nginx $(nginx -v 2>&1 | cut -d/ -f2) + nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null), node $(node --version), ws $(node -p "require('$ROOT/node_modules/ws/package.json').version")"
-	echo "scenarios: $SCENARIOS (fan-out $RATE/s for $DURATION s, burst $BURST_RATE/s for $BURST_DURATION s, storm $STORM_POSTS posts away), size $SIZE B"
+	echo "scenarios: $SCENARIOS (fan-out $RATE/s for $DURATION s, burst $BURST_RATE/s for $BURST_DURATION s, storm $STORM_POSTS posts away), size $SIZE B${BENCH_TEXTS:+, liveblogd texts from $BENCH_TEXTS}"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/compare-$STAMP.machine"
 cat "$OUT/compare-$STAMP.machine" >&2
