@@ -19,6 +19,9 @@
 #   BENCH_BURST_RATE / BENCH_BURST_DURATION   (200, 10)
 #   BENCH_BURST_PROCS        load tool processes for the readers of a burst
 #                            (2: one takes ~250k messages/s on this machine)
+#   BENCH_FANOUT_PROCS       the same for fan-out and storm (default: one per
+#                            9,000 readers); readers that inflate cost the
+#                            tool more (liveblogd-z)
 #   BENCH_STORM_DURATION / BENCH_STORM_POSTS  live seconds before the drop,
 #                            posts while the readers are away (3, 50)
 #   BENCH_SIZE               post size in bytes (1024)
@@ -234,7 +237,7 @@ available() { # SERVER
 run_scenario() { # SERVER KIND READERS
 	server=$1 kind=$2 n=$3
 	rate=$RATE dur=$DURATION storm=""
-	procs=""
+	procs=${BENCH_FANOUT_PROCS:+--procs $BENCH_FANOUT_PROCS}
 	case $kind in
 	burst)
 		rate=$BURST_RATE dur=$BURST_DURATION

@@ -7,7 +7,11 @@
  * browsers do; a compressed message is inflated (one zlib stream per
  * process, reset per message: both sides take no context) and its text
  * checked like a plain one, and the bytes on the wire per delivery are
- * reported next to the bytes of text. --texts FILE posts the texts of a
+ * reported next to the bytes of text. A process keeps its last few
+ * inflated messages: a payload byte-identical to one of them (the server
+ * sends every reader the same bytes) takes its text without inflating
+ * again, so the tool's cost per delivery stays near a plain one's; the
+ * report counts those. --texts FILE posts the texts of a
  * JSON-lines file (demo/article-fr.jsonl) instead of a filler.
  *
  * The parent creates the blog (liveblogd mode), forks the reader processes,
@@ -61,6 +65,7 @@
 #define RBUF       (256 * 1024)
 #define ZOUT       (256 * 1024)  /* an inflated message (liveblogd's are < 100 KB) */
 #define TEXTS_MAX  4096
+#define ZCACHE     8             /* compressed messages remembered per process */
 
 /* ---- a log-linear histogram of microseconds ---- */
 
@@ -165,6 +170,7 @@ struct cstats {
 	long unique, dups, extra, missing, caught_up, resumed, need_catchup;
 	long run_deliveries;
 	long deflated, bad_inflate;        /* readers that negotiated; messages that did not inflate */
+	long inflated, zcache_hits;        /* compressed messages inflated; found identical to one */
 	long long wire_bytes, text_bytes;  /* of the run's deliveries: frames as received, their text */
 	int ready, dropped, done, first_refusal, first_errno;
 	int64_t last_rx, t_caught_up;
@@ -560,6 +566,12 @@ struct child {
 	z_stream zs;               /* the inflater, reset per message */
 	bool zinit;
 	unsigned char *zout;
+	struct zcached {           /* recent compressed messages and their text */
+		uint8_t *z;
+		char *text;
+		size_t zlen, tlen;
+	} zc[ZCACHE];
+	int zc_next;
 	int *queue, qh, qt;
 	int pending;
 	long started;
@@ -806,22 +818,66 @@ static long inflate_message(struct child *c, const uint8_t *p, size_t n)
 	return (long)(ZOUT - c->zs.avail_out);
 }
 
+/*
+ * The text of compressed payload p (n bytes): a remembered one when the
+ * same bytes came before, else inflated and remembered. NULL if it does
+ * not inflate.
+ */
+static const char *text_of(struct child *c, const uint8_t *p, size_t n, size_t *tlen)
+{
+	struct zcached *e;
+	long t;
+
+	for (int k = 0; k < ZCACHE; k++) {
+		e = &c->zc[k];
+		if (e->z && e->zlen == n && !memcmp(e->z, p, n)) {
+			c->st->zcache_hits++;
+			*tlen = e->tlen;
+			return e->text;
+		}
+	}
+	if ((t = inflate_message(c, p, n)) < 0)
+		return NULL;
+	c->st->inflated++;
+	e = &c->zc[c->zc_next++ % ZCACHE];
+	free(e->z);
+	free(e->text);
+	e->z = malloc(n ? n : 1);
+	e->text = malloc((size_t)t + 1);
+	if (!e->z || !e->text) {
+		free(e->z);
+		free(e->text);
+		e->z = NULL;
+		e->text = NULL;
+		*tlen = (size_t)t;
+		return (const char *)c->zout;
+	}
+	memcpy(e->z, p, n);
+	memcpy(e->text, c->zout, (size_t)t);
+	e->zlen = n;
+	e->tlen = (size_t)t;
+	*tlen = e->tlen;
+	return e->text;
+}
+
 /* A data frame's message: inflated first when RSV1 says it is compressed. */
 static void on_data(struct child *c, int i, const uint8_t *b, size_t h, size_t len)
 {
-	long n;
+	const char *text = NULL;
+	size_t tlen = 0;
 
 	if (!(b[0] & 0x40)) {
 		on_message(c, i, (const char *)b + h, len, h + len);
 		return;
 	}
 	/* liveblogd never fragments; a compressed fragment is counted as bad */
-	n = c->r[i].deflate && (b[0] & 0x80) ? inflate_message(c, b + h, len) : -1;
-	if (n < 0) {
+	if (c->r[i].deflate && (b[0] & 0x80))
+		text = text_of(c, b + h, len, &tlen);
+	if (!text) {
 		c->st->bad_inflate++;
 		return;
 	}
-	on_message(c, i, (const char *)c->zout, (size_t)n, h + len);
+	on_message(c, i, text, tlen, h + len);
 }
 
 /* Consumes whole frames from p; returns bytes used, or -1 once closed. */
@@ -1136,6 +1192,8 @@ static void sum_children(void)
 		total.run_deliveries += LOAD(s->run_deliveries);
 		total.deflated += LOAD(s->deflated);
 		total.bad_inflate += LOAD(s->bad_inflate);
+		total.inflated += LOAD(s->inflated);
+		total.zcache_hits += LOAD(s->zcache_hits);
 		total.wire_bytes += LOAD(s->wire_bytes);
 		total.text_bytes += LOAD(s->text_bytes);
 		if (!total.first_refusal)
@@ -1255,7 +1313,8 @@ static void report(struct result *res)
 	printf("  wire %.0f B/delivery (text %.0f B, %.3fx)  CPU %.1f us/delivery",
 	       wire_per, text_per, wire_per / text_per, cpu_per);
 	if (o.deflate)
-		printf("  deflate %ld/%ld readers", total.deflated, total.connected);
+		printf("  deflate %ld/%ld readers, %ld messages inflated, %ld identical to one before",
+		       total.deflated, total.connected, total.inflated, total.zcache_hits);
 	if (total.bad_inflate)
 		printf("  NOT INFLATED %ld", total.bad_inflate);
 	if (total.refused || total.conn_fail)
@@ -1302,7 +1361,7 @@ static void report(struct result *res)
 		"\"post_p99_ms\":%s,\"post_max_ms\":%s,\"rss_base_kb\":%ld,\"rss_kb\":%ld,"
 		"\"rss_end_kb\":%ld,\"rss_per_reader_kb\":%s,\"cpu_s\":%s,\"redis_cpu_s\":%s,"
 		"\"run_s\":%.2f,\"storm_readers\":%ld,\"storm_caught_up\":%ld,\"storm_catchup_s\":%s,\"storm_redis_cmds\":%s,\"loadavg\":%s,"
-		"\"deflate\":%s,\"deflated_readers\":%ld,\"not_inflated\":%ld,\"wire_bytes_per_delivery\":%s,"
+		"\"deflate\":%s,\"deflated_readers\":%ld,\"not_inflated\":%ld,\"inflated\":%ld,\"identical_compressed\":%ld,\"wire_bytes_per_delivery\":%s,"
 		"\"text_bytes_per_delivery\":%s,\"cpu_us_per_delivery\":%s,\"texts\":%s%s%s}\n",
 		o.server, o.scenario, o.readers, o.procs, total.connected, total.refused,
 		total.first_refusal, total.conn_fail, res->posts, res->posts_ok, o.size, o.rate,
@@ -1311,7 +1370,7 @@ static void report(struct result *res)
 		v[7], res->connect_s, v[8], v[9], v[10], res->s0.rss_kb, res->s1.rss_kb,
 		res->s2.rss_kb, v[11], v[13], v[14], res->run_s, total.need_catchup,
 		total.caught_up, v[12], v[17], v[16], o.deflate ? "true" : "false", total.deflated,
-		total.bad_inflate, v[18], v[19], v[20], o.texts ? "\"" : "", o.texts ? o.texts : "null",
+		total.bad_inflate, total.inflated, total.zcache_hits, v[18], v[19], v[20], o.texts ? "\"" : "", o.texts ? o.texts : "null",
 		o.texts ? "\"" : "");
 	fclose(f);
 }
