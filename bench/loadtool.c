@@ -65,7 +65,7 @@
 #define RBUF       (256 * 1024)
 #define ZOUT       (256 * 1024)  /* an inflated message (liveblogd's are < 100 KB) */
 #define TEXTS_MAX  4096
-#define ZCACHE     8             /* compressed messages remembered per process */
+#define ZCACHE     64            /* compressed messages remembered per process */
 
 /* ---- a log-linear histogram of microseconds ---- */
 
@@ -830,7 +830,7 @@ static const char *text_of(struct child *c, const uint8_t *p, size_t n, size_t *
 
 	for (int k = 0; k < ZCACHE; k++) {
 		e = &c->zc[k];
-		if (e->z && e->zlen == n && !memcmp(e->z, p, n)) {
+		if (e->z && e->zlen == n && (!n || e->z[n / 2] == p[n / 2]) && !memcmp(e->z, p, n)) {
 			c->st->zcache_hits++;
 			*tlen = e->tlen;
 			return e->text;
@@ -1266,7 +1266,7 @@ struct result {
 	double loadavg;
 	double connect_s, run_s, storm_s;
 	long storm_cmds;         /* Redis commands during the storm's catch-up */
-	struct procsample s0, s1, s2, r1, r2;
+	struct procsample s0, sc, s1, s2, r1, r2;   /* sc: once every reader is in */
 	struct hist lat, conn;
 };
 
@@ -1292,6 +1292,7 @@ static void report(struct result *res)
 		(double)total.text_bytes / (double)total.run_deliveries : NAN;
 	double cpu_per = total.run_deliveries && o.server_pids ?
 		(res->s2.cpu_s - res->s1.cpu_s) * 1e6 / (double)total.run_deliveries : NAN;
+	double accept_cpu = o.server_pids ? res->sc.cpu_s - res->s0.cpu_s : NAN;
 	char v[22][32];
 	FILE *f;
 
@@ -1310,8 +1311,9 @@ static void report(struct result *res)
 		if (res->storm_cmds >= 0)
 			printf(", %ld Redis commands", res->storm_cmds);
 	}
-	printf("  wire %.0f B/delivery (text %.0f B, %.3fx)  CPU %.1f us/delivery",
-	       wire_per, text_per, wire_per / text_per, cpu_per);
+	printf("  wire %.0f B/delivery (text %.0f B, %.3fx)  CPU %.1f us/delivery  "
+	       "accept CPU %.2f s (%.0f us/reader)", wire_per, text_per, wire_per / text_per,
+	       cpu_per, accept_cpu, total.connected ? accept_cpu * 1e6 / (double)total.connected : NAN);
 	if (o.deflate)
 		printf("  deflate %ld/%ld readers, %ld messages inflated, %ld identical to one before",
 		       total.deflated, total.connected, total.inflated, total.zcache_hits);
@@ -1350,6 +1352,7 @@ static void report(struct result *res)
 	fmt_num(v[18], sizeof(v[18]), wire_per);
 	fmt_num(v[19], sizeof(v[19]), text_per);
 	fmt_num(v[20], sizeof(v[20]), cpu_per);
+	fmt_num(v[21], sizeof(v[21]), accept_cpu);
 	fprintf(f, "{\"server\":\"%s\",\"scenario\":\"%s\",\"readers\":%d,\"procs\":%d,"
 		"\"connected\":%ld,\"refused\":%ld,\"first_refusal_status\":%d,\"connect_failed\":%ld,"
 		"\"posts\":%d,\"posts_ok\":%d,\"size\":%d,\"rate\":%.1f,\"duration_s\":%.1f,"
@@ -1362,7 +1365,7 @@ static void report(struct result *res)
 		"\"rss_end_kb\":%ld,\"rss_per_reader_kb\":%s,\"cpu_s\":%s,\"redis_cpu_s\":%s,"
 		"\"run_s\":%.2f,\"storm_readers\":%ld,\"storm_caught_up\":%ld,\"storm_catchup_s\":%s,\"storm_redis_cmds\":%s,\"loadavg\":%s,"
 		"\"deflate\":%s,\"deflated_readers\":%ld,\"not_inflated\":%ld,\"inflated\":%ld,\"identical_compressed\":%ld,\"wire_bytes_per_delivery\":%s,"
-		"\"text_bytes_per_delivery\":%s,\"cpu_us_per_delivery\":%s,\"texts\":%s%s%s}\n",
+		"\"text_bytes_per_delivery\":%s,\"cpu_us_per_delivery\":%s,\"accept_cpu_s\":%s,\"texts\":%s%s%s}\n",
 		o.server, o.scenario, o.readers, o.procs, total.connected, total.refused,
 		total.first_refusal, total.conn_fail, res->posts, res->posts_ok, o.size, o.rate,
 		o.duration, v[0], v[1], v[2], v[3], v[4], v[15], total.run_deliveries, dps,
@@ -1370,7 +1373,7 @@ static void report(struct result *res)
 		v[7], res->connect_s, v[8], v[9], v[10], res->s0.rss_kb, res->s1.rss_kb,
 		res->s2.rss_kb, v[11], v[13], v[14], res->run_s, total.need_catchup,
 		total.caught_up, v[12], v[17], v[16], o.deflate ? "true" : "false", total.deflated,
-		total.bad_inflate, total.inflated, total.zcache_hits, v[18], v[19], v[20], o.texts ? "\"" : "", o.texts ? o.texts : "null",
+		total.bad_inflate, total.inflated, total.zcache_hits, v[18], v[19], v[20], v[21], o.texts ? "\"" : "", o.texts ? o.texts : "null",
 		o.texts ? "\"" : "");
 	fclose(f);
 }
@@ -1534,6 +1537,7 @@ static int run(void)
 		keep_alive();
 	}
 	sum_children();
+	res.sc = proc_sample(o.server_pids);
 	res.connect_s = (double)(now_us() - t0) / 1e6;
 	fprintf(stderr, "loadtool: %s %s: %ld/%d readers connected in %.1f s\n",
 		o.server, o.scenario, total.connected, o.readers, res.connect_s);
