@@ -13,12 +13,14 @@
 #include "push/out.h"
 #include "push/ws.h"
 #include "push/ws_ext.h"
+#include "push/ws_ka.h"
 
 struct ws_pss {
 	struct reader *reader;
 	char ip[64];             /* counted in ip_reader_add() while set */
 	const char *refusal;     /* close with 1013 and this reason */
 	struct ws_rx rx;         /* what the reader is sending; permessage-deflate */
+	struct ws_ka ka;         /* keepalive */
 };
 
 /* "/ws/blogs/<id>" → id. Returns 0, or -1 when the path is not a blog's. */
@@ -99,6 +101,7 @@ static int on_established(struct lws *wsi, struct ws_pss *pss)
 	 * in the kernel (NOTES P12).
 	 */
 	setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	ws_ka_alive(&pss->ka);
 	pss->reader = reader_open(wsi, id, s, &o);
 	return pss->reader ? 0 : -1;
 }
@@ -133,7 +136,7 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	char id[72], speed[32];
 	double replay;
 
-	switch (reason) {
+	switch ((int)reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		if (app.shutting_down)
 			return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE);
@@ -158,9 +161,18 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 					 (unsigned char *)"message too big", 15);
 			return -1;
 		}
+		if (ws_ka_writable(wsi, &pss->ka))
+			return 0;
 		return pss->reader ? reader_writable(pss->reader) : -1;
 	case LWS_CALLBACK_RECEIVE:
 		return on_receive(wsi, pss, len);
+	case LWS_CALLBACK_RECEIVE_PONG:
+		ws_ka_alive(&pss->ka);
+		return 0;
+	case WS_KA_VISIT:
+		if (pss && pss->reader)
+			ws_ka_visit(wsi, &pss->ka);
+		return 0;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		if (pss->reader)
 			reader_peer_closing(pss->reader);
