@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,8 @@ int listener_open(const char *host, int port, char *err, size_t errlen)
 	if (fd < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    /* accepted sockets inherit it (lws sets it on those it accepts) */
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof(defer)) ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 4096)) {
 		snprintf(err, errlen, "%s", strerror(errno));
@@ -91,7 +94,10 @@ void listener_inbox_close(int i)
 	my_inbox = -1;
 }
 
-/* Queues fd for the next open inbox; 0, or -1 when none takes it. */
+/*
+ * Queues fd for the next open inbox: its index, or -1 when none takes it.
+ * The loop is woken later (wake_inboxes), once for all queued in a pass.
+ */
 static int hand_off(int fd)
 {
 	int count = atomic_load(&inbox_count);
@@ -113,14 +119,45 @@ static int hand_off(int fd)
 		}
 		if (b->ctx && b->n < b->cap) {
 			b->fds[b->n++] = fd;
-			lws_cancel_service(b->ctx);
 			ok = 1;
 		}
 		pthread_mutex_unlock(&b->lock);
 		if (ok)
-			return 0;
+			return (int)(b - inboxes);
 	}
 	return -1;
+}
+
+/* Wakes the loops whose inboxes got connections (bit i: inbox i). */
+static void wake_inboxes(uint64_t woken)
+{
+	for (int i = 0; woken; i++, woken >>= 1) {
+		if (!(woken & 1))
+			continue;
+		pthread_mutex_lock(&inboxes[i].lock);
+		if (inboxes[i].ctx)
+			lws_cancel_service(inboxes[i].ctx);
+		pthread_mutex_unlock(&inboxes[i].lock);
+	}
+}
+
+/*
+ * Adopts a reader's connection on this loop and reads its request at
+ * once (TCP_DEFER_ACCEPT: it is in already): the handshake, ESTABLISHED
+ * and the greeting (reader.c) happen now, not a poll pass later. lws'
+ * poll() visits every connection of the loop: a pass saved per reader
+ * joining is O(readers) saved.
+ */
+static void adopt_now(struct lws_vhost *vh, int fd)
+{
+	struct lws_pollfd pfd = { .fd = fd, .events = LWS_POLLIN, .revents = LWS_POLLIN };
+	struct lws *wsi = lws_adopt_socket_vhost(vh, fd);
+
+	if (!wsi) {
+		close(fd);
+		return;
+	}
+	lws_service_fd(lws_get_context(wsi), &pfd);
 }
 
 /* On a fan-out loop's thread: adopts what the front loop queued for it. */
@@ -140,8 +177,7 @@ static void drain_inbox(struct lws_vhost *vh)
 	b->n = b->cap = 0;
 	pthread_mutex_unlock(&b->lock);
 	for (size_t i = 0; i < n; i++)
-		if (!lws_adopt_socket_vhost(vh, fds[i]))
-			close(fds[i]);
+		adopt_now(vh, fds[i]);
 	free(fds);
 }
 
@@ -157,7 +193,8 @@ static int is_stream(int fd)
 static int listener_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			     void *user, void *in, size_t len)
 {
-	int lfd, fd, one = 1;
+	int lfd, fd, k;
+	uint64_t woken = 0;
 
 	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
 		drain_inbox(lws_get_vhost(wsi));
@@ -168,13 +205,14 @@ static int listener_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	lfd = lws_get_socket_fd(wsi);
 	/* take every connection waiting, then let the loop go on */
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		/* lws sets this on sockets it accepts itself; these it does not */
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (is_stream(fd) && !hand_off(fd))
+		if (is_stream(fd) && (k = hand_off(fd)) >= 0) {
+			woken |= (uint64_t)1 << k;
 			continue;
+		}
 		if (!lws_adopt_socket_vhost(lws_get_vhost(wsi), fd))
 			close(fd);
 	}
+	wake_inboxes(woken);
 	return 0;
 }
 

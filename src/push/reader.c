@@ -19,6 +19,8 @@
 static _Thread_local unsigned long loop_readers;
 static _Thread_local unsigned char *batch_buf;
 
+static bool reader_greet(struct reader *r);
+
 static void reader_unref(struct reader *r)
 {
 	if (--r->refs)
@@ -147,7 +149,8 @@ void reader_advance(struct reader *r)
 		r->verify = false;
 		r->state = R_LIVE;
 		r->cursor = (uint64_t)at;
-		reader_wake(r);
+		if (!reader_greet(r))
+			reader_wake(r);
 		return;
 	}
 	if (!r->verify && text_seq_cmp(&since, &h->ring.last) > 0) {
@@ -372,6 +375,79 @@ bool reader_send_now(struct reader *r)
 	live_sent(r, n);
 	if (r->closing || r->cursor < r->hub->ring.head)
 		reader_wake(r);
+	return true;
+}
+
+/* Appends n wire bytes at out + *len; false when the batch has no room. */
+static bool put_wire(unsigned char *out, size_t *len, const unsigned char *w, size_t n)
+{
+	if (*len + n > BATCH_BYTES)
+		return false;
+	memcpy(out + *len, w, n);
+	*len += n;
+	return true;
+}
+
+/* hello, then the live events owed (n frames), then `live`, into batch_buf. */
+static bool greeting(struct reader *r, size_t n, size_t *len)
+{
+	struct hub *h = r->hub;
+	json_t *hv = codec_hello(&h->meta), *lv = codec_live(h->ring.last_str);
+	struct frame *hello = hv ? frame_message(hv) : NULL;
+	struct frame *live = lv ? frame_message(lv) : NULL;
+	unsigned char *out = batch_buf + LWS_PRE, *w;
+	bool ok = hello && live;
+	size_t wl;
+
+	*len = 0;
+	if (ok) {
+		w = frame_wire(hello, &wl);
+		ok = put_wire(out, len, w, wl);
+	}
+	for (size_t i = 0; ok && i < n; i++) {
+		w = frame_wire_for(ring_at(&h->ring, r->cursor + i), r->out->deflate, &wl);
+		ok = put_wire(out, len, w, wl);
+	}
+	if (ok) {
+		w = frame_wire(live, &wl);
+		ok = put_wire(out, len, w, wl);
+	}
+	frame_unref(hello);
+	frame_unref(live);
+	json_decref(hv);
+	json_decref(lv);
+	return ok;
+}
+
+/*
+ * A reader that goes live as it joins (the ring holds its position):
+ * hello, the events it is owed and `live` in one send straight to the
+ * socket (out.h send_now), not one WRITEABLE each: with lws' poll(), each
+ * WRITEABLE round is a pass over all of the loop's connections, and a
+ * thousand readers joining paid several each. False: not this way (a
+ * replay, a reset to say, an ended blog, more owed than one batch, the
+ * socket or lws holding output); WRITEABLE does it, as before.
+ */
+static bool reader_greet(struct reader *r)
+{
+	struct hub *h = r->hub;
+	size_t n = (size_t)(h->ring.head - r->cursor), len;
+	bool failed;
+
+	if (!r->out->frames || r->hello_sent || r->reset_pending || r->replay > 0 ||
+	    r->closing || h->meta.ended || n > BATCH_FRAMES ||
+	    ring_evicted(&h->ring, r->cursor))
+		return false;
+	if (!batch_buf && !(batch_buf = malloc(LWS_PRE + BATCH_BYTES + 16)))
+		return false;
+	if (!greeting(r, n, &len) || !r->out->send_now(r->wsi, batch_buf + LWS_PRE, len, &failed))
+		return false;
+	r->hello_sent = true;
+	live_sent(r, (int)n);
+	r->live_sent = true;
+	r->stats_gen = h->stats_gen;
+	if (failed)
+		reader_cull(r, 1011, "write failed");
 	return true;
 }
 
