@@ -13,21 +13,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http/listener.h"
 #include "http/router.h"
+#include "shared.h"
 
 /* Seconds the kernel holds a connection that has sent nothing yet. */
 #define DEFER_ACCEPT_SECS 2
 /* Enough of a request to read its request line. */
 #define PEEK_BYTES 16
+/*
+ * How long the front loop lets connections gather before it wakes a
+ * fan-out loop: per reader already on that loop, capped. lws' poll()
+ * costs a pass over all of a loop's connections (~0.2 us each here, more
+ * when it sleeps: it registers on every socket), and a loop woken for each
+ * reader that joins pays that pass per reader; woken for a batch, once.
+ * The delay is a timerfd's: lws' own timers wake poll() a millisecond
+ * early (it truncates) and spin through the rest.
+ */
+#define WAKE_US_PER_READER 8
+#define WAKE_MAX_US        40000
 
 struct inbox {
 	pthread_mutex_t lock;
 	struct lws_context *ctx;   /* NULL: closed */
 	int *fds;
 	size_t n, cap;
+	bool asked;                /* the front loop woke it to take them */
+	int64_t wake_at;           /* the front loop's own: when to wake it (us), 0: none */
 };
 
 static struct inbox inboxes[LISTENER_MAX_INBOXES] = {
@@ -36,6 +52,7 @@ static struct inbox inboxes[LISTENER_MAX_INBOXES] = {
 static atomic_uint next_inbox;
 static atomic_int inbox_count;   /* highest index opened + 1 */
 static _Thread_local int my_inbox = -1;
+static _Thread_local int wake_tfd = -1;   /* the accepting thread's timer */
 
 int listener_open(const char *host, int port, char *err, size_t errlen)
 {
@@ -128,17 +145,77 @@ static int hand_off(int fd)
 	return -1;
 }
 
-/* Wakes the loops whose inboxes got connections (bit i: inbox i). */
+static void wake_inbox(struct inbox *b)
+{
+	pthread_mutex_lock(&b->lock);
+	if (b->ctx) {
+		b->asked = true;
+		lws_cancel_service(b->ctx);
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+static int64_t now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* Arms the timer for the earliest wake due (none: disarms it). */
+static void arm_timer(void)
+{
+	struct itimerspec t = { 0 };
+	int64_t next = 0;
+
+	for (int i = 0; i < LISTENER_MAX_INBOXES; i++)
+		if (inboxes[i].wake_at && (!next || inboxes[i].wake_at < next))
+			next = inboxes[i].wake_at;
+	t.it_value.tv_sec = next / 1000000;
+	t.it_value.tv_nsec = next % 1000000 * 1000;
+	timerfd_settime(wake_tfd, TFD_TIMER_ABSTIME, &t, NULL);
+}
+
+/* The timer went off: wakes the loops whose time has come. */
+static void wake_due(void)
+{
+	int64_t now = now_us();
+	uint64_t ticks;
+
+	if (read(wake_tfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		return;
+	for (int i = 0; i < LISTENER_MAX_INBOXES; i++)
+		if (inboxes[i].wake_at && inboxes[i].wake_at <= now) {
+			inboxes[i].wake_at = 0;
+			wake_inbox(&inboxes[i]);
+		}
+	arm_timer();
+}
+
+/*
+ * On the front loop: wakes the loops whose inboxes got connections (bit i:
+ * inbox i), each after its gathering delay (see WAKE_US_PER_READER).
+ */
 static void wake_inboxes(uint64_t woken)
 {
+	bool armed = false;
+
 	for (int i = 0; woken; i++, woken >>= 1) {
-		if (!(woken & 1))
+		struct inbox *b = &inboxes[i];
+		int64_t us = (int64_t)atomic_load(&metrics.loop_readers[i]) * WAKE_US_PER_READER;
+
+		if (!(woken & 1) || b->wake_at)
 			continue;
-		pthread_mutex_lock(&inboxes[i].lock);
-		if (inboxes[i].ctx)
-			lws_cancel_service(inboxes[i].ctx);
-		pthread_mutex_unlock(&inboxes[i].lock);
+		if (!us || wake_tfd < 0) {
+			wake_inbox(b);
+			continue;
+		}
+		b->wake_at = now_us() + (us < WAKE_MAX_US ? us : WAKE_MAX_US);
+		armed = true;
 	}
+	if (armed)
+		arm_timer();
 }
 
 /*
@@ -160,21 +237,28 @@ static void adopt_now(struct lws_vhost *vh, int fd)
 	lws_service_fd(lws_get_context(wsi), &pfd);
 }
 
-/* On a fan-out loop's thread: adopts what the front loop queued for it. */
+/*
+ * On a fan-out loop's thread: adopts what the front loop queued for it,
+ * when the front loop asked (each adoption wakes the loop once more, and
+ * taking what has come meanwhile would undo the gathering).
+ */
 static void drain_inbox(struct lws_vhost *vh)
 {
 	struct inbox *b;
-	int *fds;
-	size_t n;
+	int *fds = NULL;
+	size_t n = 0;
 
 	if (my_inbox < 0)
 		return;
 	b = &inboxes[my_inbox];
 	pthread_mutex_lock(&b->lock);
-	fds = b->fds;
-	n = b->n;
-	b->fds = NULL;
-	b->n = b->cap = 0;
+	if (b->asked) {
+		fds = b->fds;
+		n = b->n;
+		b->fds = NULL;
+		b->n = b->cap = 0;
+		b->asked = false;
+	}
 	pthread_mutex_unlock(&b->lock);
 	for (size_t i = 0; i < n; i++)
 		adopt_now(vh, fds[i]);
@@ -203,6 +287,10 @@ static int listener_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	if (reason != LWS_CALLBACK_RAW_RX_FILE)
 		return 0;
 	lfd = lws_get_socket_fd(wsi);
+	if (lfd == wake_tfd) {
+		wake_due();
+		return 0;
+	}
 	/* take every connection waiting, then let the loop go on */
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		if (is_stream(fd) && (k = hand_off(fd)) >= 0) {
@@ -220,10 +308,26 @@ const struct lws_protocols listener_protocol = {
 	"listener", listener_callback, 0, 0, 0, NULL, 0
 };
 
+void listener_release(void)
+{
+	/* lws closes the timer's descriptor with the context */
+	for (int i = 0; wake_tfd >= 0 && i < LISTENER_MAX_INBOXES; i++)
+		inboxes[i].wake_at = 0;
+	wake_tfd = -1;
+}
+
 int listener_adopt(struct lws_vhost *vh, int fd)
 {
 	lws_sock_file_fd_type f = { .filefd = fd };
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	lws_sock_file_fd_type t = { .filefd = tfd };
 
+	/* without its timer, the front loop wakes the others at once */
+	if (tfd >= 0 && !lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, t,
+						    "listener", NULL))
+		close(tfd);
+	else
+		wake_tfd = tfd;
 	return lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, f,
 					  "listener", NULL) ? 0 : -1;
 }

@@ -510,6 +510,7 @@ int server_create(int listen_fd)
 void server_destroy(void)
 {
 	ws_ka_stop();
+	listener_release();
 	if (app.ctx)
 		lws_context_destroy(app.ctx);
 	app.ctx = NULL;
