@@ -37,6 +37,7 @@
 #   LIVEBLOGD_PER_PROC       readers per liveblogd process (15000): above,
 #                            several share the port and split the cores
 #   BENCH_OUT                results directory (bench/results)
+#   BENCH_LIVEBLOGD          the liveblogd binary to measure (build/liveblogd)
 # Only 127.0.0.1 is used; every run is bounded by loadtool --max-time and
 # timeout(1).
 set -eu
@@ -142,7 +143,7 @@ MD=$OUT/compare-$STAMP.md
 : > "$JSON"
 
 # A copy: a rebuild during the run must not change what is measured.
-cp "$ROOT/build/liveblogd" "$TMP/liveblogd" || say "no build/liveblogd: run make"
+cp "${BENCH_LIVEBLOGD:-$ROOT/build/liveblogd}" "$TMP/liveblogd" || say "no build/liveblogd: run make"
 REDIS_PORT=$(free_port)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
 	--maxclients 1000 > "$TMP/redis.log" 2>&1 &

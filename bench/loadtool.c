@@ -1267,6 +1267,7 @@ struct result {
 	double connect_s, run_s, storm_s;
 	long storm_cmds;         /* Redis commands during the storm's catch-up */
 	struct procsample s0, sc, s1, s2, r1, r2;   /* sc: once every reader is in */
+	struct procsample st0, st1;                 /* the storm's reconnect and catch-up */
 	struct hist lat, conn;
 };
 
@@ -1293,7 +1294,7 @@ static void report(struct result *res)
 	double cpu_per = total.run_deliveries && o.server_pids ?
 		(res->s2.cpu_s - res->s1.cpu_s) * 1e6 / (double)total.run_deliveries : NAN;
 	double accept_cpu = o.server_pids ? res->sc.cpu_s - res->s0.cpu_s : NAN;
-	char v[22][32];
+	char v[23][32];
 	FILE *f;
 
 	printf("%-12s %-14s readers %ld/%d  posts %d/%d  latency ms p50 %.1f p90 %.1f p99 %.1f "
@@ -1306,8 +1307,8 @@ static void report(struct result *res)
 	       total.dups, total.lost, total.closed_1008, hq_ms(&res->conn, .5),
 	       res->connect_s, hq_ms(&post_lat, .5), hq_ms(&post_lat, .99), rss_per, cpu, rcpu);
 	if (o.storm) {
-		printf("  storm: %ld/%ld caught up in %.2f s", total.caught_up,
-		       total.need_catchup, res->storm_s);
+		printf("  storm: %ld/%ld caught up in %.2f s, server CPU %.2f s", total.caught_up,
+		       total.need_catchup, res->storm_s, res->st1.cpu_s - res->st0.cpu_s);
 		if (res->storm_cmds >= 0)
 			printf(", %ld Redis commands", res->storm_cmds);
 	}
@@ -1353,6 +1354,7 @@ static void report(struct result *res)
 	fmt_num(v[19], sizeof(v[19]), text_per);
 	fmt_num(v[20], sizeof(v[20]), cpu_per);
 	fmt_num(v[21], sizeof(v[21]), accept_cpu);
+	fmt_num(v[22], sizeof(v[22]), o.storm && o.server_pids ? res->st1.cpu_s - res->st0.cpu_s : NAN);
 	fprintf(f, "{\"server\":\"%s\",\"scenario\":\"%s\",\"readers\":%d,\"procs\":%d,"
 		"\"connected\":%ld,\"refused\":%ld,\"first_refusal_status\":%d,\"connect_failed\":%ld,"
 		"\"posts\":%d,\"posts_ok\":%d,\"size\":%d,\"rate\":%.1f,\"duration_s\":%.1f,"
@@ -1365,7 +1367,7 @@ static void report(struct result *res)
 		"\"rss_end_kb\":%ld,\"rss_per_reader_kb\":%s,\"cpu_s\":%s,\"redis_cpu_s\":%s,"
 		"\"run_s\":%.2f,\"storm_readers\":%ld,\"storm_caught_up\":%ld,\"storm_catchup_s\":%s,\"storm_redis_cmds\":%s,\"loadavg\":%s,"
 		"\"deflate\":%s,\"deflated_readers\":%ld,\"not_inflated\":%ld,\"inflated\":%ld,\"identical_compressed\":%ld,\"wire_bytes_per_delivery\":%s,"
-		"\"text_bytes_per_delivery\":%s,\"cpu_us_per_delivery\":%s,\"accept_cpu_s\":%s,\"texts\":%s%s%s}\n",
+		"\"text_bytes_per_delivery\":%s,\"cpu_us_per_delivery\":%s,\"accept_cpu_s\":%s,\"storm_cpu_s\":%s,\"texts\":%s%s%s}\n",
 		o.server, o.scenario, o.readers, o.procs, total.connected, total.refused,
 		total.first_refusal, total.conn_fail, res->posts, res->posts_ok, o.size, o.rate,
 		o.duration, v[0], v[1], v[2], v[3], v[4], v[15], total.run_deliveries, dps,
@@ -1373,7 +1375,7 @@ static void report(struct result *res)
 		v[7], res->connect_s, v[8], v[9], v[10], res->s0.rss_kb, res->s1.rss_kb,
 		res->s2.rss_kb, v[11], v[13], v[14], res->run_s, total.need_catchup,
 		total.caught_up, v[12], v[17], v[16], o.deflate ? "true" : "false", total.deflated,
-		total.bad_inflate, total.inflated, total.zcache_hits, v[18], v[19], v[20], v[21], o.texts ? "\"" : "", o.texts ? o.texts : "null",
+		total.bad_inflate, total.inflated, total.zcache_hits, v[18], v[19], v[20], v[21], v[22], o.texts ? "\"" : "", o.texts ? o.texts : "null",
 		o.texts ? "\"" : "");
 	fclose(f);
 }
@@ -1469,6 +1471,7 @@ static void run_storm(struct result *res, int *next)
 		publish_one((*next)++);
 	STORE(sh->storm_target, LOAD(sh->posts_ok));
 	c0 = redis_commands();
+	res->st0 = proc_sample(o.server_pids);
 	t0 = now_us();
 	STORE(sh->phase, PH_RECONNECT);
 	end = t0 + (int64_t)(o.storm_timeout * 1e6);
@@ -1478,6 +1481,7 @@ static void run_storm(struct result *res, int *next)
 			break;
 		usleep(5000);
 	}
+	res->st1 = proc_sample(o.server_pids);
 	res->storm_s = total.t_caught_up > t0 && total.caught_up >= total.need_catchup ?
 		(double)(total.t_caught_up - t0) / 1e6 : NAN;
 	/* less one: our own INFO */

@@ -388,35 +388,41 @@ static bool put_wire(unsigned char *out, size_t *len, const unsigned char *w, si
 	return true;
 }
 
-/* hello, then the live events owed (n frames), then `live`, into batch_buf. */
-static bool greeting(struct reader *r, size_t n, size_t *len)
+/*
+ * Into batch_buf: hello, then as many of the n events owed as one batch
+ * holds, then `live` when all of them fit. Returns the number of events
+ * put (*with_live: live too), or -1.
+ */
+static int greeting(struct reader *r, size_t n, size_t *len, bool *with_live)
 {
 	struct hub *h = r->hub;
 	json_t *hv = codec_hello(&h->meta), *lv = codec_live(h->ring.last_str);
 	struct frame *hello = hv ? frame_message(hv) : NULL;
 	struct frame *live = lv ? frame_message(lv) : NULL;
 	unsigned char *out = batch_buf + LWS_PRE, *w;
-	bool ok = hello && live;
-	size_t wl;
+	size_t i = 0, wl;
+	int put = -1;
 
 	*len = 0;
-	if (ok) {
-		w = frame_wire(hello, &wl);
-		ok = put_wire(out, len, w, wl);
-	}
-	for (size_t i = 0; ok && i < n; i++) {
+	if (!hello || !live)
+		goto out_free;
+	w = frame_wire(hello, &wl);
+	if (!put_wire(out, len, w, wl))
+		goto out_free;
+	for (; i < n && i < BATCH_FRAMES; i++) {
 		w = frame_wire_for(ring_at(&h->ring, r->cursor + i), r->out->deflate, &wl);
-		ok = put_wire(out, len, w, wl);
+		if (!put_wire(out, len, w, wl))
+			break;
 	}
-	if (ok) {
-		w = frame_wire(live, &wl);
-		ok = put_wire(out, len, w, wl);
-	}
+	w = frame_wire(live, &wl);
+	*with_live = i == n && put_wire(out, len, w, wl);
+	put = (int)i;
+out_free:
 	frame_unref(hello);
 	frame_unref(live);
 	json_decref(hv);
 	json_decref(lv);
-	return ok;
+	return put;
 }
 
 /*
@@ -424,30 +430,36 @@ static bool greeting(struct reader *r, size_t n, size_t *len)
  * hello, the events it is owed and `live` in one send straight to the
  * socket (out.h send_now), not one WRITEABLE each: with lws' poll(), each
  * WRITEABLE round is a pass over all of the loop's connections, and a
- * thousand readers joining paid several each. False: not this way (a
- * replay, a reset to say, an ended blog, more owed than one batch, the
- * socket or lws holding output); WRITEABLE does it, as before.
+ * thousand readers joining paid several each. When more is owed than a
+ * batch holds, hello and the first batch go so, the rest at WRITEABLE.
+ * False: not this way (a replay, a reset to say, an ended blog, the
+ * socket or lws holding output); WRITEABLE does it all, as before.
  */
 static bool reader_greet(struct reader *r)
 {
 	struct hub *h = r->hub;
 	size_t n = (size_t)(h->ring.head - r->cursor), len;
-	bool failed;
+	bool failed, with_live = false;
+	int put;
 
 	if (!r->out->frames || r->hello_sent || r->reset_pending || r->replay > 0 ||
-	    r->closing || h->meta.ended || n > BATCH_FRAMES ||
-	    ring_evicted(&h->ring, r->cursor))
+	    r->closing || h->meta.ended || ring_evicted(&h->ring, r->cursor))
 		return false;
 	if (!batch_buf && !(batch_buf = malloc(LWS_PRE + BATCH_BYTES + 16)))
 		return false;
-	if (!greeting(r, n, &len) || !r->out->send_now(r->wsi, batch_buf + LWS_PRE, len, &failed))
+	put = greeting(r, n, &len, &with_live);
+	if (put < 0 || !r->out->send_now(r->wsi, batch_buf + LWS_PRE, len, &failed))
 		return false;
 	r->hello_sent = true;
-	live_sent(r, (int)n);
-	r->live_sent = true;
-	r->stats_gen = h->stats_gen;
+	live_sent(r, put);
+	if (with_live) {
+		r->live_sent = true;
+		r->stats_gen = h->stats_gen;
+	}
 	if (failed)
 		reader_cull(r, 1011, "write failed");
+	else if (!with_live)
+		reader_wake(r);
 	return true;
 }
 
