@@ -74,6 +74,8 @@ UNIT_OBJ := $(addprefix $(BUILD)/obj/src/,config.o status.o common/codec.o \
             $(BUILD)/obj/src/http/assets.o $(BUILD)/obj/gen/www.o
 UNIT_OBJ += $(BUILD)/obj/src/common/image.o
 UNIT_OBJ += $(BUILD)/obj/src/store/redis_url.o
+UNIT_OBJ += $(BUILD)/obj/src/store/sentinel_msg.o
+UNIT_OBJ += $(addprefix $(BUILD)/obj/src/,http/clientaddr.o http/head.o)
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka -lm
@@ -143,6 +145,8 @@ FUZZ_LIB := src/common/codec.c src/common/text.c src/common/hash.c src/status.c 
             src/http/assets.c $(BUILD)/gen/www.c
 FUZZ_LIB += src/common/image.c
 FUZZ_LIB += src/store/redis_url.c
+FUZZ_LIB += src/store/sentinel_msg.c
+FUZZ_LIB += src/http/head.c src/http/clientaddr.c
 FUZZ_LIB += src/push/pmd.c
 FUZZ_SECONDS ?= 20
 fuzz: $(FUZZ_BIN)

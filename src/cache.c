@@ -34,7 +34,9 @@ void cache_resize(struct cache_item *it, size_t bytes)
 	if (!it->lru.owner)
 		return;
 	used = used - it->bytes + bytes;
-	metrics.cache_bytes = metrics.cache_bytes - it->bytes + bytes;
+	/* each a single atomic step: every loop updates the shared gauge */
+	metrics.cache_bytes += bytes;
+	metrics.cache_bytes -= it->bytes;
 	it->bytes = bytes;
 }
 

@@ -10,7 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE, F_ONOFF };
+#include "http/clientaddr.h"
+
+/* F_LIST: repeatable, each value appended to a struct config_list */
+enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE, F_LIST, F_ONOFF };
 
 struct flag {
 	const char *name;
@@ -26,7 +29,7 @@ struct flag {
 static const struct flag flags[] = {
 	{ "listen", F_LISTEN, 0, 0, 0, "HOST:PORT", "address to serve on (default 127.0.0.1:8080)" },
 	{ "workers", F_LONG, OFF(workers), 1, 64, "N", "fan-out event loops (default: one per core), plus one front loop for HTTP" },
-	{ "redis", F_REDIS, OFF(redis_url), 0, 0, "URL", "redis://[[user]:password@]host:port or unix:///path (default: embedded redis-server)" },
+	{ "redis", F_REDIS, OFF(redis_url), 0, 0, "URL", "redis://[[user]:password@]host:port, unix:///path or sentinel://host:port[,host:port...]/master (default: embedded redis-server)" },
 	{ "redis-password-file", F_SECRET_FILE, OFF(redis_password), 0, 0, "FILE", "Redis password: the file's first line (needs --redis; not also in the URL)" },
 	{ "data-dir", F_STRING, OFF(data_dir), 0, 0, "DIR", "embedded Redis data and admin.token (default ./var)" },
 	{ "admin-token", F_STRING, OFF(admin_token), 0, 0, "TOKEN", "admin token (default $LIVEBLOG_ADMIN_TOKEN or <data-dir>/admin.token)" },
@@ -42,7 +45,11 @@ static const struct flag flags[] = {
 	{ "replay-cap", F_LONG, OFF(replay_cap_ms), 0, 3600000, "MS", "longest pause in a replay (default 5000)" },
 	{ "max-readers", F_LONG, OFF(max_readers), 1, 10000000, "N", "readers per instance (default 100000)" },
 	{ "max-readers-per-ip", F_LONG, OFF(max_readers_per_ip), 1, 10000000, "N", "readers per client address (default 10000)" },
+	{ "ack-replicas", F_LONG, OFF(ack_replicas), 0, 16, "N", "a write is acknowledged once N replicas hold it (WAIT), else 503 (default 0; needs --redis)" },
+	{ "ack-timeout", F_LONG, OFF(ack_timeout_ms), 1, 60000, "MS", "how long a write waits for --ack-replicas (default 1000)" },
+	{ "ended-max-age", F_LONG, OFF(ended_max_age), 0, 31536000, "SECS", "how long caches may keep an ended blog's pages and events before they revalidate (default 3600; a redaction reaches every cache within it)" },
 	{ "cache-mb", F_LONG, OFF(cache_mb), 1, 1L << 20, "MB", "memory for what readers can make the server keep: catch-up pages, rendered pages (default 256)" },
+	{ "trusted-proxy", F_LIST, OFF(trusted_proxies), 0, 0, "CIDR", "repeatable: a proxy whose X-Forwarded-For names the client (default: none, the header is ignored)" },
 	{ "compress", F_ONOFF, OFF(compress), 0, 0, "on|off", "WebSocket permessage-deflate for readers that offer it, each event compressed once (default on)" },
 };
 
@@ -68,6 +75,9 @@ void config_defaults(struct lb_config *cfg)
 	cfg->max_readers = 100000;
 	cfg->max_readers_per_ip = 10000;
 	cfg->cache_mb = 256;
+	cfg->ack_replicas = 0;
+	cfg->ack_timeout_ms = 1000;
+	cfg->ended_max_age = 3600;
 	cfg->compress = true;
 }
 
@@ -162,7 +172,8 @@ out_close:
 
 /*
  * The Redis flags together, once all are read: the URL must parse (and is
- * shown redacted if not), a password file needs a URL without a password.
+ * shown redacted if not), a password file needs a URL without a password,
+ * replicas to wait for need an external Redis.
  */
 static int check_redis(struct lb_config *cfg, char *err, size_t errlen)
 {
@@ -175,19 +186,62 @@ static int check_redis(struct lb_config *cfg, char *err, size_t errlen)
 			 "(the embedded redis-server is reached through a 0700 socket, without a password)");
 		return -1;
 	}
+	if (cfg->ack_replicas && !cfg->redis_url) {
+		snprintf(err, errlen, "liveblogd: --ack-replicas needs --redis "
+			 "(the embedded redis-server has no replicas)");
+		return -1;
+	}
 	if (!cfg->redis_url)
 		return 0;
-	if (redis_url_parse(cfg->redis_url, cfg->redis_password_file ?
-			    REDIS_URL_PASSWORD_GIVEN : 0, &u, &why))
-		goto out_bad;
-	why = "Sentinel is not supported yet";
-	if (u.kind != REDIS_URL_SENTINEL)
+	if (!redis_url_parse(cfg->redis_url, cfg->redis_password_file ?
+			     REDIS_URL_PASSWORD_GIVEN : 0, &u, &why))
 		return 0;
-out_bad:
 	redis_url_redact(cfg->redis_url, shown, sizeof(shown));
 	snprintf(err, errlen, "liveblogd: invalid value '%s' for --redis: %s", shown, why);
 	cfg->redis_url = NULL;
 	return -1;
+}
+
+static bool cidr_valid(const char *v)
+{
+	struct clientaddr_net n;
+
+	return !clientaddr_parse_net(v, &n);
+}
+
+/* What each value of a repeatable flag must be; others: any non-empty string. */
+static const struct {
+	const char *flag;
+	bool (*valid)(const char *v);
+} list_checks[] = {
+	{ "trusted-proxy", cidr_valid },
+};
+
+static bool list_value_valid(const struct flag *f, const char *v)
+{
+	for (size_t i = 0; i < sizeof(list_checks) / sizeof(list_checks[0]); i++)
+		if (!strcmp(list_checks[i].flag, f->name))
+			return list_checks[i].valid(v);
+	return true;
+}
+
+/* Appends v to a repeatable flag's list. Returns 0, or -1 with err set. */
+static int append(void *field, const struct flag *f, const char *v, char *err,
+		  size_t errlen)
+{
+	struct config_list *l = field;
+
+	if (!*v || !list_value_valid(f, v)) {
+		snprintf(err, errlen, "liveblogd: invalid value '%s' for --%s", v, f->name);
+		return -1;
+	}
+	if (l->n == CONFIG_LIST_MAX) {
+		snprintf(err, errlen, "liveblogd: --%s is given more than %d times",
+			 f->name, CONFIG_LIST_MAX);
+		return -1;
+	}
+	l->v[l->n++] = v;
+	return 0;
 }
 
 /* Stores one flag's value. Returns 0, or -1 with err set. */
@@ -219,6 +273,8 @@ static int apply(struct lb_config *cfg, const struct flag *f, const char *v,
 		cfg->redis_password_file = v;
 		return read_secret(v, base + f->offset, sizeof(cfg->redis_password),
 				   f->name, err, errlen);
+	case F_LIST:
+		return append(base + f->offset, f, v, err, errlen);
 	case F_ONOFF:
 		if (strcmp(v, "on") && strcmp(v, "off"))
 			break;

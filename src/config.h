@@ -10,6 +10,12 @@
 #include <stdio.h>
 
 #include "store/redis_url.h"
+/* A repeatable flag's values, in the order given (they point into argv). */
+#define CONFIG_LIST_MAX 64
+struct config_list {
+	size_t n;
+	const char *v[CONFIG_LIST_MAX];
+};
 
 struct lb_config {
 	char listen_host[128];
@@ -33,6 +39,10 @@ struct lb_config {
 	long max_readers;
 	long max_readers_per_ip;
 	long cache_mb;             /* bytes readers can make an instance keep */
+	long ack_replicas;         /* replicas a write waits for (WAIT) */
+	long ack_timeout_ms;       /* and for how long */
+	long ended_max_age;        /* Cache-Control max-age of an ended blog's pages */
+	struct config_list trusted_proxies;   /* CIDRs, checked by clientaddr.c */
 	bool compress;             /* permessage-deflate for readers that offer it */
 };
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
@@ -23,6 +24,7 @@
 #include "http/request.h"
 #include "http/server.h"
 #include "launcher/embedded_redis.h"
+#include "push/admit.h"
 #include "push/hub.h"
 #include "push/timer.h"
 #include "store/redis_store.h"
@@ -34,6 +36,17 @@ volatile sig_atomic_t stop_signal;
 #define SHUTDOWN_GRACE_US (500 * 1000)
 #define RING_BYTES (16u << 20)   /* a live ring's text, at most: big entries, fewer */
 #define MAX_WORKERS 64
+/*
+ * lws sizes its tables from the open-file limit and, above 10,000,000,
+ * falls back to 2560 connections (NOTES P11): never more than this.
+ */
+#define NOFILE_CAP 1048576
+/*
+ * Descriptors the daemon keeps for itself: stdio, the listener and its
+ * spare, per loop lws' wake pipe and two Redis connections (each an fd and
+ * the dup lws polls), plus files being served and API clients.
+ */
+#define NOFILE_RESERVE(loops) (64 + 8 * (loops))
 
 static struct lb_config config;
 static char admin_hash[72];
@@ -125,6 +138,42 @@ static void run_loop(void)
 	}
 }
 
+/*
+ * Raises the open-file soft limit to the hard one (at most NOFILE_CAP),
+ * logs how many readers that leaves room for, and lowers --max-readers to
+ * it (a stock soft limit of 1024 would silently cap the server at ~1000).
+ * Runs before any lws context exists: lws reads the limit at creation.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want;
+	long room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > NOFILE_CAP ?
+	       NOFILE_CAP : rl.rlim_max;
+	if (rl.rlim_cur != want) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			lwsl_warn("cannot set the open-file limit to %lu: %s\n",
+				  (unsigned long)want, strerror(errno));
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	room = (long)rl.rlim_cur - NOFILE_RESERVE(config.workers + 1);
+	if (room < 1)
+		room = 1;
+	lwsl_user("open files: %lu (hard limit %lu): room for %ld readers\n",
+		  (unsigned long)rl.rlim_cur, (unsigned long)rl.rlim_max, room);
+	if (config.max_readers > room) {
+		lwsl_warn("--max-readers %ld lowered to %ld: only %lu open files "
+			  "(raise the hard limit: ulimit -Hn, LimitNOFILE=)\n",
+			  config.max_readers, room, (unsigned long)rl.rlim_cur);
+		config.max_readers = room;
+	}
+}
+
 static bool is_front(int i)
 {
 	return i == (int)config.workers;
@@ -136,8 +185,17 @@ static void on_created(void *arg, const char *blog)
 	known_add(blog);
 }
 
+/* A redaction also drops the blog's rendered page kept by this loop. */
+static void on_event(void *arg, const char *blog, const struct store_event *ev,
+		     const char *prev)
+{
+	if (!strcmp(ev->type, "redact"))
+		api_page_forget(blog);
+	hubs_on_event(arg, blog, ev, prev);
+}
+
 static const struct feed_sink sink = {
-	.event = hubs_on_event,
+	.event = on_event,
 	.batch_done = hubs_batch_done,
 	.ready = hubs_feed_ready,
 	.created = on_created,
@@ -179,6 +237,8 @@ static int worker_start(int i)
 		goto out_unlock;
 	}
 	app.store = redis_store_new(app.ctx, app.vh, config.redis_url);
+	if (app.store)
+		redis_store_set_ack(app.store, config.ack_replicas, config.ack_timeout_ms);
 	app.feed = app.store ? feed_new(app.ctx, app.vh, config.redis_url, app.store,
 					app.instance, &sink) : NULL;
 	if (!app.feed) {
@@ -297,7 +357,9 @@ int main(int argc, char **argv)
 	lws_set_log_level(config_log_mask(config.log_level), NULL);
 	signal(SIGPIPE, SIG_IGN);
 	store_scripts_init();
-	if (shared_init() || ensure_dir(config.data_dir) || setup_admin())
+	raise_nofile();
+	if (shared_init() || admit_init(&config.trusted_proxies) ||
+	    ensure_dir(config.data_dir) || setup_admin())
 		goto out;
 	listen_fd = listener_open(config.listen_host, config.port, err, sizeof(err));
 	if (listen_fd < 0) {

@@ -14,6 +14,7 @@
 
 #define FANOUT_BUCKETS 9
 #define LOOPS_MAX 65                     /* fan-out loops + the front */
+#define ACK_BUCKETS 4                    /* 0, 1, 2, 3 or more replicas */
 
 struct lb_metrics {
 	atomic_ulong http_requests;
@@ -31,6 +32,10 @@ struct lb_metrics {
 	atomic_ulong cache_limit;              /* the instance's budget */
 	atomic_ulong cache_evictions;
 	atomic_int loops;                      /* how many there are */
+	atomic_ulong redis_failovers;          /* master changes seen (Sentinel) */
+	atomic_ulong ack_replicas[ACK_BUCKETS];/* WAIT answers: replicas that acknowledged */
+	atomic_ulong ack_refused;              /* writes answered 503: too few replicas */
+	atomic_ulong hub_rewinds;              /* rings reloaded: the log lost their newest events */
 };
 
 extern struct lb_metrics metrics;

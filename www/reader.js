@@ -139,7 +139,7 @@ function setPinned(rec, on) {
  * position by seq (new). Returns true when the entry was new. */
 function upsert(entry, fallbackSeq) {
 	if (!entry || !entry.id) return false;
-	if (entry.deleted) {
+	if (entry.deleted || entry.redacted) {
 		remove(entry.id);
 		return false;
 	}
@@ -322,6 +322,14 @@ function onFrame(frame) {
 				renderDerived();
 				revealHashTarget();
 			}
+			return;
+		case 'redact':
+			/* a legal takedown: the entry goes, everywhere it is kept */
+			keepInPlace(() => {
+				remove(frame.entry_id);
+				renderDerived();
+			});
+			if (replay) replayRedact(frame.entry_id);
 			return;
 		case 'stats':
 			if (Number.isFinite(frame.readers) && !ended) {
@@ -591,6 +599,17 @@ function replayApplied(ev) {
 		replayStatus();
 	}
 	renderReplay();
+}
+
+/* replayRedact(id): the replay's copy of the log forgets the entry's content. */
+function replayRedact(id) {
+	for (const x of rp.log) {
+		const e = x.ev && x.ev.entry;
+		if (e && e.id === id)
+			x.ev = { ...x.ev, entry: { id, seq: e.seq, ts: e.ts, redacted: true,
+				author: '', title: '', text: '', key: false, pinned: false,
+				revision: e.revision } };
+	}
 }
 
 function replayReset() {

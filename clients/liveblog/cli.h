@@ -50,7 +50,7 @@ int cli_connect(struct cli *cli, const struct cmd *cmd, int need_token);
 void cli_help(FILE *out, const struct cmd *cmd);
 
 cmd_fn cmd_create, cmd_end, cmd_show;
-cmd_fn cmd_post, cmd_edit, cmd_delete;
+cmd_fn cmd_post, cmd_edit, cmd_delete, cmd_redact;
 cmd_fn cmd_tail, cmd_replay;
 cmd_fn cmd_export;
 cmd_fn cmd_import;

@@ -183,3 +183,37 @@ int cmd_delete(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 	json_decref(reply);
 	return CLI_OK;
 }
+
+/*
+ * redact BLOG ENTRY [--reason R]: the admin's legal takedown (SPEC
+ * "Redaction"); prints {"entry_id","redacted_at"}. Harmless twice.
+ */
+int cmd_redact(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
+{
+	const char *reason = NULL;
+	const struct arg_opt opts[] = { { "--reason", &reason, NULL }, { NULL, NULL, NULL } };
+	const char *pos[2];
+	char path[512], subject[128];
+	json_t *body, *reply;
+	int rc, npos;
+
+	rc = args_parse(cli, cmd, opts, argc, argv, pos, 2, 2, &npos);
+	if (rc != ARGS_GO_ON)
+		return rc;
+	if (args_blog(cmd, pos[0]) ||
+	    entry_path(cmd, pos[0], pos[1], path, sizeof(path)) ||
+	    strlen(path) + 8 > sizeof(path) || cli_connect(cli, cmd, 1))
+		return CLI_USAGE;
+	strcat(path, "/redact");
+	body = reason ? json_pack("{s:s}", "reason", reason) : json_object();
+	snprintf(subject, sizeof(subject), "redact %s %.40s", pos[0], pos[1]);
+	reply = api_call(&cli->api, "POST", path, body, API_RETRY, REPLY_ANY, subject, NULL);
+	json_decref(body);
+	if (!reply)
+		return CLI_FAIL;
+	rc = render_json_line(stdout, reply) ? CLI_FAIL : CLI_OK;
+	if (rc)
+		msg_error("%s: cannot write the output", cmd->name);
+	json_decref(reply);
+	return rc;
+}

@@ -20,6 +20,7 @@ struct import {
 	const char *blog;
 	const char *name;	/* "import BLOG" */
 	int entries, edits, deletes, ended;
+	json_t *skipped;	/* ids of redacted entries, not brought back */
 };
 
 /*
@@ -172,6 +173,11 @@ static int apply(struct import *im, const json_t *ev, const char *subject)
 	const char *type = reply_str(ev, "type");
 	const json_t *entry = json_object_get(ev, "entry");
 
+	/* a redacted entry is not brought back: it has no content to post */
+	if (json_is_true(json_object_get(entry, "redacted")))
+		return json_object_set_new(im->skipped, reply_str(entry, "id"), json_true());
+	if (!strcmp(type, "delete") && json_object_get(im->skipped, reply_str(ev, "entry_id")))
+		return 0;
 	if (!strcmp(type, "entry"))
 		return import_entry(im, entry, subject);
 	if (!strcmp(type, "edit"))
@@ -228,7 +234,9 @@ int cmd_import(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 	im.api = &cli->api;
 	im.blog = pos[0];
 	im.name = name;
+	im.skipped = json_object();
 	rc = apply_all(&im, events);
+	json_decref(im.skipped);
 	json_decref(events);
 	return rc;
 }

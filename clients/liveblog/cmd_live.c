@@ -31,6 +31,9 @@ static void on_frame(void *ctx, const json_t *f)
 	} else if (!strcmp(type, "reset")) {
 		fputs("--- the server restarted the stream from the start ---\n\n",
 		      stdout);
+	} else if (!strcmp(type, "redact")) {
+		/* a takedown: what was shown above is withdrawn */
+		printf("--- entry %.40s was taken down ---\n\n", reply_str(f, "entry_id"));
 	} else {
 		/* Stored events; stats and unknown frames print nothing. */
 		render_event(stdout, f);

@@ -54,6 +54,14 @@ static const struct cmd commands[] = {
 	  "  --pin, --unpin     pin or unpin the entry\n" },
 	{ "delete", cmd_delete, "BLOG ENTRY", "delete an entry",
 	  "Deletes an entry (editor token). Prints nothing on success.\n" },
+	{ "redact", cmd_redact, "BLOG ENTRY [--reason R]",
+	  "take an entry's content down everywhere (admin token)",
+	  "A legal takedown (a court order, a minor's name): every stored event\n"
+	  "of the entry keeps its place but loses its content, everywhere: the\n"
+	  "log, replays, exports, pages, feeds, and the readers connected now,\n"
+	  "who drop the entry. Also on an ended blog. Needs the admin token.\n"
+	  "Redacting twice is harmless. Prints {\"entry_id\",\"redacted_at\"}.\n\n"
+	  "  --reason R   why (kept with the redaction, never shown to readers)\n" },
 	{ "end", cmd_end, "BLOG", "end a blog for good; prints it as JSON",
 	  "Ends the liveblog (editor token): it is frozen for good and readers\n"
 	  "are told. Ending twice is harmless. Prints the blog as one line of\n"

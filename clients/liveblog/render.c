@@ -169,7 +169,13 @@ void render_event(FILE *out, const json_t *ev)
 	char when[64], label[48];
 	json_t *rev;
 
-	if (!strcmp(type, "entry")) {
+	if ((!strcmp(type, "entry") || !strcmp(type, "edit")) &&
+	    json_is_true(json_object_get(json_object_get(ev, "entry"), "redacted"))) {
+		seq_time(reply_str(ev, "seq"), when, sizeof(when));
+		fprintf(out, "[%s] redacted entry ", when);
+		put_clean(out, reply_str(json_object_get(ev, "entry"), "id"), "");
+		fputs("\n\n", out);
+	} else if (!strcmp(type, "entry")) {
 		render_entry(out, json_object_get(ev, "entry"), NULL,
 			     RENDER_TIME);
 	} else if (!strcmp(type, "edit")) {

@@ -38,6 +38,7 @@ static const struct field entry_fields[] = {
 	{ "key", F_BOOL, 0 },		{ "pinned", F_BOOL, 0 },
 	{ "revision", F_INT, 0 },	{ "edited_ts", F_STR_NULL, 0 },
 	{ "deleted", F_BOOL, 0 },	{ "original_ts", F_STR_NULL, 0 },
+	{ "redacted", F_BOOL, 0 },
 	{ NULL, F_STR, 0 },
 };
 

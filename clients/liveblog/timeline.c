@@ -20,6 +20,11 @@ int timeline_apply(struct timeline *t, const json_t *ev)
 	const char *type = reply_str(ev, "type");
 	json_t *entry = json_object_get(ev, "entry");
 
+	if ((!strcmp(type, "entry") || !strcmp(type, "edit")) &&
+	    json_is_true(json_object_get(entry, "redacted"))) {
+		json_object_del(t->entries, reply_str(entry, "id"));   /* taken down */
+		return 0;
+	}
 	if (!strcmp(type, "entry") || !strcmp(type, "edit"))
 		return json_object_set(t->entries, reply_str(entry, "id"),
 				       entry);

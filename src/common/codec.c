@@ -24,7 +24,15 @@ static json_t *load_object(const char *body, size_t len, char *msg, size_t msgle
 {
 	json_error_t jerr;
 	json_t *v;
+	size_t i = 0;
 
+	while (i < len && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' ||
+			   body[i] == '\n'))
+		i++;
+	if (i == len) {
+		snprintf(msg, msglen, "The body is empty.");
+		return NULL;
+	}
 	if (!text_utf8_valid(body, len)) {
 		snprintf(msg, msglen, "The body is not valid UTF-8.");
 		return NULL;
@@ -334,6 +342,26 @@ json_t *codec_blog_wire(const struct lb_blog *b)
 			 "entry_count", (json_int_t)b->entry_count);
 }
 
+/* SPEC "Redaction": what is left of a redacted entry, in SPEC's order. */
+static json_t *redacted_wire(const json_t *payload, const char *created_seq, int rev)
+{
+	json_t *e = json_object();
+
+	json_object_set(e, "id", json_object_get(payload, "id"));
+	json_object_set_new(e, "seq", json_string(created_seq));
+	json_object_set_new(e, "ts", time_of_seq(created_seq));
+	json_object_set_new(e, "redacted", json_true());
+	json_object_set_new(e, "author", json_string(""));
+	json_object_set_new(e, "title", json_string(""));
+	json_object_set_new(e, "text", json_string(""));
+	json_object_set_new(e, "key", json_false());
+	json_object_set_new(e, "pinned", json_false());
+	json_object_set_new(e, "revision", json_integer(rev));
+	if (codec_payload_deleted(payload))
+		json_object_set_new(e, "deleted", json_true());
+	return e;
+}
+
 /*
  * Builds the wire entry in SPEC order from a stored payload, the seq of the
  * event that created it and the seq of the latest event that changed it.
@@ -350,6 +378,10 @@ json_t *codec_entry_wire(const json_t *payload, const char *created_seq,
 	if (!json_is_object(payload) || !json_is_string(json_object_get(payload, "id")) ||
 	    !text_seq_parse(created_seq, &s) || (edited && !text_seq_parse(event_seq, &s)))
 		goto out_bad;
+	if (codec_payload_redacted(payload)) {
+		json_decref(e);
+		return redacted_wire(payload, created_seq, rev);
+	}
 	json_object_set(e, "id", json_object_get(payload, "id"));
 	json_object_set_new(e, "seq", json_string(created_seq));
 	json_object_set_new(e, "ts", time_of_seq(created_seq));
@@ -533,4 +565,73 @@ json_t *codec_health(bool ok, bool redis_up, bool tail_up, bool delivery_ok,
 		json_object_set_new(v, "message", json_string(message));
 	}
 	return v;
+}
+
+void codec_health_redis(json_t *health, const char *master, unsigned long failovers)
+{
+	json_object_set_new(health, "master", master[0] ? json_string(master) : json_null());
+	json_object_set_new(health, "failovers", json_integer((json_int_t)failovers));
+}
+
+bool codec_payload_redacted(const json_t *payload)
+{
+	return json_is_true(json_object_get(payload, "redacted"));
+}
+
+json_t *codec_event_redacted(const json_t *event)
+{
+	const json_t *entry = json_object_get(event, "entry");
+	const char *seq = json_string_value(json_object_get(entry, "seq"));
+	json_t *payload, *ev;
+
+	if (!json_is_object(entry) || !seq)
+		return NULL;
+	payload = json_pack("{s:O,s:b,s:O}", "id", json_object_get(entry, "id"),
+			    "redacted", 1, "revision", json_object_get(entry, "revision"));
+	ev = json_pack("{s:O,s:O,s:o*}", "type", json_object_get(event, "type"),
+		       "seq", json_object_get(event, "seq"),
+		       "entry", payload ? redacted_wire(payload, seq,
+						codec_payload_revision(payload)) : NULL);
+	json_decref(payload);
+	return ev;
+}
+
+const char *codec_event_entry_id(const json_t *event)
+{
+	const char *s = json_string_value(json_object_get(json_object_get(event, "entry"), "id"));
+
+	return s ? s : "";
+}
+
+json_t *codec_redact_msg(const char *entry)
+{
+	return json_pack("{s:s,s:s}", "type", "redact", "entry_id", entry);
+}
+
+json_t *codec_redacted(const char *entry, uint64_t at_ms)
+{
+	char at[32];
+
+	text_rfc3339(at_ms, at);
+	return json_pack("{s:s,s:s}", "entry_id", entry, "redacted_at", at);
+}
+
+#define MAX_REASON 1000
+
+enum lb_status codec_redact_request(const char *body, size_t len, json_t **out,
+				    const char **reason, char *msg, size_t msglen)
+{
+	json_t *in = load_object(body, len, msg, msglen), *r;
+	enum lb_status st;
+
+	if (!in)
+		return LB_BAD_REQUEST;
+	st = opt_string(in, "reason", MAX_REASON, &r, msg, msglen);
+	if (st) {
+		json_decref(in);
+		return st;
+	}
+	*reason = r ? json_string_value(r) : "";
+	*out = in;
+	return LB_OK;
 }

@@ -33,6 +33,7 @@ struct lb_blog {
 	char token_hash[72];
 	char last_seq[48];
 	char pinned[40];
+	long redactions;         /* entries redacted so far (pages' ETags change) */
 };
 
 /*
@@ -96,6 +97,26 @@ json_t *codec_stats(long long readers);
 /* GET /healthz; message is used when !ok. */
 json_t *codec_health(bool ok, bool redis_up, bool tail_up, bool delivery_ok,
 		     const char *message);
+/* Adds to a health object the Redis in use ("" while down: null) and the master changes seen. */
+void codec_health_redis(json_t *health, const char *master, unsigned long failovers);
+
+/*
+ * Redaction. A redacted entry's wire form keeps id, seq, ts and revision
+ * and nothing of its content: {"id","seq","ts","redacted":true,"author":"",
+ * "title":"","text":"","key":false,"pinned":false,"revision"}.
+ */
+bool codec_payload_redacted(const json_t *payload);
+/* An event (entry or edit) with its entry in redacted form (new reference). */
+json_t *codec_event_redacted(const json_t *event);
+/* The entry id of an entry or edit event ("" for others). */
+const char *codec_event_entry_id(const json_t *event);
+/* {"type":"redact","entry_id":E}: readers drop the entry. */
+json_t *codec_redact_msg(const char *entry);
+/* The answer of a redaction: {"entry_id":E,"redacted_at":T}. */
+json_t *codec_redacted(const char *entry, uint64_t at_ms);
+/* A redaction's body {"reason"?}: LB_OK and *reason (borrowed from *out), or an error. */
+enum lb_status codec_redact_request(const char *body, size_t len, json_t **out,
+				    const char **reason, char *msg, size_t msglen);
 
 /* Compact serialisation; the caller frees. */
 char *codec_dump(const json_t *v);

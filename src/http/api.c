@@ -228,16 +228,20 @@ static void on_blog(void *arg, enum lb_status st, const struct lb_blog *b)
 	req_unref(q);
 }
 
-/* An ended blog's log never changes again: let every cache keep it. */
-static void on_events(void *arg, enum lb_status st, json_t *result, const char *ended)
+/*
+ * An ended blog's log changes only when an entry is redacted: caches keep
+ * it a while and revalidate; the ETag counts the redactions.
+ */
+static void on_events(void *arg, enum lb_status st, json_t *result, const char *ended,
+		      long redactions)
 {
 	struct req *q = arg;
 	char etag[192];
 
 	if (st == LB_OK && result && ended && *ended) {
-		snprintf(etag, sizeof(etag), "\"ev-%s-%s-%s-%s\"", q->rm.blog, ended,
-			 q->has_since ? q->since : "0-0", q->limit);
-		req_immutable(q, etag, "application/json", codec_dump(result), 0);
+		snprintf(etag, sizeof(etag), "\"ev-%s-%s-%ld-%s-%s\"", q->rm.blog, ended,
+			 redactions, q->has_since ? q->since : "0-0", q->limit);
+		req_ended(q, etag, "application/json", codec_dump(result), 0);
 		req_unref(q);
 		return;
 	}
@@ -280,6 +284,8 @@ static void health(struct req *q)
 				 "Redis does not answer." :
 				 "Writes are stored but not read back: delivery is stalled.");
 
+	if (v)
+		codec_health_redis(v, store_where(app.store), metrics.redis_failovers);
 	if (ok)
 		req_json(q, LB_OK, v);
 	else
@@ -345,10 +351,19 @@ static struct cached_page *cache_page(const struct lb_blog *b, const char *html,
 	c->len = len;
 	c->ci.evict = cached_evict;
 	snprintf(c->id, sizeof(c->id), "%s", b->id);
-	snprintf(c->etag, sizeof(c->etag), "\"page-%s-%s\"", b->id, b->last_seq);
+	snprintf(c->etag, sizeof(c->etag), "\"page-%s-%s-%ld\"", b->id, b->last_seq,
+		 b->redactions);
 	lws_dll2_add_tail(&c->link, &rendered);
 	cache_add(&c->ci, sizeof(*c) + len);
 	return c;
+}
+
+void api_page_forget(const char *blog)
+{
+	struct cached_page *c = cached(blog);
+
+	if (c)
+		cached_drop(c);
 }
 
 void api_page_cache_free(void)
@@ -365,7 +380,7 @@ static void respond_cached(struct req *q, const struct cached_page *c)
 
 	if (copy)
 		memcpy(copy, c->html, c->len);
-	req_immutable(q, c->etag, "text/html; charset=utf-8", copy, c->len);
+	req_ended(q, c->etag, "text/html; charset=utf-8", copy, c->len);
 }
 
 /*
@@ -399,7 +414,7 @@ static void on_page_state(void *arg, enum lb_status st, const struct lb_blog *b,
 		respond_cached(q, c);
 		free(html);
 	} else if (b->ended) {
-		req_immutable(q, "", "text/html; charset=utf-8", html, hlen);
+		req_ended(q, "", "text/html; charset=utf-8", html, hlen);
 	} else {
 		req_respond(q, 200, "text/html; charset=utf-8", html, hlen);
 	}
@@ -463,6 +478,9 @@ void api_dispatch(struct req *q)
 		break;
 	case R_PAGE_BLOG:
 		page_blog(q);
+		break;
+	case R_ENTRY_REDACT:
+		api_redact(q);
 		break;
 	case R_BAD_METHOD:
 		req_error(q, LB_METHOD_NOT_ALLOWED, NULL);

@@ -34,6 +34,9 @@ void api_on_result(void *arg, enum lb_status st, json_t *result, const char *msg
  */
 typedef void (*api_editor_fn)(struct req *q, const struct lb_blog *b);
 void api_as_editor(struct req *q, api_editor_fn then);
+/* POST /api/blogs/{id}/entries/{entry}/redact (api_redact.c). */
+void api_redact(struct req *q);
+
 /* Routes that change a blog (answered 409 `ended` on an ended blog, whatever else). */
 bool api_is_blog_write(enum route r);
 

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE   /* accept4 */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -17,14 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/door.h"
 #include "http/listener.h"
-#include "http/router.h"
 #include "shared.h"
 
 /* Seconds the kernel holds a connection that has sent nothing yet. */
 #define DEFER_ACCEPT_SECS 2
-/* Enough of a request to read its request line. */
-#define PEEK_BYTES 16
 /*
  * How long the front loop lets connections gather before it wakes a
  * fan-out loop: per reader already on that loop, capped. lws' poll()
@@ -113,7 +112,7 @@ void listener_inbox_close(int i)
 
 /*
  * Queues fd for the next open inbox: its index, or -1 when none takes it.
- * The loop is woken later (wake_inboxes), once for all queued in a pass.
+ * The loop is woken later (wake_inboxes).
  */
 static int hand_off(int fd)
 {
@@ -194,47 +193,39 @@ static void wake_due(void)
 }
 
 /*
- * On the front loop: wakes the loops whose inboxes got connections (bit i:
- * inbox i), each after its gathering delay (see WAKE_US_PER_READER).
+ * On the front loop: inbox i got a connection. Its loop is woken after
+ * the gathering delay (see WAKE_US_PER_READER), at once when it holds no
+ * reader yet.
  */
-static void wake_inboxes(uint64_t woken)
+static void wake_inbox_later(int i)
 {
-	bool armed = false;
+	struct inbox *b = &inboxes[i];
+	int64_t us = (int64_t)atomic_load(&metrics.loop_readers[i]) * WAKE_US_PER_READER;
 
-	for (int i = 0; woken; i++, woken >>= 1) {
-		struct inbox *b = &inboxes[i];
-		int64_t us = (int64_t)atomic_load(&metrics.loop_readers[i]) * WAKE_US_PER_READER;
-
-		if (!(woken & 1) || b->wake_at)
-			continue;
-		if (!us || wake_tfd < 0) {
-			wake_inbox(b);
-			continue;
-		}
-		b->wake_at = now_us() + (us < WAKE_MAX_US ? us : WAKE_MAX_US);
-		armed = true;
+	if (b->wake_at)
+		return;   /* a wake is due already */
+	if (!us || wake_tfd < 0) {
+		wake_inbox(b);
+		return;
 	}
-	if (armed)
-		arm_timer();
+	b->wake_at = now_us() + (us < WAKE_MAX_US ? us : WAKE_MAX_US);
+	arm_timer();
 }
 
 /*
  * Adopts a reader's connection on this loop and reads its request at
- * once (TCP_DEFER_ACCEPT: it is in already): the handshake, ESTABLISHED
- * and the greeting (reader.c) happen now, not a poll pass later. lws'
- * poll() visits every connection of the loop: a pass saved per reader
- * joining is O(readers) saved.
+ * once (the door saw all of its head come in): the handshake,
+ * ESTABLISHED and the greeting (reader.c) happen now, not a poll pass
+ * later. lws' poll() visits every connection of the loop: a pass saved
+ * per reader joining is O(readers) saved.
  */
 static void adopt_now(struct lws_vhost *vh, int fd)
 {
 	struct lws_pollfd pfd = { .fd = fd, .events = LWS_POLLIN, .revents = LWS_POLLIN };
-	struct lws *wsi = lws_adopt_socket_vhost(vh, fd);
+	struct lws *wsi = lws_adopt_socket_vhost(vh, fd);   /* on failure lws closes fd */
 
-	if (!wsi) {
-		close(fd);
-		return;
-	}
-	lws_service_fd(lws_get_context(wsi), &pfd);
+	if (wsi)
+		lws_service_fd(lws_get_context(wsi), &pfd);
 }
 
 /*
@@ -265,21 +256,53 @@ static void drain_inbox(struct lws_vhost *vh)
 	free(fds);
 }
 
-/* A reader's stream, by its first bytes (already in: TCP_DEFER_ACCEPT). */
-static int is_stream(int fd)
+void listener_route(struct lws_vhost *vh, int fd, bool stream)
 {
-	char head[PEEK_BYTES];
-	ssize_t n = recv(fd, head, sizeof(head), MSG_PEEK | MSG_DONTWAIT);
+	int k = stream ? hand_off(fd) : -1;
 
-	return n > 0 && router_is_stream(head, (size_t)n);
+	if (k >= 0) {
+		wake_inbox_later(k);
+		return;
+	}
+	lws_adopt_socket_vhost(vh, fd);   /* on failure lws closes fd */
+}
+
+/* An fd kept free so that at the open-file limit connections can be shed. */
+static int spare_fd = -1;
+
+/*
+ * accept() failed with EMFILE/ENFILE: the pending connections would keep
+ * the listening socket readable and the loop spinning. Closes them (the
+ * clients see a reset and retry later) with the spare fd's slot.
+ */
+static void shed(int lfd)
+{
+	static time_t last_warned;
+	unsigned long n = 0;
+	int fd;
+
+	if (spare_fd < 0)
+		return;
+	close(spare_fd);
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		close(fd);
+		n++;
+	}
+	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (n && time(NULL) != last_warned) {
+		last_warned = time(NULL);
+		lwsl_warn("out of file descriptors: %lu connections refused (raise the "
+			  "open-file limit or lower --max-readers)\n", n);
+	}
 }
 
 static int listener_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			     void *user, void *in, size_t len)
 {
-	int lfd, fd, k;
-	uint64_t woken = 0;
+	int lfd, fd;
 
+	if (lws_get_opaque_user_data(wsi))
+		return door_callback(wsi, reason);
 	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
 		drain_inbox(lws_get_vhost(wsi));
 		return 0;
@@ -292,15 +315,10 @@ static int listener_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return 0;
 	}
 	/* take every connection waiting, then let the loop go on */
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		if (is_stream(fd) && (k = hand_off(fd)) >= 0) {
-			woken |= (uint64_t)1 << k;
-			continue;
-		}
-		if (!lws_adopt_socket_vhost(lws_get_vhost(wsi), fd))
-			close(fd);
-	}
-	wake_inboxes(woken);
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+		door_take(lws_get_vhost(wsi), fd);
+	if (errno == EMFILE || errno == ENFILE)
+		shed(lfd);
 	return 0;
 }
 
@@ -322,12 +340,15 @@ int listener_adopt(struct lws_vhost *vh, int fd)
 	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	lws_sock_file_fd_type t = { .filefd = tfd };
 
+	if (spare_fd < 0)
+		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	/* without its timer, the front loop wakes the others at once */
 	if (tfd >= 0 && !lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, t,
 						    "listener", NULL))
 		close(tfd);
 	else
 		wake_tfd = tfd;
+
 	return lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, f,
 					  "listener", NULL) ? 0 : -1;
 }

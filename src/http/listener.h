@@ -6,7 +6,8 @@
  * socket ourselves (SO_REUSEPORT: several liveblogd on one port share it)
  * and accept in the front loop. TCP_DEFER_ACCEPT makes a connection
  * acceptable once its first bytes are in, so the front loop can peek at the
- * request line: readers' streams (GET /ws/..., GET /sse/...) go round-robin
+ * request head (door.c checks it first): readers' streams (GET /ws/...,
+ * GET /sse/...) go round-robin
  * to the fan-out loops, anything else — writes above all — stays in the
  * front loop, which never fans out, so a POST is answered as soon as Redis
  * has it, however many readers are being written to.
@@ -20,6 +21,7 @@
 #define LB_LISTENER_H
 
 #include <libwebsockets.h>
+#include <stdbool.h>
 
 #define LISTENER_MAX_INBOXES 64
 
@@ -27,6 +29,12 @@
 int listener_open(const char *host, int port, char *err, size_t errlen);
 /* Starts accepting on fd in this thread's vhost vh (which then owns fd). */
 int listener_adopt(struct lws_vhost *vh, int fd);
+/*
+ * Sends a connection whose first request head passed the door on: a
+ * reader's stream to a fan-out loop, anything else into vh, the front
+ * loop's (which serves every route too). Takes fd (closed on failure).
+ */
+void listener_route(struct lws_vhost *vh, int fd, bool stream);
 /* On the accepting thread, before its context goes: no wake left pending. */
 void listener_release(void);
 

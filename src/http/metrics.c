@@ -17,6 +17,42 @@ static void metric(FILE *f, const char *name, const char *type,
 		type, name, v);
 }
 
+/* A label value with \\, " and line ends escaped (Prometheus text format). */
+static void label_value(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* Which Redis is in use, the master changes seen, what WAIT said. */
+static void redis_ha(FILE *f)
+{
+	static const char *const bucket[ACK_BUCKETS] = { "0", "1", "2", "3+" };
+	const char *where = store_where(app.store);
+
+	fprintf(f, "# HELP liveblog_redis_master The Redis server the front loop's command connection is on (1), by address; none while it is down.\n"
+		"# TYPE liveblog_redis_master gauge\n");
+	if (where[0]) {
+		fputs("liveblog_redis_master{address=\"", f);
+		label_value(f, where);
+		fputs("\"} 1\n", f);
+	}
+	metric(f, "liveblog_redis_failovers_total", "counter", "Master changes seen through the sentinels (--redis sentinel://), counted once per change whichever loop saw it.", (double)metrics.redis_failovers);
+	fprintf(f, "# HELP liveblog_write_acks_total Writes' WAIT answers (--ack-replicas), by the number of replicas that acknowledged the write.\n"
+		"# TYPE liveblog_write_acks_total counter\n");
+	for (int i = 0; i < ACK_BUCKETS; i++)
+		fprintf(f, "liveblog_write_acks_total{replicas=\"%s\"} %lu\n", bucket[i],
+			(unsigned long)metrics.ack_replicas[i]);
+	metric(f, "liveblog_writes_unacknowledged_total", "counter", "Writes answered 503 because fewer than --ack-replicas replicas confirmed them within --ack-timeout (each may be stored: a retry with the same id answers 200).", (double)metrics.ack_refused);
+	metric(f, "liveblog_hub_rewinds_total", "counter", "Blogs' live rings reloaded because the log no longer held their newest events (a failover lost them); readers sent such an event got a reset.", (double)metrics.hub_rewinds);
+}
+
 void metrics_respond(struct req *q)
 {
 	char *buf = NULL;
@@ -44,6 +80,7 @@ void metrics_respond(struct req *q)
 	metric(f, "liveblog_redis_tail_up", "gauge", "1 when the Redis tail connection of the front loop (which answers HTTP) is up.", feed_up(app.feed));
 	metric(f, "liveblog_redis_reconnects_total", "counter", "Redis connection attempts after the first (front loop).", (double)(store_reconnects(app.store) + feed_reconnects(app.feed)));
 	metric(f, "liveblog_redis_restarts_total", "counter", "Times the embedded redis-server died and was started again from its AOF (0 with --redis).", (double)embedded_redis_restarts());
+	redis_ha(f);
 	metric(f, "liveblog_canary_lag_seconds", "gauge", "How long the front loop's newest acknowledged canary write has gone unread by its tail (0: delivery healthy).", (double)feed_canary_lag(app.feed) / 1e6);
 	metric(f, "liveblog_canaries_total", "counter", "Canary writes acknowledged by Redis (front loop).", (double)feed_canaries(app.feed));
 	metric(f, "liveblog_feed_items_total", "counter", "Events read from the Redis feed (front loop).", (double)feed_items(app.feed));

@@ -35,11 +35,14 @@ struct req {
 	size_t resp_len;
 	const char *ctype;
 	const char *cache;       /* Cache-Control; NULL: no-store */
+	char cache_buf[48];
 	char etag[192];          /* ETag of the response, when cacheable */
 	char inm[192];           /* the request's If-None-Match */
 	void (*then)(struct req *q, const struct lb_blog *b);   /* api_as_editor */
 	enum lb_status err_status;   /* api_write_error: the error to give if not ended */
 	char err_msg[256];
+	int retry_after;         /* > 0: a Retry-After header, in seconds */
+	bool body_seen;          /* a body chunk arrived */
 };
 
 struct req *req_ref(struct req *q);
@@ -55,10 +58,19 @@ void req_error(struct req *q, enum lb_status st, const char *msg);
  */
 void req_immutable(struct req *q, const char *etag, const char *ctype,
 		   char *body, size_t len);
+/*
+ * An ended blog's page or events: they change only on a redaction, so
+ * caches keep them --ended-max-age seconds and then revalidate (ETag;
+ * 304 when If-None-Match matches). Never immutable.
+ */
+void req_ended(struct req *q, const char *etag, const char *ctype, char *body,
+	       size_t len);
 
 /* api.c: runs the route once the request (and its body) is complete. */
 void api_dispatch(struct req *q);
 void api_page_cache_free(void);
+/* A blog's rendered page, if kept, is dropped (it was redacted). */
+void api_page_forget(const char *blog);
 /*
  * Refuses a write for what it carries (st, msg): as `ended` instead when
  * it is a write to a blog that has ended (SPEC: every write to an ended

@@ -37,7 +37,7 @@ static int copy(char *dst, size_t size, const char *src)
 static enum route api_route(enum method m, char **seg, int n,
 			    struct route_match *out)
 {
-	if (n < 2 || strcmp(seg[1], "blogs") || n > 5)
+	if (n < 2 || strcmp(seg[1], "blogs") || n > 6)
 		return R_NOT_FOUND;
 	if (n == 2)
 		return m == M_GET ? R_BLOGS_LIST : m == M_POST ? R_BLOGS_CREATE :
@@ -52,13 +52,16 @@ static enum route api_route(enum method m, char **seg, int n,
 		return pick(m, M_POST, R_BLOG_END);
 	if (n == 4 && !strcmp(seg[3], "entries"))
 		return pick(m, M_POST, R_ENTRY_POST);
-	if (n == 5 && !strcmp(seg[3], "entries")) {
+	if (n >= 5 && !strcmp(seg[3], "entries")) {
 		if (!text_uuid_valid(seg[4]))
 			return R_NOT_FOUND;
 		copy(out->entry, sizeof(out->entry), seg[4]);
 		for (char *p = out->entry; *p; p++)
 			if (*p >= 'A' && *p <= 'F')
 				*p = (char)(*p + 32);
+		if (n == 6)
+			return strcmp(seg[5], "redact") ? R_NOT_FOUND :
+			       pick(m, M_POST, R_ENTRY_REDACT);
 		return m == M_PATCH ? R_ENTRY_PATCH : m == M_DELETE ? R_ENTRY_DELETE :
 		       R_BAD_METHOD;
 	}
@@ -128,7 +131,8 @@ void router_match(enum method m, const char *path, struct route_match *out)
 
 int router_has_body(enum route r)
 {
-	return r == R_BLOGS_CREATE || r == R_ENTRY_POST || r == R_ENTRY_PATCH;
+	return r == R_BLOGS_CREATE || r == R_ENTRY_POST || r == R_ENTRY_PATCH ||
+	       r == R_ENTRY_REDACT;
 }
 
 int router_is_stream(const char *head, size_t len)

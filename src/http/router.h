@@ -22,6 +22,7 @@ enum route {
 	R_ENTRY_PATCH,
 	R_ENTRY_DELETE,
 	R_BLOG_END,
+	R_ENTRY_REDACT,    /* POST .../entries/{entry}/redact (admin) */
 	R_SSE,             /* GET /sse/blogs/{id}: a stream, not a page */
 	R_PAGE_INDEX,
 	R_PAGE_BLOG,

@@ -10,10 +10,12 @@
 #include "app.h"
 #include "common/codec.h"
 #include "http/assets.h"
+#include "http/head.h"
 #include "http/request.h"
 #include "http/listener.h"
 #include "http/server.h"
 #include "liveblog/protocol.h"
+#include "push/admit.h"
 #include "push/frame.h"
 #include "push/hub.h"
 #include "push/out.h"
@@ -26,6 +28,7 @@ struct http_pss {
 	struct req *req;
 	struct reader *sse;      /* an SSE stream: the reader writes, not req */
 	bool head;               /* a HEAD request: headers only */
+	char ip[CLIENTADDR_STRLEN];   /* an SSE stream's, counted by admit.c */
 };
 
 struct req *req_ref(struct req *q)
@@ -80,10 +83,10 @@ static bool none_match(const char *header, const char *etag)
 	return false;
 }
 
-void req_immutable(struct req *q, const char *etag, const char *ctype,
-		   char *body, size_t len)
+/* A cacheable response with an ETag: 304 when the request's If-None-Match matches. */
+static void respond_cacheable(struct req *q, const char *etag, const char *ctype,
+			      char *body, size_t len)
 {
-	q->cache = "public, max-age=31536000, immutable";
 	snprintf(q->etag, sizeof(q->etag), "%s", etag);
 	if (q->inm[0] && none_match(q->inm, q->etag)) {
 		free(body);
@@ -91,6 +94,22 @@ void req_immutable(struct req *q, const char *etag, const char *ctype,
 		return;
 	}
 	req_respond(q, 200, ctype, body, len);
+}
+
+void req_immutable(struct req *q, const char *etag, const char *ctype,
+		   char *body, size_t len)
+{
+	q->cache = "public, max-age=31536000, immutable";
+	respond_cacheable(q, etag, ctype, body, len);
+}
+
+void req_ended(struct req *q, const char *etag, const char *ctype, char *body,
+	       size_t len)
+{
+	snprintf(q->cache_buf, sizeof(q->cache_buf), "public, max-age=%ld",
+		 app.cfg.ended_max_age);
+	q->cache = q->cache_buf;
+	respond_cacheable(q, etag, ctype, body, len);
 }
 
 void req_json(struct req *q, enum lb_status st, const json_t *v)
@@ -231,9 +250,11 @@ static void route(struct http_pss *pss, struct req *q, const char *path)
 
 /*
  * GET /sse/blogs/{id}: the events as Server-Sent Events, resuming after
- * Last-Event-ID or ?since=. Headers go out now; the reader writes the rest.
+ * Last-Event-ID or ?since=. Admitted like a WebSocket reader (admit.c); a
+ * refusal is 503 with Retry-After. Headers go out now; the reader writes
+ * the rest. Returns the callback's return value, or -2 for a bad ?replay=.
  */
-static int start_sse(struct lws *wsi, struct http_pss *pss, const char *blog)
+static int start_sse(struct lws *wsi, struct http_pss *pss, struct req *q)
 {
 	unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start,
 		      *end = buf + sizeof(buf) - 1;
@@ -241,12 +262,19 @@ static int start_sse(struct lws *wsi, struct http_pss *pss, const char *blog)
 	char since[64], speed[32];
 	const char *s = lws_get_urlarg_by_name(wsi, "since=", since, sizeof(since));
 	struct reader_opts o = { .out = &out_sse, .replay = 0 };
+	enum admit_result r;
 
 	if (lws_hdr_custom_copy(wsi, since, sizeof(since), "last-event-id:", 14) > 0)
 		s = since;
 	if (replay_speed(lws_get_urlarg_by_name(wsi, "replay=", speed, sizeof(speed)),
 			 &o.replay))
 		return -2;
+	r = admit_reader(wsi, pss->ip);
+	if (r != ADMIT_OK) {
+		q->retry_after = ADMIT_RETRY_SECS;
+		req_error(q, LB_UNAVAILABLE, admit_message(r));
+		return 0;
+	}
 	if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, "text/event-stream",
 					LWS_ILLEGAL_HTTP_CONTENT_LEN, &p, end) ||
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
@@ -255,7 +283,7 @@ static int start_sse(struct lws *wsi, struct http_pss *pss, const char *blog)
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return -1;
 	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);   /* a stream, not a transaction */
-	pss->sse = reader_open(wsi, blog, s, &o);
+	pss->sse = reader_open(wsi, q->rm.blog, s, &o);
 	if (!pss->sse)
 		return -1;
 	lws_callback_on_writable(wsi);
@@ -291,6 +319,57 @@ static void dispatch(struct req *q)
 }
 
 /*
+ * The framing of a request as lws parsed it, by head.c's rule: this covers
+ * every request of a keep-alive connection, where the door saw only the
+ * first. lws keeps a repeated header as fragments, the total length
+ * counting one separator per extra fragment. NULL, or a 400's message.
+ */
+static const char *framing_error(struct lws *wsi)
+{
+	enum lws_token_indexes t = WSI_TOKEN_HTTP_CONTENT_LENGTH;
+	int total = lws_hdr_total_length(wsi, t);
+	unsigned count = !total ? 0 : total > lws_hdr_fragment_length(wsi, t, 0) ? 2 : 1;
+	unsigned long long n;
+	char cl[24];
+	int len = count ? lws_hdr_copy_fragment(wsi, cl, sizeof(cl), t, 0) : -1;
+	bool valid = len >= 0 && !head_content_length(cl, (size_t)len, &n);
+
+	return head_framing(count, valid,
+			    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0);
+}
+
+/*
+ * A request whose body lws cannot delimit (a framing error, a chunked body,
+ * no Content-Length): the error goes out at once, from LWS_CALLBACK_HTTP
+ * (as lws_return_http_status() does), with Connection: close. Returns -1
+ * for the callback to return: lws closes the connection, so nothing after
+ * this request is ever read as another one.
+ */
+static int refuse_framing(struct lws *wsi, enum lb_status st, const char *msg)
+{
+	unsigned char hbuf[LWS_PRE + 1024], *start = hbuf + LWS_PRE, *p = start,
+		      *end = hbuf + sizeof(hbuf) - 1, *b;
+	char *json = codec_error_body(st, msg);
+	size_t n = json ? strlen(json) : 0;
+
+	b = json ? malloc(LWS_PRE + n + 1) : NULL;
+	if (b && !lws_add_http_common_headers(wsi, (unsigned int)status_http(st),
+					      "application/json", n + 1, &p, end) &&
+	    !lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
+					  (const unsigned char *)"no-store", 8, &p, end) &&
+	    !lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
+					  (const unsigned char *)"close", 5, &p, end) &&
+	    !lws_finalize_write_http_header(wsi, start, &p, end)) {
+		memcpy(b + LWS_PRE, json, n);
+		b[LWS_PRE + n] = '\n';
+		lws_write(wsi, b + LWS_PRE, n + 1, LWS_WRITE_HTTP_FINAL);
+	}
+	free(b);
+	free(json);
+	return -1;
+}
+
+/*
  * LWS_CALLBACK_HTTP: route the request; serve files at once, answer API
  * calls later. Returns the callback's return value.
  */
@@ -298,6 +377,7 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 {
 	enum lws_token_indexes tok;
 	char path[512], cl[32];
+	const char *bad;
 	struct req *q;
 	int n;
 
@@ -313,8 +393,13 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 	if (lws_hdr_copy(wsi, path, sizeof(path), tok) < 0)
 		path[0] = '\0';
 	route(pss, q, path);
+	if ((bad = framing_error(wsi)))
+		return refuse_framing(wsi, LB_BAD_REQUEST, bad);
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING))
+		return refuse_framing(wsi, LB_LENGTH_REQUIRED,
+				      "A chunked request body is not supported: send Content-Length.");
 	if (q->rm.route == R_SSE && known_has(q->rm.blog)) {
-		n = start_sse(wsi, pss, q->rm.blog);
+		n = start_sse(wsi, pss, q);
 		if (n != -2)
 			return n;
 		req_error(q, LB_BAD_REQUEST, "\"replay\" must be a speed such as 10.");
@@ -335,11 +420,9 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 		dispatch(q);
 		return 0;
 	}
-	if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
-		api_write_error(q, LB_LENGTH_REQUIRED, NULL);
-		return 0;
-	}
-	q->expect = strtoul(cl, NULL, 10);
+	if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
+		return refuse_framing(wsi, LB_LENGTH_REQUIRED, NULL);
+	q->expect = strtoul(cl, NULL, 10);   /* checked by framing_error() */
 	if (q->expect > (size_t)app.cfg.max_body) {
 		api_write_error(q, LB_TOO_LARGE, "The request body is larger than the limit.");
 		return 0;
@@ -349,9 +432,37 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 	return 0;
 }
 
+/*
+ * lws 4.1.6 bug: a request with a body that was pipelined behind another
+ * (its head came out of lws' buffer, not a fresh read) gets its own head
+ * handed over as its body (lws_http_action() drains the wsi's buffer as if
+ * it held only body, while its head is still in it), after which lws
+ * loops on BODY_COMPLETION and wedges the whole event loop. A body that
+ * starts like a request line is that head (JSON never does): the
+ * connection is closed at once, nothing dispatched.
+ */
+static bool is_own_head(const char *in, size_t len)
+{
+	static const char *const methods[] = { "GET ", "POST ", "PATCH ", "PUT ",
+					       "DELETE ", "HEAD ", "OPTIONS " };
+
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		size_t n = strlen(methods[i]);
+
+		if (!memcmp(in, methods[i], len < n ? len : n))
+			return true;
+	}
+	return false;
+}
+
 static int on_body(struct req *q, const void *in, size_t len)
 {
-	if (q->responded || q->refused || !len)
+	if (!len)
+		return 0;
+	if (!q->len && !q->body_seen && is_own_head(in, len))
+		return -1;
+	q->body_seen = true;
+	if (q->responded || q->refused)
 		return 0;
 	if (q->len + len > (size_t)app.cfg.max_body) {
 		api_write_error(q, LB_TOO_LARGE, "The request body is larger than the limit.");
@@ -374,6 +485,16 @@ static int on_body(struct req *q, const void *in, size_t len)
 
 static void detach(struct http_pss *pss);
 
+static int add_retry_after(struct lws *wsi, int secs, unsigned char **p,
+			   unsigned char *end)
+{
+	char v[16];
+	int n = snprintf(v, sizeof(v), "%d", secs);
+
+	return lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_RETRY_AFTER,
+					    (const unsigned char *)v, n, p, end);
+}
+
 /*
  * Writes the response. The pss may be freed by lws_http_transaction_
  * completed(), so the request is detached before that.
@@ -393,6 +514,7 @@ static int on_writeable(struct lws *wsi, struct http_pss *pss)
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
 					 (const unsigned char *)cache,
 					 (int)strlen(cache), &p, end) ||
+	    (q->retry_after > 0 && add_retry_after(wsi, q->retry_after, &p, end)) ||
 	    (q->etag[0] && lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ETAG,
 					 (const unsigned char *)q->etag,
 					 (int)strlen(q->etag), &p, end)) ||
@@ -450,6 +572,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			reader_close(pss->sse);
 			pss->sse = NULL;
 		}
+		if (pss)
+			admit_release(pss->ip);
 		break;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		/* a WebSocket without the liveblog.v1 subprotocol */
@@ -494,6 +618,11 @@ int server_create(int listen_fd)
 	info.extensions = app.cfg.compress ? ws_ext_table : NULL;
 	frame_compression(app.cfg.compress);
 	info.timeout_secs = 20;
+	/*
+	 * The front loop has room for any head the door lets through (lws
+	 * closes one that overflows without a word); see head.h.
+	 */
+	info.max_http_header_data = listen_fd >= 0 ? HEAD_AH_FRONT : HEAD_AH_STREAM;
 	info.vhost_name = "default";
 	app.ctx = lws_create_context(&info);
 	if (!app.ctx)

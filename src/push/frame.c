@@ -49,10 +49,10 @@ static void put_header(unsigned char *h, unsigned char b0, uint64_t n)
 
 /*
  * A new frame (refs = 1) of text, with its compressed form when z (zlen
- * bytes of deflate) is given, or NULL.
+ * bytes of deflate) is given, or NULL. entry: the event's entry id or "".
  */
 static struct frame *frame_new(const char *text, size_t len, const unsigned char *z,
-			       size_t zlen, const char *seq, bool ended)
+			       size_t zlen, const char *seq, const char *entry, bool ended)
 {
 	size_t zwire = z ? header_len(zlen) + zlen : 0;
 	struct frame *f = malloc(sizeof(*f) + LWS_PRE + len + zwire);
@@ -62,6 +62,7 @@ static struct frame *frame_new(const char *text, size_t len, const unsigned char
 	f->refs = 1;
 	f->ended = ended;
 	f->seq.ms = f->seq.n = 0;
+	snprintf(f->entry, sizeof(f->entry), "%s", entry);
 	snprintf(f->seq_str, sizeof(f->seq_str), "%s", seq ? seq : "0-0");
 	if (seq)
 		text_seq_parse(seq, &f->seq);
@@ -89,7 +90,7 @@ static struct frame *frame_build(const json_t *v, const char *seq, bool ended, b
 
 	if (z && header_len(zlen) + zlen >= header_len(len) + len)
 		z = NULL;   /* RSV1 is per message: this one goes plain */
-	f = text ? frame_new(text, len, z, zlen, seq, ended) : NULL;
+	f = text ? frame_new(text, len, z, zlen, seq, codec_event_entry_id(v), ended) : NULL;
 	free(text);
 	return f;
 }
@@ -111,6 +112,19 @@ struct frame *frame_from_event(const struct store_event *ev)
 
 	json_decref(v);
 	return f;
+}
+
+struct frame *frame_redacted(const struct frame *f)
+{
+	json_t *v = json_loadb((const char *)f->buf + LWS_PRE, f->len, 0, NULL);
+	json_t *r = v ? codec_event_redacted(v) : NULL;
+	struct frame *out = r ? frame_from_json(r, f->seq_str, f->ended) : NULL;
+
+	if (out)
+		out->born = f->born;
+	json_decref(r);
+	json_decref(v);
+	return out;
 }
 
 struct frame *frame_ref(struct frame *f)

@@ -22,6 +22,7 @@ struct frame {
 	bool ended;              /* the `ended` event: the stream closes after it */
 	struct lb_seq seq;       /* 0-0 for frames that are not log events */
 	char seq_str[48];
+	char entry[40];          /* an entry or edit event's entry id, else "" */
 	lws_usec_t born;         /* when the hub received it (fan-out latency) */
 	size_t len;
 	size_t hdr;              /* WebSocket header bytes just before the text */
@@ -48,6 +49,8 @@ struct frame *frame_from_json(const json_t *v, const char *seq, bool ended);
 struct frame *frame_from_event(const struct store_event *ev);
 /* A message for one reader only (hello, live, reset): never compressed. */
 struct frame *frame_message(const json_t *v);
+/* The same event with its entry redacted (a new frame), or NULL. */
+struct frame *frame_redacted(const struct frame *f);
 struct frame *frame_ref(struct frame *f);
 /* The frame's wire bytes (header + text) and their length. */
 static inline unsigned char *frame_wire(struct frame *f, size_t *len)

@@ -20,6 +20,8 @@ static _Thread_local lws_dll2_owner_t hubs;
 static _Thread_local bool feed_is_ready;
 
 static void hub_fetch(struct hub *h);
+static void hub_verify(struct hub *h);
+static void hub_load(struct hub *h);
 static void hub_stats_tick(lws_sorted_usec_list_t *sul);
 
 void hubs_init(const struct hub_env *env)
@@ -56,6 +58,9 @@ void hub_unref(struct hub *h)
 	lws_dll2_remove(&h->link);
 	ring_release(&h->ring);
 	frame_unref(h->stats);
+	for (int i = 0; i < NOTICES; i++)
+		frame_unref(h->notice[i]);
+	free(h->redacted);
 	free(h);
 }
 
@@ -139,10 +144,42 @@ static void hub_wake_now(struct hub *h)
 	hub_wake_tick(&h->sul_wake);
 }
 
+static bool is_redacted(const struct hub *h, const char *entry)
+{
+	for (size_t i = 0; entry[0] && i < h->nredacted; i++)
+		if (!strcmp(h->redacted[i], entry))
+			return true;
+	return false;
+}
+
+struct frame *hub_frame(const struct hub *h, const struct store_event *ev)
+{
+	struct frame *f = frame_from_event(ev), *r;
+
+	if (!f || !is_redacted(h, f->entry))
+		return f;
+	r = frame_redacted(f);
+	frame_unref(f);
+	return r;
+}
+
+long hub_redact_slot(struct frame **slot, const char *entry)
+{
+	struct frame *old = *slot, *r;
+	long delta;
+
+	if (!old || strcmp(old->entry, entry) || !(r = frame_redacted(old)))
+		return 0;
+	delta = (long)r->len - (long)old->len;
+	*slot = r;
+	frame_unref(old);
+	return delta;
+}
+
 /* Appends one event to the ring if it is the next one. */
 static void hub_append(struct hub *h, const struct store_event *ev)
 {
-	struct frame *f = frame_from_event(ev);
+	struct frame *f = hub_frame(h, ev);
 
 	if (!f || !ring_push(&h->ring, f))
 		return;
@@ -170,11 +207,13 @@ static void on_fetch(void *arg, enum lb_status st, const struct store_event *ev,
 
 	h->fetching = false;
 	for (size_t i = 0; st == LB_OK && i < n; i++)
-		hub_append(h, &ev[i]);
+		hub_append(h, &ev[i]);   /* the ring refuses what it has */
 	hub_wake_now(h);
-	if (st == LB_OK && n == PAGE)
+	if (st == LB_OK && n >= PAGE)
 		h->refetch = true;
-	if (h->refetch && st == LB_OK)
+	if (st == LB_OK && h->reverify)
+		hub_verify(h);
+	else if (h->refetch && st == LB_OK)
 		hub_fetch(h);
 	hub_unref(h);
 }
@@ -186,9 +225,75 @@ static void hub_fetch(struct hub *h)
 		h->refetch = true;
 		return;
 	}
+	if (h->reverify) {
+		hub_verify(h);
+		return;
+	}
 	h->refetch = false;
 	if (store_range(hub_env.store, h->id, h->ring.last_str, false, PAGE, on_fetch, h))
 		return;
+	h->fetching = true;
+	hub_ref(h);
+}
+
+/*
+ * The log no longer holds the ring's newest event: Redis failed over to a
+ * replica that had not received it. The ring and the kept pages may hold
+ * events that are gone, so the hub loads again from the log, and every
+ * reader resumes from the last event it was sent, checked against the log
+ * (reader_rewind): only those sent a lost event get a reset.
+ */
+static void hub_rewind(struct hub *h)
+{
+	metrics.hub_rewinds++;
+	lwsl_warn("hub %s: the log no longer holds %s (lost in a failover): reloading it\n",
+		  h->id, h->ring.last_str);
+	pages_forget(h);
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->readers)) {
+		reader_rewind(lws_container_of(d, struct reader, link));
+	} lws_end_foreach_dll_safe(d, d1);
+	h->ready = false;
+	h->refetch = false;
+	hub_load(h);
+}
+
+/* The log from the ring's last event, that one included: is it still there? */
+static void on_verify(void *arg, enum lb_status st, const struct store_event *ev,
+		      size_t n)
+{
+	struct hub *h = arg;
+
+	if (st != LB_OK) {
+		h->reverify = true;   /* on the next read */
+	} else if (!n || strcmp(ev[0].seq, h->ring.last_str)) {
+		h->fetching = false;
+		hub_rewind(h);
+		hub_unref(h);
+		return;
+	}
+	on_fetch(arg, st, ev, n);
+}
+
+/*
+ * After the feed came back (a reconnect, maybe to another server): checks
+ * that the log still holds the ring's newest event, and reads what follows.
+ */
+static void hub_verify(struct hub *h)
+{
+	if (h->fetching) {
+		h->reverify = true;   /* once the read in flight is in */
+		return;
+	}
+	h->reverify = false;
+	if (!strcmp(h->ring.last_str, "0-0")) {
+		hub_fetch(h);   /* nothing to check: the log was empty */
+		return;
+	}
+	h->refetch = false;
+	if (store_range(hub_env.store, h->id, h->ring.last_str, true, PAGE + 1, on_verify, h)) {
+		h->reverify = true;
+		return;
+	}
 	h->fetching = true;
 	hub_ref(h);
 }
@@ -228,8 +333,6 @@ static void on_head(void *arg, enum lb_status st, const struct lb_blog *blog,
 	hub_unref(h);
 }
 
-static void hub_load(struct hub *h);
-
 static void hub_load_again(lws_sorted_usec_list_t *sul)
 {
 	hub_load(lws_container_of(sul, struct hub, sul_load));
@@ -248,13 +351,68 @@ static void hub_load(struct hub *h)
 	hub_ref(h);
 }
 
+/* ---- redaction: an entry's content leaves every frame this loop holds ---- */
+
+static void on_meta(void *arg, enum lb_status st, const struct lb_blog *b)
+{
+	struct hub *h = arg;
+
+	if (st == LB_OK)
+		h->meta = *b;   /* its count and pinned entry may have changed */
+	hub_unref(h);
+}
+
+/* Queues {"type":"redact"} for every reader and wakes them. */
+static void hub_notice(struct hub *h, const char *entry)
+{
+	json_t *v = codec_redact_msg(entry);
+	struct frame *f = v ? frame_from_json(v, NULL, false) : NULL;
+	struct frame **slot = &h->notice[h->notice_head % NOTICES];
+
+	json_decref(v);
+	if (!f)
+		return;
+	frame_unref(*slot);
+	*slot = f;
+	h->notice_head++;
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->readers)) {
+		reader_wake(lws_container_of(d, struct reader, link));
+	} lws_end_foreach_dll(d);
+}
+
+static void hub_redact(struct hub *h, const char *entry)
+{
+	char (*set)[40];
+
+	if (!is_redacted(h, entry) &&
+	    (set = realloc(h->redacted, (h->nredacted + 1) * sizeof(*set)))) {
+		h->redacted = set;
+		snprintf(set[h->nredacted++], sizeof(*set), "%s", entry);
+	}
+	for (uint64_t i = ring_first(&h->ring); i < h->ring.head; i++)
+		h->ring.bytes += (size_t)hub_redact_slot(&h->ring.slot[i % h->ring.cap], entry);
+	pages_redact(h, entry);
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->readers)) {
+		reader_redact(lws_container_of(d, struct reader, link), entry);
+	} lws_end_foreach_dll(d);
+	hub_notice(h, entry);
+	if (!store_get_blog(hub_env.store, h->id, on_meta, h))
+		hub_ref(h);
+}
+
 void hubs_on_event(void *arg, const char *blog, const struct store_event *ev,
 		   const char *prev)
 {
 	struct hub *h = hub_find(blog);
 	struct lb_seq p;
+	char entry[40];
 
 	(void)arg;
+	if (h && !strcmp(ev->type, "redact")) {
+		snprintf(entry, sizeof(entry), "%.*s", (int)ev->len, ev->data);
+		hub_redact(h, entry);
+		return;
+	}
 	if (!h || !h->ready) {
 		if (h)
 			h->refetch = true;
@@ -282,7 +440,7 @@ void hubs_feed_ready(void *arg)
 		struct hub *h = lws_container_of(d, struct hub, link);
 
 		if (h->ready)
-			hub_fetch(h);
+			hub_verify(h);
 		else
 			hub_load(h);
 	} lws_end_foreach_dll_safe(d, d1);

@@ -25,12 +25,14 @@
 #define PAGE          200     /* events per catch-up read */
 #define WINDOW_FRAMES 16      /* a catch-up reader holds at most this many frames */
 #define WINDOW_BYTES  (16 * 1024)   /* and this much text (at least one frame) */
+#define NOTICES       64      /* redact messages a hub keeps for its readers */
 
 struct hub {
 	struct lws_dll2 link;    /* in this loop's hubs */
 	char id[72];
 	unsigned refs;           /* readers + calls in flight */
 	bool ready, loading, fetching, refetch;
+	bool reverify;           /* check the ring's last against the log on the next read */
 	struct lb_blog meta;
 	struct ring ring;
 	lws_dll2_owner_t readers;
@@ -42,6 +44,10 @@ struct hub {
 	lws_sorted_usec_list_t sul_wake;   /* wakes the rest of a large audience */
 	bool wake_due;           /* an event appended, its wake not begun */
 	lws_dll2_owner_t pages;  /* catch-up pages (pages.c) */
+	char (*redacted)[40];    /* entries redacted while this hub lives */
+	size_t nredacted;
+	struct frame *notice[NOTICES];   /* the newest redact messages */
+	uint64_t notice_head;    /* absolute index of the next notice */
 };
 
 /* A reader waiting on a page: called once when the page is loaded or failed. */
@@ -69,6 +75,7 @@ struct reader {
 	uint64_t cursor;         /* live: absolute ring index of the next event */
 	uint64_t woken;          /* the hub's wake_gen when last woken */
 	uint64_t stats_gen;
+	uint64_t notice_next;    /* absolute index of the next notice owed */
 	int close_code;
 	const char *close_reason;
 	double replay;           /* > 0: history paced at its original gaps / replay */
@@ -83,6 +90,14 @@ extern _Thread_local struct hub_env hub_env;
 /* The hub of blog on this loop, found or new (loading); NULL when out of memory. */
 struct hub *hub_get(const char *blog);
 void hub_ref(struct hub *h);
+/*
+ * The frame of a stored event for this hub: redacted when its entry was
+ * redacted while the hub lives (a read answered after the redaction may
+ * still hold the text). NULL when out of memory.
+ */
+struct frame *hub_frame(const struct hub *h, const struct store_event *ev);
+/* Replaces the frame in *slot by its redacted form if it belongs to entry; the bytes' change. */
+long hub_redact_slot(struct frame **slot, const char *entry);
 void hub_unref(struct hub *h);
 
 /* pages.c */
@@ -102,12 +117,19 @@ enum page_find pages_find(struct hub *h, const char *since, bool verify,
 			  struct page_waiter *w, struct page_view *p, size_t *from);
 /* Frees every page of the hub (none loading: each holds a hub reference). */
 void pages_release(struct hub *h);
-void pages_forget_waiter(struct page_waiter *w);
+/* Drops the pages kept (their events may be gone from the log); reads under way stay. */
+void pages_forget(struct hub *h);
+/* Every kept page of the hub loses the entry's content. */
+void pages_redact(struct hub *h, const char *entry);
 
 /* reader.c */
 void reader_advance(struct reader *r);
+/* The hub's ring is going (its newest events left the log): resume from the last event sent, checked. */
+void reader_rewind(struct reader *r);
 void reader_cull(struct reader *r, int code, const char *reason);
 bool reader_send_now(struct reader *r);
+/* The reader's window loses the entry's content. */
+void reader_redact(struct reader *r, const char *entry);
 void reader_wake(struct reader *r);
 
 #endif

@@ -40,6 +40,7 @@ struct page {
 	bool inclusive;          /* [lo, hi]: read to check that lo is in the log */
 	bool loading;
 	long count;              /* events asked for */
+	unsigned takers;         /* windows taken from it */
 	lws_dll2_owner_t waiters;
 	size_t n;
 	struct frame **f;
@@ -141,6 +142,28 @@ static size_t estimate_of(const struct hub *h, long count)
 	return PAGE_OVERHEAD + (size_t)(count + 1) * (FRAME_OVERHEAD + (avg > 256 ? avg : 256));
 }
 
+/*
+ * Tells every waiter of p how its read ended. The waiters move to a local
+ * list first: one that resets asks for another page, which may evict p
+ * from the hub's list (the caller holds a reference to p meanwhile).
+ */
+static void hand_out(struct page *p, enum lb_status st)
+{
+	lws_dll2_owner_t waiters = { 0 };
+	struct lws_dll2 *d;
+
+	while ((d = lws_dll2_get_head(&p->waiters))) {
+		lws_dll2_remove(d);
+		lws_dll2_add_tail(d, &waiters);
+	}
+	while ((d = lws_dll2_get_head(&waiters))) {
+		struct page_waiter *w = lws_container_of(d, struct page_waiter, link);
+
+		lws_dll2_remove(d);
+		w->ready(w, st);
+	}
+}
+
 /* Starts reads waiting in line while there is room (one always may run). */
 static void pages_pump(void)
 {
@@ -149,7 +172,6 @@ static void pages_pump(void)
 	while ((d = lws_dll2_get_head(&line))) {
 		struct page *p = lws_container_of(d, struct page, qlink);
 		size_t need = estimate_of(p->hub, p->count);
-		lws_dll2_owner_t waiters = { 0 };
 
 		if (!cache_make_room(need) && reads)
 			return;
@@ -159,16 +181,7 @@ static void pages_pump(void)
 		/* out of reach: its waiters fail; the page goes */
 		p->loading = false;
 		lws_dll2_remove(&p->link);   /* not counted: never sent */
-		while ((d = lws_dll2_get_head(&p->waiters))) {
-			lws_dll2_remove(d);
-			lws_dll2_add_tail(d, &waiters);
-		}
-		while ((d = lws_dll2_get_head(&waiters))) {
-			struct page_waiter *w = lws_container_of(d, struct page_waiter, link);
-
-			lws_dll2_remove(d);
-			w->ready(w, LB_UNAVAILABLE);
-		}
+		hand_out(p, LB_UNAVAILABLE);
 		hub_unref(p->hub);
 		p->refs = 1;
 		page_unref(p);
@@ -184,7 +197,7 @@ static bool page_fill(struct page *p, const struct store_event *ev, size_t n)
 	if (n && !p->f)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		struct frame *f = frame_from_event(&ev[i]);
+		struct frame *f = hub_frame(p->hub, &ev[i]);
 
 		if (!f)
 			return false;
@@ -203,8 +216,6 @@ static void on_read(void *arg, enum lb_status st, const struct store_event *ev,
 {
 	struct page *p = arg;
 	struct hub *h = p->hub;
-	lws_dll2_owner_t waiters = { 0 };
-	struct lws_dll2 *d;
 
 	p->loading = false;
 	reads--;
@@ -215,16 +226,7 @@ static void on_read(void *arg, enum lb_status st, const struct store_event *ev,
 		page_drop(p);
 	if (st == LB_OK && !p->n)
 		st = LB_NOT_FOUND;
-	while ((d = lws_dll2_get_head(&p->waiters))) {
-		lws_dll2_remove(d);
-		lws_dll2_add_tail(d, &waiters);
-	}
-	while ((d = lws_dll2_get_head(&waiters))) {
-		struct page_waiter *w = lws_container_of(d, struct page_waiter, link);
-
-		lws_dll2_remove(d);
-		w->ready(w, st);
-	}
+	hand_out(p, st);
 	cache_make_room(0);
 	pages_pump();
 	page_unref(p);   /* the read's */
@@ -232,12 +234,37 @@ static void on_read(void *arg, enum lb_status st, const struct store_event *ev,
 }
 
 /*
- * A new page read from s (a read in flight or in line); NULL when out of
- * reach. A full page when the budget has room to keep it; otherwise one
- * window's worth: a page that cannot be kept would be read again for
- * every window of every reader, so under pressure a read is sized to what
- * its reader takes at once (Redis reads no more than readers get).
+ * How many events a read from s asks for. A read costs Redis (and this
+ * loop) its size, while a reader takes one window at a time; a page pays
+ * off only when it is walked on. So a read from a new position is one
+ * window, and a read that continues a page some reader walked to its end
+ * doubles that page's size (four times when several walked it), up to
+ * PAGE: a crowd reading from the same place gets full pages within a few
+ * reads, while a spray of invented positions costs Redis no more than its
+ * readers take. A budget that cannot hold a full page keeps reads small.
  */
+static long read_size(struct hub *h, const struct lb_seq *s)
+{
+	long count = WINDOW_FRAMES;
+
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->pages)) {
+		const struct page *q = lws_container_of(d, struct page, link);
+
+		if (!q->loading && q->n && !text_seq_cmp(&q->hi, s)) {
+			long grown = q->count * (q->takers > 1 ? 4 : 2);
+
+			if (grown > count)
+				count = grown;
+		}
+	} lws_end_foreach_dll(d);
+	if (count > PAGE)
+		count = PAGE;
+	if (count > WINDOW_FRAMES && !cache_make_room(estimate_of(h, count)))
+		count = WINDOW_FRAMES;
+	return count;
+}
+
+/* A new page read from s (a read in flight or in line); NULL when out of reach. */
 static struct page *page_new(struct hub *h, const struct lb_seq *s, bool inclusive)
 {
 	struct page *p = calloc(1, sizeof(*p));
@@ -245,12 +272,8 @@ static struct page *page_new(struct hub *h, const struct lb_seq *s, bool inclusi
 
 	if (!p)
 		return NULL;
-	p->count = PAGE;
-	need = estimate_of(h, PAGE);
-	if (!cache_make_room(need)) {
-		p->count = WINDOW_FRAMES;
-		need = estimate_of(h, WINDOW_FRAMES);
-	}
+	p->count = read_size(h, s);
+	need = estimate_of(h, p->count);
 	p->refs = 2;   /* the hub's list and the read */
 	p->hub = h;
 	p->lo = *s;
@@ -283,6 +306,7 @@ enum page_find pages_find(struct hub *h, const char *since, bool verify,
 		if (res == PAGE_WAIT)
 			continue;
 		cache_touch(&p->ci);
+		p->takers += res == PAGE_HIT;
 		view->f = p->f;
 		view->n = p->n;
 		return res;
@@ -311,19 +335,42 @@ void pages_release(struct hub *h)
 {
 	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->pages)) {
 		struct page *p = lws_container_of(d, struct page, link);
-		struct lws_dll2 *e;
 
 		if (p->qlink.owner) {
 			lws_dll2_remove(&p->qlink);
-			while ((e = lws_dll2_get_head(&p->waiters))) {
-				struct page_waiter *w = lws_container_of(e, struct page_waiter, link);
-
-				lws_dll2_remove(e);
-				w->ready(w, LB_UNAVAILABLE);
-			}
+			hand_out(p, LB_UNAVAILABLE);
 			p->loading = false;
 			p->refs--;   /* the read that never went out */
 		}
 		page_drop(p);
 	} lws_end_foreach_dll_safe(d, d1);
+}
+
+/*
+ * The log lost events the hub had (a failover): a page read before may
+ * hold some of them. Pages being read were asked of the server in use now
+ * (a read in flight on a lost connection fails), so only kept ones go.
+ */
+void pages_forget(struct hub *h)
+{
+	lws_start_foreach_dll_safe(struct lws_dll2 *, d, d1, lws_dll2_get_head(&h->pages)) {
+		struct page *p = lws_container_of(d, struct page, link);
+
+		if (!p->loading)
+			page_drop(p);
+	} lws_end_foreach_dll_safe(d, d1);
+}
+
+void pages_redact(struct hub *h, const char *entry)
+{
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->pages)) {
+		struct page *p = lws_container_of(d, struct page, link);
+		long delta = 0;
+
+		/* a page still loading is redacted as it is filled (hub_frame) */
+		for (size_t i = 0; i < p->n; i++)
+			delta += hub_redact_slot(&p->f[i], entry);
+		if (delta)
+			cache_resize(&p->ci, (size_t)((long)p->ci.bytes + delta));
+	} lws_end_foreach_dll(d);
 }

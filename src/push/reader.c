@@ -67,11 +67,12 @@ static void take_window(struct reader *r, const struct page_view *p, size_t from
 	}
 }
 
-/* A since the log does not hold: say so, then everything from the start. */
+/* A since the log does not hold: say so, then everything from the start, then `live`. */
 static void reader_reset(struct reader *r)
 {
 	r->verify = false;
 	r->reset_pending = true;
+	r->live_sent = false;
 	strcpy(r->since, "0-0");
 	reader_wake(r);
 }
@@ -160,6 +161,33 @@ void reader_advance(struct reader *r)
 	reader_catch_up(r);
 }
 
+/*
+ * The hub's ring is going: the log lost its newest events (a failover to a
+ * replica that lacked them) and the hub loads again. Once it is ready,
+ * the reader resumes from the last event it was sent, verified against
+ * the log like any resume: a reader that was sent an event now gone gets
+ * a reset and the log, the others go on with no message. A reader waiting
+ * on a page keeps its place: that read goes to the server in use now.
+ */
+void reader_rewind(struct reader *r)
+{
+	const struct ring *ring = &r->hub->ring;
+
+	if (r->state == R_LIVE) {
+		if (ring_evicted(ring, r->cursor)) {
+			reader_cull(r, LB_CLOSE_POLICY, "slow");   /* its place is gone */
+			return;
+		}
+		if (r->cursor > ring_first(ring))
+			snprintf(r->since, sizeof(r->since), "%s", ring_at(ring, r->cursor - 1)->seq_str);
+		else
+			text_seq_format(&ring->base, r->since);
+		r->state = R_WAIT;
+	}
+	if (!r->waiting && strcmp(r->since, "0-0"))
+		r->verify = true;
+}
+
 /* ---- join and leave ---- */
 
 struct reader *reader_open(struct lws *wsi, const char *blog, const char *since,
@@ -177,6 +205,7 @@ struct reader *reader_open(struct lws *wsi, const char *blog, const char *since,
 	r->out = o->out;
 	r->replay = o->replay;
 	r->pw.ready = on_page_ready;
+	r->notice_next = h->notice_head;   /* what is in the log is redacted already */
 	hub_ref(h);
 	r->state = R_WAIT;
 	if (since && text_seq_parse(since, &seq) && (seq.ms || seq.n)) {
@@ -213,6 +242,12 @@ void reader_close(struct reader *r)
 	loop_readers--;
 	reader_unref(r);
 	hub_unref(h);
+}
+
+void reader_redact(struct reader *r, const char *entry)
+{
+	for (int i = r->qpos; i < r->qn; i++)
+		hub_redact_slot(&r->q[i], entry);
 }
 
 unsigned long hubs_readers(void)
@@ -365,7 +400,7 @@ bool reader_send_now(struct reader *r)
 
 	if (!r->wsi || !r->out->frames || r->replay > 0 || !r->hello_sent ||
 	    !r->live_sent || r->reset_pending || r->closing || r->peer_closing ||
-	    r->cursor >= r->hub->ring.head)
+	    r->cursor >= r->hub->ring.head || r->notice_next < r->hub->notice_head)
 		return false;
 	n = live_batch(r, &out, &len);
 	if (n < 0 || !r->out->send_now(r->wsi, out, len, &failed))
@@ -556,6 +591,22 @@ static enum wrote send_caught_up(struct reader *r)
 	return W_IDLE;
 }
 
+/*
+ * The next redact message owed. A reader so far behind that the hub no
+ * longer holds it is dropped ("slow"): it reloads, from a redacted log.
+ */
+static enum wrote send_notice(struct reader *r)
+{
+	struct hub *h = r->hub;
+
+	if (h->notice_head - r->notice_next > NOTICES) {
+		reader_cull(r, LB_CLOSE_POLICY, "slow");
+		return W_IDLE;
+	}
+	return send_frame(r, h->notice[r->notice_next++ % NOTICES], false) ?
+	       W_ERROR : W_SENT;
+}
+
 /* Writes the next message owed to the reader (one per WRITEABLE). */
 static enum wrote reader_write_one(struct reader *r)
 {
@@ -572,6 +623,8 @@ static enum wrote reader_write_one(struct reader *r)
 		r->reset_pending = false;
 		return send_json(r, codec_reset()) ? W_ERROR : W_SENT;
 	}
+	if (r->notice_next < h->notice_head)
+		return send_notice(r);
 	if (r->state == R_LIVE && ring_evicted(&h->ring, r->cursor)) {
 		reader_cull(r, LB_CLOSE_POLICY, "slow");
 		return W_IDLE;
@@ -587,7 +640,8 @@ static bool has_more(const struct reader *r)
 {
 	const struct hub *h = r->hub;
 
-	if (r->closing || !r->hello_sent || r->reset_pending)
+	if (r->closing || !r->hello_sent || r->reset_pending ||
+	    r->notice_next < h->notice_head)
 		return true;
 	if (r->state == R_CATCHUP)
 		return r->qpos < r->qn;

@@ -9,6 +9,7 @@
 #include "app.h"
 #include "common/text.h"
 #include "liveblog/protocol.h"
+#include "push/admit.h"
 #include "push/hub.h"
 #include "push/out.h"
 #include "push/ws.h"
@@ -17,7 +18,7 @@
 
 struct ws_pss {
 	struct reader *reader;
-	char ip[64];             /* counted in ip_reader_add() while set */
+	char ip[CLIENTADDR_STRLEN];   /* counted by admit_reader() while set */
 	const char *refusal;     /* close with 1013 and this reason */
 	struct ws_rx rx;         /* what the reader is sending; permessage-deflate */
 	struct ws_ka ka;         /* keepalive */
@@ -55,31 +56,19 @@ int replay_speed(const char *arg, double *speed)
 }
 
 /*
- * Connection floods: past the per-address or the global reader limit the
- * connection is accepted only to be closed at once with 1013 "try again
- * later" and a reason a person can read.
+ * Connection floods: a reader refused by admit.c (past the per-address or
+ * the global limit, or shutting down) is accepted only to be closed at once
+ * with 1013 "try again later" and a reason a person can read.
  */
 static int refuse_flood(struct lws *wsi, struct ws_pss *pss)
 {
-	lws_get_peer_simple(wsi, pss->ip, sizeof(pss->ip));
-	if (metrics.readers >= (unsigned long)app.cfg.max_readers)
-		pss->refusal = "server full";
-	else if (!ip_reader_add(pss->ip, app.cfg.max_readers_per_ip))
-		pss->refusal = "too many readers from this address";
-	if (pss->refusal) {
-		pss->ip[0] = '\0';
-		metrics.readers_refused++;
-		lws_callback_on_writable(wsi);
-		return -1;
-	}
-	return 0;
-}
+	enum admit_result r = admit_reader(wsi, pss->ip);
 
-static void forget_ip(struct ws_pss *pss)
-{
-	if (pss->ip[0])
-		ip_reader_remove(pss->ip);
-	pss->ip[0] = '\0';
+	if (r == ADMIT_OK)
+		return 0;
+	pss->refusal = admit_reason(r);
+	lws_callback_on_writable(wsi);
+	return -1;
 }
 
 static int on_established(struct lws *wsi, struct ws_pss *pss)
@@ -181,7 +170,7 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (pss->reader)
 			reader_close(pss->reader);
 		pss->reader = NULL;
-		forget_ip(pss);
+		admit_release(pss->ip);
 		ws_ext_release(&pss->rx);
 		return 0;
 	default:

@@ -168,15 +168,43 @@ static void on_start_id(redisReply *r, void *arg)
 		snprintf(fd->last_id, sizeof(fd->last_id), "0-0");
 }
 
+/*
+ * A reconnect: the newest feed item at or before the last one read. When
+ * it is not that one, this server lacks it: Redis failed over to a replica
+ * that had not received it. Everything this server holds up to there was
+ * read already (a replica holds a prefix of its master's feed), and what
+ * it holds after may be newer writes with smaller ids (another clock):
+ * reading resumes from there, not from an id this server never had.
+ */
+static void on_resume_id(redisReply *r, void *arg)
+{
+	struct feed *fd = arg;
+	const char *id = "0-0";
+
+	if (!r || r->type != REDIS_REPLY_ARRAY)
+		return;
+	if (r->elements && r->element[0]->type == REDIS_REPLY_ARRAY &&
+	    r->element[0]->elements == 2 && r->element[0]->element[0]->type == REDIS_REPLY_STRING)
+		id = r->element[0]->element[0]->str;
+	if (!strcmp(id, fd->last_id))
+		return;
+	lwsl_warn("feed: this server lacks the last item read (%s, lost in a failover); "
+		  "resuming after %s\n", fd->last_id, id);
+	snprintf(fd->last_id, sizeof(fd->last_id), "%s", id);
+}
+
 static void on_up(struct rconn *rc, void *arg)
 {
 	struct feed *fd = arg;
 	const char *a1[] = { "XREVRANGE", STORE_FEED_KEY, "+", "-", "COUNT", "1" };
 	const char *a2[] = { "ZRANGE", "lb:blogs", "0", "-1" };
+	const char *a3[] = { "XREVRANGE", STORE_FEED_KEY, fd->last_id, "-", "COUNT", "1" };
 
 	fd->reading = false;
 	if (!fd->last_id[0])
 		rconn_command(rc, on_start_id, fd, 6, a1, NULL);
+	else if (strcmp(fd->last_id, "0-0"))
+		rconn_command(rc, on_resume_id, fd, 6, a3, NULL);
 	/* ordered after the start id on the same connection */
 	rconn_command(rc, on_known, fd, 4, a2, NULL);
 }
@@ -193,6 +221,8 @@ static void on_canary_written(redisReply *r, void *arg)
 {
 	struct feed *fd = arg;
 
+	if (r && r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "READONLY", 8))
+		rconn_not_master(fd->cmd, "READONLY");
 	if (!r || r->type != REDIS_REPLY_STRING)
 		return;
 	fd->canary_sent = lws_now_usecs();
@@ -229,7 +259,8 @@ struct feed *feed_new(struct lws_context *ctx, struct lws_vhost *vh,
 	fd->sink = *sink;
 	snprintf(fd->canary_key, sizeof(fd->canary_key), "lb:canary:%s", instance);
 	strcpy(fd->canary_id, "0-0");
-	if (rconn_init(&fd->tail, ctx, vh, url, "tail")) {
+	if (rconn_init(&fd->tail, ctx, vh, url, "tail") ||
+	    redis_store_follow(store, &fd->tail)) {
 		free(fd);
 		return NULL;
 	}

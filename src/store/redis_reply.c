@@ -51,6 +51,8 @@ bool rr_blog(const redisReply *h, struct lb_blog *b)
 	b->created_ms = v ? strtoull(v, NULL, 10) : 0;
 	v = rr_field(h, "count", NULL);
 	b->entry_count = v ? strtol(v, NULL, 10) : 0;
+	v = rr_field(h, "redactions", NULL);
+	b->redactions = v ? strtol(v, NULL, 10) : 0;
 	v = rr_field(h, "ended_seq", NULL);
 	if (v && text_seq_parse(v, &seq))
 		b->ended_ms = seq.ms;

@@ -9,24 +9,32 @@
 #include "shared.h"
 #include "store/redis_conn.h"
 #include "store/redis_reply.h"
+#include "store/sentinel.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 extern const char lua_create_blog[], lua_append[], lua_end[], lua_list_blogs[],
-	lua_hub_init[], lua_events[], lua_readers[], lua_page_state[], lua_entry_state[];
+	lua_hub_init[], lua_events[], lua_readers[], lua_page_state[], lua_entry_state[],
+	lua_redact[];
 
+/*
+ * A script. Every script is a write that waits for --ack-replicas (WAIT)
+ * unless it says no_wait: reads, and the readers count (not a user's write).
+ */
 struct script {
 	const char *body;
 	char sha[41];
+	bool no_wait;
 };
 
-static struct script s_create = { lua_create_blog, "" }, s_append = { lua_append, "" },
-	s_end = { lua_end, "" }, s_list = { lua_list_blogs, "" },
-	s_hub = { lua_hub_init, "" }, s_events = { lua_events, "" },
-	s_readers = { lua_readers, "" }, s_page = { lua_page_state, "" },
-	s_entry = { lua_entry_state, "" };
+static struct script s_create = { lua_create_blog, "", false },
+	s_append = { lua_append, "", false }, s_end = { lua_end, "", false },
+	s_redact = { lua_redact, "", false },
+	s_list = { lua_list_blogs, "", true }, s_hub = { lua_hub_init, "", true },
+	s_events = { lua_events, "", true }, s_readers = { lua_readers, "", true },
+	s_page = { lua_page_state, "", true }, s_entry = { lua_entry_state, "", true };
 
 #define MAX_ARGS 16
 #define EDIT_ATTEMPTS 5
@@ -34,6 +42,13 @@ static struct script s_create = { lua_create_blog, "" }, s_append = { lua_append
 struct redis_store {
 	struct store base;
 	struct rconn cmd;
+	struct sentinel *sn;     /* sentinel:// only: where the master is */
+	/* --ack-replicas: writes on their own connection, each batch behind a WAIT */
+	struct rconn wr;
+	long ack_replicas, ack_timeout_ms;
+	bool wait_out;           /* a WAIT in flight: new writes are held */
+	lws_dll2_owner_t held;   /* writes to send when it returns */
+	lws_dll2_owner_t covered;/* writes it covers */
 };
 
 static struct redis_store *rs_of(struct store *st)
@@ -73,6 +88,11 @@ struct call {
 	int attempts;
 	long limit;
 	char since[48];
+	struct lws_dll2 wlink;   /* in the store's held or covered writes */
+	bool replied;            /* the covered write's reply is in: */
+	redisReply *reply;       /* a copy of it (NULL: connection lost) */
+	bool unconfirmed;        /* answered 503 although it may be stored */
+	char msg[192];
 };
 
 static void key(char *out, size_t len, const char *blog, const char *suffix)
@@ -98,8 +118,11 @@ static void call_args_free(struct call *c)
 	c->argc = 0;
 }
 
+static void reply_free(redisReply *r);
+
 static void call_free(struct call *c)
 {
+	reply_free(c->reply);
 	call_args_free(c);
 	json_decref(c->payload);
 	json_decref(c->patch);
@@ -161,6 +184,8 @@ static void eval_reply(redisReply *r, void *arg)
 		c->done(c, LB_UNAVAILABLE, NULL);
 		return;
 	}
+	if (r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "READONLY", 8))
+		rconn_not_master(&c->st->cmd, "READONLY");   /* nothing was stored */
 	if (r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOSCRIPT", 8) &&
 	    !strcmp(c->argv[0], "EVALSHA")) {
 		free(c->argv[0]);
@@ -180,10 +205,203 @@ static void eval_reply(redisReply *r, void *arg)
 	c->done(c, LB_OK, r);
 }
 
+static int ack_send(struct call *c);
+
 static int send_eval(struct call *c)
 {
+	if (c->st->ack_replicas && !c->script->no_wait)
+		return ack_send(c);
 	return rconn_command(&c->st->cmd, eval_reply, c, c->argc,
 			     (const char **)c->argv, c->lens);
+}
+
+/* ---- acknowledged writes (--ack-replicas N, --ack-timeout MS) ----
+ *
+ * A write script goes on the store's write connection with `WAIT N MS`
+ * pipelined right behind it; its reply is kept (copied: hiredis frees it)
+ * until the WAIT answers, then handed on as usual when N replicas hold
+ * it, else the call gets 503 (it may be stored: a retry with the same id
+ * answers 200 once it is there). Redis runs nothing else of a connection
+ * while its WAIT blocks, so writes that come meanwhile are held and sent
+ * together when it returns, behind one WAIT: a write waits at most for the
+ * WAIT in flight and its own, whatever the number of writers, and reads
+ * never wait behind a WAIT (they use the command connection). A script's
+ * error reply (ended, conflict...) stored nothing and is handed on as is.
+ */
+
+static redisReply *reply_copy(const redisReply *r)
+{
+	redisReply *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->type = r->type;
+	c->integer = r->integer;
+	if (r->str && (c->str = malloc(r->len + 1))) {
+		memcpy(c->str, r->str, r->len + 1);
+		c->len = r->len;
+	}
+	if (r->elements && (c->element = calloc(r->elements, sizeof(*c->element))))
+		for (size_t i = 0; i < r->elements; i++)
+			if ((c->element[i] = reply_copy(r->element[i])))
+				c->elements = i + 1;
+	if ((r->str && !c->str) || c->elements != r->elements) {
+		free(c->str);
+		c->str = NULL;   /* out of memory: the caller sees a failure */
+	}
+	return c;
+}
+
+static void reply_free(redisReply *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->elements; i++)
+		reply_free(r->element[i]);
+	free(r->element);
+	free(r->str);
+	free(r);
+}
+
+static void ack_flush(struct redis_store *rs);
+
+/* What a covered write's WAIT said: its reply goes on, or 503. */
+static void ack_done(struct call *c, long acked)
+{
+	struct redis_store *rs = c->st;
+	redisReply *r = c->reply;
+
+	c->reply = NULL;
+	if (!r || (r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOSCRIPT", 8))) {
+		c->unconfirmed = true;
+		snprintf(c->msg, sizeof(c->msg), "The connection to Redis was lost before the "
+			 "write was confirmed; it may be stored: retry with the same id.");
+		c->done(c, LB_UNAVAILABLE, NULL);
+	} else if (r->type == REDIS_REPLY_ERROR) {
+		c->done(c, error_status(r), r);   /* nothing was stored */
+	} else if (acked < rs->ack_replicas) {
+		c->unconfirmed = true;
+		metrics.ack_refused++;
+		snprintf(c->msg, sizeof(c->msg), "%ld of the %ld replicas to wait for (--ack-replicas) "
+			 "confirmed the write within %ld ms; it may be stored: retry with the same id.",
+			 acked < 0 ? 0 : acked, rs->ack_replicas, rs->ack_timeout_ms);
+		c->done(c, LB_UNAVAILABLE, NULL);
+	} else {
+		c->done(c, LB_OK, r);
+	}
+	reply_free(r);
+}
+
+/* WAIT's answer: how many replicas hold every write it covers. */
+static void wait_reply(redisReply *r, void *arg)
+{
+	struct redis_store *rs = arg;
+	long acked = r && r->type == REDIS_REPLY_INTEGER ? (long)r->integer : -1;
+	lws_dll2_owner_t done = { 0 };
+	struct lws_dll2 *d;
+
+	rs->wait_out = false;
+	if (acked >= 0)
+		metrics.ack_replicas[acked < ACK_BUCKETS ? acked : ACK_BUCKETS - 1]++;
+	while ((d = lws_dll2_get_head(&rs->covered))) {
+		lws_dll2_remove(d);
+		lws_dll2_add_tail(d, &done);
+	}
+	while ((d = lws_dll2_get_head(&done))) {
+		lws_dll2_remove(d);
+		ack_done(lws_container_of(d, struct call, wlink), acked);
+	}
+	ack_flush(rs);
+}
+
+/* A covered write's reply: kept for its WAIT (NOSCRIPT: sent again, as EVAL). */
+static void write_reply(redisReply *r, void *arg)
+{
+	struct call *c = arg;
+
+	if (r && r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "READONLY", 8))
+		rconn_not_master(&c->st->wr, "READONLY");   /* nothing was stored */
+	if (r && r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "NOSCRIPT", 8) &&
+	    !strcmp(c->argv[0], "EVALSHA")) {
+		free(c->argv[0]);
+		free(c->argv[1]);
+		c->argv[0] = strdup("EVAL");
+		c->lens[0] = 4;
+		c->argv[1] = strdup(c->script->body);
+		c->lens[1] = strlen(c->script->body);
+		lws_dll2_remove(&c->wlink);
+		lws_dll2_add_tail(&c->wlink, &c->st->held);   /* behind the WAIT in flight */
+		return;
+	}
+	c->replied = true;
+	c->reply = r ? reply_copy(r) : NULL;
+}
+
+/* Queues `WAIT N MS` behind the writes just sent. */
+static void send_wait(struct redis_store *rs)
+{
+	char n[24], ms[24];
+	const char *wait[3] = { "WAIT", n, ms };
+
+	snprintf(n, sizeof(n), "%ld", rs->ack_replicas);
+	snprintf(ms, sizeof(ms), "%ld", rs->ack_timeout_ms);
+	/* the connection just took the writes: only memory can fail here */
+	if (rconn_command(&rs->wr, wait_reply, rs, 3, wait, NULL))
+		abort();
+	rs->wait_out = true;
+}
+
+/* Sends c's write; false when the write connection cannot take it. */
+static bool send_write(struct call *c)
+{
+	c->replied = false;
+	if (rconn_command(&c->st->wr, write_reply, c, c->argc, (const char **)c->argv,
+			  c->lens))
+		return false;
+	lws_dll2_add_tail(&c->wlink, &c->st->covered);
+	return true;
+}
+
+/* After a WAIT: every held write, then one WAIT for them all; a write that cannot go fails. */
+static void ack_flush(struct redis_store *rs)
+{
+	lws_dll2_owner_t failed = { 0 };
+	struct lws_dll2 *d;
+
+	while ((d = lws_dll2_get_head(&rs->held))) {
+		lws_dll2_remove(d);
+		if (!send_write(lws_container_of(d, struct call, wlink)))
+			lws_dll2_add_tail(d, &failed);
+	}
+	if (rs->covered.count)
+		send_wait(rs);
+	while ((d = lws_dll2_get_head(&failed))) {
+		struct call *c = lws_container_of(d, struct call, wlink);
+
+		lws_dll2_remove(d);
+		c->done(c, LB_UNAVAILABLE, NULL);
+	}
+}
+
+/*
+ * A write to confirm: sent now with its WAIT, or held until the WAIT in
+ * flight returns. -1 (nothing sent, no callback) when the write
+ * connection cannot take it.
+ */
+static int ack_send(struct call *c)
+{
+	struct redis_store *rs = c->st;
+
+	if (!rs->wr.up)
+		return -1;
+	if (rs->wait_out) {
+		lws_dll2_add_tail(&c->wlink, &rs->held);
+		return 0;
+	}
+	if (!send_write(c))
+		return -1;
+	send_wait(rs);
+	return 0;
 }
 
 /*
@@ -249,6 +467,8 @@ static int rs_get_blog(struct store *st, const char *id, store_blog_fn fn, void 
 static void finish_json(struct call *c, enum lb_status st, json_t *result,
 			const char *msg)
 {
+	if (st == LB_UNAVAILABLE && c->unconfirmed)
+		msg = c->msg;
 	c->jfn(c->arg, st, result, msg);
 	json_decref(result);
 	call_free(c);
@@ -432,7 +652,8 @@ static void edit_current(struct call *c, enum lb_status st, redisReply *r)
 	sp1 = r->type == REDIS_REPLY_STRING ? strchr(r->str, ' ') : NULL;
 	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
 	cur = sp2 ? json_loads(sp2 + 1, 0, NULL) : NULL;
-	if (!cur || codec_payload_deleted(cur) || sp1 - r->str >= (long)sizeof(cseq)) {
+	if (!cur || codec_payload_deleted(cur) || codec_payload_redacted(cur) ||
+	    sp1 - r->str >= (long)sizeof(cseq)) {
 		json_decref(cur);
 		finish_json(c, LB_NOT_FOUND, NULL, "No such entry.");
 		return;
@@ -541,17 +762,72 @@ static int rs_end_blog(struct store *st, const char *blog, store_json_fn fn, voi
 	return 0;
 }
 
+static void ignore_reply(redisReply *r, void *arg)
+{
+	(void)r;
+	(void)arg;
+}
+
+static void redact_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	const char *aof[] = { "BGREWRITEAOF" };
+
+	if (st != LB_OK) {
+		finish_json(c, st, NULL, st == LB_NOT_FOUND ? "No such blog or entry." : NULL);
+		return;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
+	    r->element[1]->type != REDIS_REPLY_STRING) {
+		finish_json(c, LB_INTERNAL, NULL, NULL);
+		return;
+	}
+	if (reply_is(r, "new")) {
+		metrics.writes++;
+		/* the text is gone from memory; this takes it off the disk too */
+		rconn_command(&c->st->cmd, ignore_reply, NULL, 1, aof, NULL);
+	}
+	finish_json(c, LB_OK, codec_redacted(c->entry, strtoull(r->element[1]->str,
+						NULL, 10)), NULL);
+}
+
+static int rs_redact_entry(struct store *st, const char *blog, const char *entry,
+			   const char *reason, store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char kb[128], kl[128], ke[128], kf[128], kr[128];
+	const char *keys[] = { kb, kl, ke, kf, STORE_FEED_KEY, kr, NULL };
+	const char *args[] = { entry, reason, STORE_FEED_MAXLEN, NULL };
+
+	if (!c)
+		return -1;
+	c->jfn = fn;
+	snprintf(c->entry, sizeof(c->entry), "%s", entry);
+	key(kb, sizeof(kb), blog, "");
+	key(kl, sizeof(kl), blog, ":log");
+	key(ke, sizeof(ke), blog, ":entries");
+	key(kf, sizeof(kf), blog, ":fp");
+	key(kr, sizeof(kr), blog, ":redactions");
+	if (eval(c, &s_redact, redact_done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
 static void events_done(struct call *c, enum lb_status st, redisReply *r)
 {
 	json_t *events = json_array(), *ev, *res;
 	const char *next = c->since, *ended = "";
 	const redisReply *items = NULL;
 	struct store_event e;
+	long redactions = 0;
 
-	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	if (st == LB_OK && r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
 	    r->element[1]->type == REDIS_REPLY_ARRAY) {
 		ended = r->element[0]->type == REDIS_REPLY_STRING ? r->element[0]->str : "";
 		items = r->element[1];
+		redactions = r->element[2]->type == REDIS_REPLY_INTEGER ?
+			     (long)r->element[2]->integer : 0;
 	}
 	for (size_t i = 0; items && i < items->elements; i++)
 		if (rr_event(items->element[i], &e) &&
@@ -560,7 +836,7 @@ static void events_done(struct call *c, enum lb_status st, redisReply *r)
 			next = e.seq;
 		}
 	res = codec_events_page(events, next);
-	c->lfn(c->arg, st, res, ended);
+	c->lfn(c->arg, st, res, ended, redactions);
 	json_decref(res);
 	call_free(c);
 }
@@ -683,7 +959,7 @@ static json_t *current_entries(const redisReply *hash, const struct lb_blog *b)
 
 	for (size_t i = 1; v && i < 2 * cap; i += 2) {
 		e = codec_entry_stored(hash->element[i]->str, hash->element[i]->len);
-		if (!e || codec_payload_deleted(e)) {
+		if (!e || codec_payload_deleted(e) || codec_payload_redacted(e)) {
 			json_decref(e);
 			continue;
 		}
@@ -763,7 +1039,7 @@ static int rs_readers(struct store *st, const char *blog, const char *instance,
 void store_scripts_init(void)
 {
 	struct script *all[] = { &s_create, &s_append, &s_end, &s_list, &s_hub,
-				 &s_events, &s_readers, &s_page, &s_entry };
+				 &s_events, &s_readers, &s_page, &s_entry, &s_redact };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		hash_sha1_hex(all[i]->body, strlen(all[i]->body), all[i]->sha);
@@ -771,7 +1047,9 @@ void store_scripts_init(void)
 
 static bool rs_up(const struct store *st)
 {
-	return rs_of_const(st)->cmd.up;
+	const struct redis_store *rs = rs_of_const(st);
+
+	return rs->cmd.up && (!rs->ack_replicas || rs->wr.up);
 }
 
 static unsigned long rs_reconnects(const struct store *st)
@@ -779,19 +1057,41 @@ static unsigned long rs_reconnects(const struct store *st)
 	return rs_of_const(st)->cmd.reconnects;
 }
 
+static const char *rs_where(const struct store *st)
+{
+	const struct rconn *rc = &rs_of_const(st)->cmd;
+
+	return rc->up ? rc->where : "";
+}
+
 static void rs_start(struct store *st)
 {
-	rconn_start(&rs_of(st)->cmd);
+	struct redis_store *rs = rs_of(st);
+
+	if (rs->sn)
+		sentinel_start(rs->sn);
+	rconn_start(&rs->cmd);
+	if (rs->ack_replicas)
+		rconn_start(&rs->wr);
 }
 
 static void rs_stop(struct store *st)
 {
-	rconn_stop(&rs_of(st)->cmd);
+	struct redis_store *rs = rs_of(st);
+
+	rconn_stop(&rs->cmd);
+	rconn_stop(&rs->wr);   /* writes held or covered get 503 */
+	if (rs->sn)
+		sentinel_stop(rs->sn);
 }
 
 static void rs_free(struct store *st)
 {
-	free(rs_of(st));
+	struct redis_store *rs = rs_of(st);
+
+	if (rs->sn)
+		sentinel_free(rs->sn);
+	free(rs);
 }
 
 static const struct store_ops redis_ops = {
@@ -802,6 +1102,7 @@ static const struct store_ops redis_ops = {
 	.edit_entry = rs_edit_entry,
 	.delete_entry = rs_delete_entry,
 	.end_blog = rs_end_blog,
+	.redact_entry = rs_redact_entry,
 	.events = rs_events,
 	.page_state = rs_page_state,
 	.head = rs_head,
@@ -809,6 +1110,7 @@ static const struct store_ops redis_ops = {
 	.readers = rs_readers,
 	.up = rs_up,
 	.reconnects = rs_reconnects,
+	.where = rs_where,
 	.start = rs_start,
 	.stop = rs_stop,
 	.free = rs_free,
@@ -821,16 +1123,42 @@ struct store *redis_store_new(struct lws_context *ctx, struct lws_vhost *vh,
 
 	if (!rs)
 		return NULL;
-	if (rconn_init(&rs->cmd, ctx, vh, url, "cmd")) {
-		free(rs);
-		return NULL;
-	}
+	if (rconn_init(&rs->cmd, ctx, vh, url, "cmd") ||
+	    rconn_init(&rs->wr, ctx, vh, url, "writes"))
+		goto out_free;
+	if (rs->cmd.role == RCONN_MASTER &&
+	    (!(rs->sn = sentinel_new(ctx, vh, url)) || sentinel_follow(rs->sn, &rs->cmd) ||
+	     sentinel_follow(rs->sn, &rs->wr)))
+		goto out_free;
 	rs->base.ops = &redis_ops;
 	rs->cmd.watch_ping = true;
 	return &rs->base;
+out_free:
+	if (rs->sn)
+		sentinel_free(rs->sn);
+	free(rs);
+	return NULL;
 }
 
 struct rconn *redis_store_conn(struct store *st)
 {
 	return &rs_of(st)->cmd;
+}
+
+void redis_store_set_ack(struct store *st, long replicas, long timeout_ms)
+{
+	struct redis_store *rs = rs_of(st);
+
+	rs->ack_replicas = replicas;
+	rs->ack_timeout_ms = timeout_ms;
+	rs->wr.watch_ping = true;
+	/* a WAIT holds its connection's replies for up to the timeout */
+	rs->wr.ping_limit = (int)(timeout_ms / 1000) + 5;
+}
+
+int redis_store_follow(struct store *st, struct rconn *rc)
+{
+	struct redis_store *rs = rs_of(st);
+
+	return rs->sn ? sentinel_follow(rs->sn, rc) : 0;
 }

@@ -46,9 +46,13 @@ typedef void (*store_events_fn)(void *arg, enum lb_status st,
 typedef void (*store_head_fn)(void *arg, enum lb_status st,
 			      const struct lb_blog *blog,
 			      const struct store_event *newest, size_t n);
-/* result: {"events":[...],"next":S}; ended_seq: "" while the blog is live */
+/*
+ * result: {"events":[...],"next":S}; ended_seq: "" while the blog is live;
+ * redactions: how many of its entries were redacted (an ended log changes
+ * only then)
+ */
 typedef void (*store_log_fn)(void *arg, enum lb_status st, json_t *result,
-			     const char *ended_seq);
+			     const char *ended_seq, long redactions);
 /* the blog and its current entries in wire form, newest first, deleted left out */
 typedef void (*store_page_fn)(void *arg, enum lb_status st,
 			      const struct lb_blog *blog, const json_t *entries);
@@ -70,6 +74,12 @@ struct store_ops {
 			    store_json_fn fn, void *arg);
 	/* result: the blog after ending it */
 	int (*end_blog)(struct store *st, const char *blog, store_json_fn fn, void *arg);
+	/*
+	 * A legal takedown of an entry (SPEC "Redaction"), also on an ended
+	 * blog; result: {"entry_id","redacted_at"}, the same for a second call.
+	 */
+	int (*redact_entry)(struct store *st, const char *blog, const char *entry,
+			    const char *reason, store_json_fn fn, void *arg);
 	/* since: NULL or "0-0" for the beginning; exclusive otherwise */
 	int (*events)(struct store *st, const char *blog, const char *since,
 		      long limit, store_log_fn fn, void *arg);
@@ -86,6 +96,8 @@ struct store_ops {
 		       long count, store_count_fn fn, void *arg);
 	bool (*up)(const struct store *st);
 	unsigned long (*reconnects)(const struct store *st);
+	/* the address of the server in use ("host:port" or the socket); "" while down */
+	const char *(*where)(const struct store *st);
 	void (*start)(struct store *st);
 	/* pending callbacks run (with LB_UNAVAILABLE) before it returns */
 	void (*stop)(struct store *st);
@@ -143,6 +155,13 @@ static inline int store_end_blog(struct store *st, const char *blog,
 	return st->ops->end_blog(st, blog, fn, arg);
 }
 
+static inline int store_redact_entry(struct store *st, const char *blog,
+				     const char *entry, const char *reason,
+				     store_json_fn fn, void *arg)
+{
+	return st->ops->redact_entry(st, blog, entry, reason, fn, arg);
+}
+
 static inline int store_events(struct store *st, const char *blog,
 			       const char *since, long limit, store_log_fn fn,
 			       void *arg)
@@ -184,6 +203,11 @@ static inline bool store_up(const struct store *st)
 static inline unsigned long store_reconnects(const struct store *st)
 {
 	return st->ops->reconnects(st);
+}
+
+static inline const char *store_where(const struct store *st)
+{
+	return st->ops->where(st);
 }
 
 static inline void store_start(struct store *st)

@@ -46,6 +46,7 @@ struct fake {
 	size_t nblogs;
 	struct held held[MAX_HELD];
 	size_t nheld;
+	char froms[MAX_HELD][48];   /* where range reads started (the newest MAX_HELD) */
 };
 
 static struct fake *fk(struct store *st)
@@ -78,8 +79,10 @@ static int hold(struct store *st, enum kind k, const char *blog, const char *sin
 	h->count = count;
 	h->fn = fn;
 	h->arg = arg;
-	if (k == K_RANGE)
+	if (k == K_RANGE) {
+		memcpy(f->froms[f->ranges % MAX_HELD], h->since, sizeof(h->since));
 		f->ranges++;
+	}
 	return 0;
 }
 
@@ -218,6 +221,16 @@ void fake_store_set_down(struct store *st, bool down)
 	fk(st)->down = down;
 }
 
+unsigned long fake_store_ranges_from(const struct store *st, const char *since)
+{
+	const struct fake *f = (const struct fake *)st;
+	unsigned long n = 0;
+
+	for (unsigned long i = 0; i < f->ranges && i < MAX_HELD; i++)
+		n += !strcmp(f->froms[i], since);
+	return n;
+}
+
 unsigned long fake_store_ranges(const struct store *st)
 {
 	return ((const struct fake *)st)->ranges;
@@ -252,6 +265,18 @@ const char *fake_store_append(struct store *st, const char *id, unsigned long lo
 		b->ended = true;
 	b->n++;
 	return e->seq;
+}
+
+void fake_store_truncate(struct store *st, const char *id, size_t keep)
+{
+	struct fblog *b = find(fk(st), id);
+
+	while (b->n > keep) {
+		b->n--;
+		b->count -= !strcmp(b->ev[b->n].type, "entry");
+		if (!strcmp(b->ev[b->n].type, "ended"))
+			b->ended = false;
+	}
 }
 
 static int fk_no(struct store *st)
@@ -306,6 +331,13 @@ static int fk_end(struct store *st, const char *blog, store_json_fn fn, void *ar
 	return fk_no(st);
 }
 
+static int fk_redact(struct store *st, const char *blog, const char *entry,
+		     const char *reason, store_json_fn fn, void *arg)
+{
+	(void)blog; (void)entry; (void)reason; (void)fn; (void)arg;
+	return fk_no(st);
+}
+
 static int fk_events(struct store *st, const char *blog, const char *since,
 		     long limit, store_log_fn fn, void *arg)
 {
@@ -330,6 +362,11 @@ static unsigned long fk_reconnects(const struct store *st)
 	return 0;
 }
 
+static const char *fk_where(const struct store *st)
+{
+	return ((const struct fake *)st)->down ? "" : "fake";
+}
+
 static void fk_nothing(struct store *st)
 {
 	(void)st;
@@ -343,6 +380,7 @@ static const struct store_ops fake_ops = {
 	.edit_entry = fk_edit,
 	.delete_entry = fk_delete,
 	.end_blog = fk_end,
+	.redact_entry = fk_redact,
 	.events = fk_events,
 	.page_state = fk_page,
 	.head = fk_head,
@@ -350,6 +388,7 @@ static const struct store_ops fake_ops = {
 	.readers = fk_readers,
 	.up = fk_up,
 	.reconnects = fk_reconnects,
+	.where = fk_where,
 	.start = fk_nothing,
 	.stop = fk_nothing,
 	.free = fk_nothing,

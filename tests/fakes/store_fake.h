@@ -25,6 +25,11 @@ void fake_store_blog(struct store *st, const char *id);
  */
 const char *fake_store_append(struct store *st, const char *id, unsigned long long ms,
 			      const char *type, char prev[48]);
+/*
+ * Keeps only the first `keep` events of blog id's log, as a failover to a
+ * replica that had not received the others would.
+ */
+void fake_store_truncate(struct store *st, const char *id, size_t keep);
 /* Calls held (sent and not answered yet). */
 size_t fake_store_held(const struct store *st);
 /* Answers held call i (0 = oldest) with what the log holds now. */
@@ -37,5 +42,7 @@ void fake_store_release_all(struct store *st);
 void fake_store_set_down(struct store *st, bool down);
 /* Range reads sent so far (catch-up pages and fetches). */
 unsigned long fake_store_ranges(const struct store *st);
+/* Range reads sent so far that started at since. */
+unsigned long fake_store_ranges_from(const struct store *st, const char *since);
 
 #endif

@@ -30,7 +30,7 @@
  *   quickPost(base, path, body, token), bulkPost(base, blog, n, {concurrency,
  *       text, deadlineMs, onSend})  POSTs on fresh connections, for load loops
  *       bounded in count and time.
- *   rssKiB(pid), isSanitized(), seqsOf(events), dupes(list), median(xs),
+ *   rssKiB(pid), isSanitized(), PLAIN_BIN, seqsOf(events), dupes(list), median(xs),
  *   percentile(xs, p)
  *
  * The report: run.sh removes build/faults-results before a full run; a single
@@ -209,6 +209,21 @@ export function rssKiB(pid) {
 		throw new Error(`no VmRSS in /proc/${pid}/status`);
 	return Number(m[1]);
 }
+
+/*
+ * The daemon without sanitizers (build/liveblogd, which `make test` builds
+ * beside the sanitizer build), for the tests that measure memory: under
+ * ASan the RSS measures the tool, not the daemon. Null when there is none.
+ */
+export const PLAIN_BIN = (() => {
+	const bin = process.env.LIVEBLOGD_PLAIN || path.join(REPO_ROOT, 'build', 'liveblogd');
+	try {
+		const bytes = fs.readFileSync(bin);
+		return bytes.includes('__asan_init') || bytes.includes('__ubsan_handle') ? null : bin;
+	} catch {
+		return null;
+	}
+})();
 
 let sanitized = null;
 /* True when the daemon binary is built with ASan/UBSan (RSS is meaningless then). */

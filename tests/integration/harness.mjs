@@ -102,6 +102,8 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -477,6 +479,8 @@ export async function api(base, method, urlPath, { body, token, headers = {}, ra
 		h.authorization = `Bearer ${token}`;
 	const res = await fetch(base + urlPath, {
 		method, headers: h, body: payload, signal: AbortSignal.timeout(15000),
+	}).catch((e) => {
+		throw new Error(`${method} ${urlPath}: ${e.message}: ${e.cause?.code ?? ''} ${e.cause?.message ?? ''}`);
 	});
 	const text = await res.text();
 	let json = null;
@@ -676,4 +680,132 @@ export function withDiagnostics(daemons, fn) {
 			throw e;
 		}
 	};
+}
+
+/* ---- an SSE client on a plain HTTP request ------------------------------ */
+
+/*
+ * sseOpen(base, path, {headers}) -> stream
+ *   stream.response   Promise<{status, headers}>
+ *   stream.blocks     every dispatched SSE block, in order:
+ *                     {id?, retry?, event?, data (string), json, t}
+ *                     (t: performance.now() at arrival)
+ *   stream.messages   the JSON of each block that has data
+ *   stream.raw        the body text so far
+ *   stream.ended      Promise<t> when the server ends the response
+ *   stream.waitFor(pred, timeout) -> Promise<message>
+ *   stream.close()
+ */
+export function sseOpen(base, urlPath, { headers = {} } = {}) {
+	const url = new URL(base + urlPath);
+	const st = { blocks: [], messages: [], raw: '', endedAt: null, badLines: [] };
+	const waiters = new Set();
+	let buf = '';
+	let cur = { data: [] };
+	let done = false;
+
+	const check = () => {
+		for (const w of waiters) {
+			const m = st.messages.find((x, i) => w.pred(x, i, st.messages));
+			if (m) {
+				waiters.delete(w);
+				clearTimeout(w.timer);
+				w.resolve(m);
+			} else if (done) {
+				waiters.delete(w);
+				clearTimeout(w.timer);
+				w.reject(new Error(`SSE stream ended before a message matched ${w.pred}; got ${JSON.stringify(st.messages).slice(0, 1500)}`));
+			}
+		}
+	};
+
+	const dispatch = (t) => {
+		const blk = { data: cur.data.join('\n'), t };
+		for (const k of ['id', 'retry', 'event'])
+			if (k in cur)
+				blk[k] = cur[k];
+		cur = { data: [] };
+		if (!('dataSeen' in blk) && blk.data === '' && !('id' in blk) && !('retry' in blk))
+			return;
+		if (blk.data !== '') {
+			try {
+				blk.json = JSON.parse(blk.data);
+			} catch {
+				blk.json = { type: '__invalid__', raw: blk.data };
+			}
+			st.messages.push(blk.json);
+		}
+		st.blocks.push(blk);
+	};
+
+	const feed = (text, t) => {
+		buf += text;
+		for (;;) {
+			const m = /\r\n|\r|\n/.exec(buf);
+			if (!m || (m[0] === '\r' && m.index === buf.length - 1))
+				break;
+			const line = buf.slice(0, m.index);
+			buf = buf.slice(m.index + m[0].length);
+			if (line === '') {
+				dispatch(t);
+				continue;
+			}
+			if (line.startsWith(':'))
+				continue;
+			const i = line.indexOf(':');
+			const field = i < 0 ? line : line.slice(0, i);
+			let value = i < 0 ? '' : line.slice(i + 1);
+			if (value.startsWith(' '))
+				value = value.slice(1);
+			if (field === 'data')
+				cur.data.push(value);
+			else if (field === 'id' || field === 'event' || field === 'retry')
+				cur[field] = value;
+			else
+				st.badLines.push(line);
+		}
+		check();
+	};
+
+	let resolveEnded;
+	st.ended = new Promise((r) => { resolveEnded = r; });
+	const finish = () => {
+		if (done)
+			return;
+		done = true;
+		st.endedAt = performance.now();
+		check();
+		resolveEnded(st.endedAt);
+	};
+	st.response = new Promise((resolve, reject) => {
+		st.req = http.get({
+			host: url.hostname, port: url.port, path: url.pathname + url.search,
+			headers: { accept: 'text/event-stream', ...headers },
+		}, (res) => {
+			st.res = res;
+			res.setEncoding('utf8');
+			res.on('data', (c) => {
+				st.raw += c;
+				feed(c, performance.now());
+			});
+			res.on('end', finish);
+			res.on('close', finish);
+			res.on('error', finish);
+			resolve({ status: res.statusCode, headers: res.headers });
+		});
+		st.req.on('error', (e) => { finish(); reject(e); });
+	});
+	st.response.catch(() => { });
+	st.waitFor = (pred, timeout = 5000) => new Promise((resolve, reject) => {
+		const w = { pred, resolve, reject };
+		w.timer = setTimeout(() => {
+			waiters.delete(w);
+			reject(new Error(`SSE waitFor timed out after ${timeout} ms: ${pred}; got ${JSON.stringify(st.messages).slice(0, 1500)}`));
+		}, timeout);
+		waiters.add(w);
+		check();
+	});
+	st.events = () => st.messages.filter((m) => EVENT_TYPES.includes(m.type));
+	st.close = () => { st.req.destroy(); finish(); };
+	return st;
 }

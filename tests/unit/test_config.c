@@ -104,6 +104,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.replay_cap_ms, 5000);
 	assert_int_equal(cfg.max_readers, 100000);
 	assert_int_equal(cfg.max_readers_per_ip, 10000);
+	assert_int_equal(cfg.trusted_proxies.n, 0);   /* X-Forwarded-For ignored */
 	assert_true(cfg.compress);       /* SPEC.md "Bandwidth" */
 }
 
@@ -315,7 +316,7 @@ static void test_redis_credentials(void **state)
 		{ "redis://u:s3cr%zz@h:1", "redis://u:***@h:1", "bad percent-escape" },
 		{ "redis://u:s3cr@t@h:1", "redis://u:***@h:1", "the credentials hold a character" },
 		{ "redis://u:s3cret@h:0", "redis://u:***@h:0", "bad port" },
-		{ "sentinel://:s3cret@h:1/m", "sentinel://:***@h:1/m", "Sentinel is not supported yet" },
+		{ "sentinel://:s3cret@h:1", "sentinel://:***@h:1", "a sentinel URL ends with /MASTER" },
 	};
 	char want[256];
 	struct run r;
@@ -561,7 +562,7 @@ static void test_missing_value(void **state)
 				       "admin-token", "www", "log-level", "redis-server",
 				       "redis-password-file", "max-body", "max-text", "max-title", "max-ws-message",
 				       "reader-backlog", "ping-interval", "replay-cap",
-				       "max-readers", "max-readers-per-ip", "compress" };
+				       "max-readers", "max-readers-per-ip", "trusted-proxy", "compress" };
 	char flag[64], want[128];
 	struct run r;
 
@@ -648,6 +649,102 @@ static void test_all_flags_together(void **state)
 	done(&r);
 }
 
+/* Sentinel URLs are taken; --ack-replicas and --ack-timeout, within bounds, with --redis. */
+static void test_sentinel_and_acks(void **state)
+{
+	static const char *bad[][2] = {
+		{ "--ack-replicas", "-1" }, { "--ack-replicas", "17" }, { "--ack-replicas", "x" },
+		{ "--ack-timeout", "0" }, { "--ack-timeout", "60001" },
+	};
+	char want[128];
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--redis", "redis://r:6379");
+	expect_ok(&r);
+	assert_int_equal(r.cfg.ack_replicas, 0);
+	assert_int_equal(r.cfg.ack_timeout_ms, 1000);
+	done(&r);
+	RUN(&r, "--redis", "sentinel://:s3cret@s1,s2:26380/liveblog", "--ack-replicas", "1",
+	    "--ack-timeout", "250");
+	expect_ok(&r);
+	assert_string_equal(r.cfg.redis_url, "sentinel://:s3cret@s1,s2:26380/liveblog");
+	assert_int_equal(r.cfg.ack_replicas, 1);
+	assert_int_equal(r.cfg.ack_timeout_ms, 250);
+	done(&r);
+	RUN(&r, "--ack-replicas", "1");
+	expect_error_prefix(&r, "liveblogd: --ack-replicas needs --redis");
+	done(&r);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "liveblogd: invalid value '%s' for %s", bad[i][1], bad[i][0]);
+		RUN(&r, "--redis", "redis://r:6379", bad[i][0], bad[i][1]);
+		expect_error_prefix(&r, want);
+		done(&r);
+	}
+}
+
+/* ---- repeatable flags ------------------------------------------------------ */
+
+static void test_trusted_proxy_repeats(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--trusted-proxy", "127.0.0.1", "--workers", "2",
+	    "--trusted-proxy=10.0.0.0/8", "--trusted-proxy", "2001:db8::/32");
+	expect_ok(&r);
+	assert_int_equal(r.cfg.trusted_proxies.n, 3);
+	/* every value kept, in order: no "last one wins" for a list */
+	assert_string_equal(r.cfg.trusted_proxies.v[0], "127.0.0.1");
+	assert_string_equal(r.cfg.trusted_proxies.v[1], "10.0.0.0/8");
+	assert_string_equal(r.cfg.trusted_proxies.v[2], "2001:db8::/32");
+	assert_int_equal(r.cfg.workers, 2);
+	done(&r);
+}
+
+static void test_trusted_proxy_bad(void **state)
+{
+	static const char *bad[] = { "", "nope", "10.0.0.0/33", "10.0.0.0/", "::/129",
+				     "1.2.3.4:80", "example.org", "10.0.0.0/8x" };
+	char want[200];
+	struct run r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "liveblogd: invalid value '%s' for --trusted-proxy", bad[i]);
+		RUN(&r, "--trusted-proxy", "127.0.0.1", "--trusted-proxy", bad[i]);
+		expect_error(&r, want);
+		done(&r);
+	}
+}
+
+static void test_list_is_bounded(void **state)
+{
+	const char *argv[2 * CONFIG_LIST_MAX + 4];
+	char want[200];
+	struct run r;
+	int n = 0;
+
+	(void)state;
+	argv[n++] = "liveblogd";
+	for (int i = 0; i <= CONFIG_LIST_MAX; i++) {
+		argv[n++] = "--trusted-proxy";
+		argv[n++] = "10.0.0.1";
+	}
+	argv[n] = NULL;
+	run_argv(&r, argv);
+	snprintf(want, sizeof(want), "liveblogd: --trusted-proxy is given more than %d times",
+		 CONFIG_LIST_MAX);
+	expect_error(&r, want);
+	assert_int_equal(r.cfg.trusted_proxies.n, CONFIG_LIST_MAX);
+	done(&r);
+	argv[n - 2] = NULL;    /* exactly CONFIG_LIST_MAX: fine */
+	run_argv(&r, argv);
+	expect_ok(&r);
+	assert_int_equal(r.cfg.trusted_proxies.n, CONFIG_LIST_MAX);
+	done(&r);
+}
+
 /* ---- --help and --version --------------------------------------------------- */
 
 static void test_help(void **state)
@@ -656,6 +753,7 @@ static void test_help(void **state)
 		"--listen HOST:PORT", "--workers N", "--redis URL", "--data-dir DIR",
 		"--admin-token TOKEN", "--www DIR", "--log-level LEVEL", "--help",
 		"--version", "--max-body BYTES", "--max-text BYTES", "--max-title BYTES",
+		"--trusted-proxy CIDR",
 		"--compress on|off",
 	};
 	struct run r, h;
@@ -738,6 +836,10 @@ int main(void)
 		cmocka_unit_test(test_error_fits_small_buffer),
 		cmocka_unit_test(test_last_value_wins),
 		cmocka_unit_test(test_all_flags_together),
+		cmocka_unit_test(test_sentinel_and_acks),
+		cmocka_unit_test(test_trusted_proxy_repeats),
+		cmocka_unit_test(test_trusted_proxy_bad),
+		cmocka_unit_test(test_list_is_bounded),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_usage_matches_help),
 		cmocka_unit_test(test_version),

@@ -73,6 +73,23 @@ static void fill(unsigned long long first, unsigned long long step, int n, const
 		fake_store_append(st, BLOG, first + step * (unsigned long long)i, type, prev);
 }
 
+/* The feed brings event ms (already in the log), whose previous one is prev. */
+static void deliver(unsigned long long ms, const char *type, const char *prev)
+{
+	char seq[48];
+	struct store_event ev = { .seq = seq, .type = type };
+	static char data[160];
+
+	snprintf(seq, sizeof(seq), "%llu-0", ms);
+	snprintf(data, sizeof(data),
+		 "{\"id\":\"00000000-0000-4000-8000-%012llu\",\"text\":\"event %llu\",\"revision\":1}",
+		 ms, ms);
+	ev.data = data;
+	ev.len = strlen(data);
+	hubs_on_event(NULL, BLOG, &ev, prev);
+	hubs_batch_done(NULL);
+}
+
 /* A new event written "elsewhere", arriving through the feed. */
 static const char *arrive(unsigned long long ms, const char *type)
 {
@@ -283,15 +300,11 @@ static void page_arrives_after_readers_left(void **state)
 	fake_conn_drop(b);
 	fake_store_release_all(st);    /* the page's answer finds no reader */
 	settle();
-	/*
-	 * The page was kept: a new reader from there reads only what follows
-	 * it (20000 to 220000 is in the page; one read for the rest up to the
-	 * ring); two reads would mean the kept page was read again.
-	 */
-	before = fake_store_ranges(st);
+	/* the page was kept: a new reader from there reads only what follows it */
+	assert_int_equal(fake_store_ranges_from(st, "20000-0"), 1);
 	b = open_reader("20000-0");
 	settle();
-	assert_int_equal(fake_store_ranges(st) - before, 1);
+	assert_int_equal(fake_store_ranges_from(st, "20000-0"), 1);
 	assert_shape(b, false, 280);
 	assert_false(a->closed);
 }
@@ -545,10 +558,130 @@ static void random_joins_and_order(void **state)
 	json_decref(all);
 }
 
+
+/* ---- a failover that lost the newest events (feed.h: the feed comes back elsewhere) ---- */
+
+/* The seqs of c's events after its last reset (all of them if none). */
+static json_t *seqs_since_reset(const struct fake_conn *c)
+{
+	json_t *out = json_array(), *m;
+	size_t i;
+
+	json_array_foreach(c->msgs, i, m) {
+		const char *type = json_string_value(json_object_get(m, "type"));
+
+		if (!strcmp(type, "reset"))
+			json_array_clear(out);
+		else if (json_object_get(m, "seq") && strcmp(type, "live") && strcmp(type, "stats"))
+			json_array_append(out, json_object_get(m, "seq"));
+	}
+	return out;
+}
+
+static void assert_since_reset(const struct fake_conn *c, const json_t *want)
+{
+	json_t *got = seqs_since_reset(c);
+	bool same = json_equal(got, want);
+
+	json_decref(got);
+	assert_true(same);
+}
+
+static size_t count_type(const struct fake_conn *c, const char *type)
+{
+	json_t *m;
+	size_t i, n = 0;
+
+	json_array_foreach(c->msgs, i, m)
+		n += !strcmp(json_string_value(json_object_get(m, "type")), type);
+	return n;
+}
+
+/*
+ * Events 1..10 are in the log; a reader live at 10, one that stopped
+ * reading at 8 (paused), a catch-up reader. 11 and 12 are delivered, then
+ * Redis fails over to a replica that had only 1..10, where 13 is written.
+ * The feed comes back: the reader sent 11 and 12 gets one reset and the
+ * log as it is now (1..10, 13), then live; the one paused at 8 resumes
+ * with 9, 10, 13 and no reset; a new reader resuming from 12 gets one
+ * reset, not a loop; nothing is sent twice after a reset.
+ */
+static void failover_lost_events(void **state)
+{
+	struct fake_conn *live, *paused, *late;
+	json_t *want;
+	char prev[48];
+
+	(void)state;
+	env(64, 64u << 20, 5000);
+	fill(1000, 1000, 8, "entry");
+	live = open_reader(NULL);
+	paused = open_reader(NULL);
+	settle();
+	paused->paused = true;
+	arrive(9000, "entry");
+	arrive(10000, "entry");
+	arrive(11000, "entry");
+	arrive(12000, "entry");
+	settle();
+	assert_seqs(live, seqs(1000, 1000, 12));
+	assert_seqs(paused, seqs(1000, 1000, 8));
+
+	fake_store_truncate(st, BLOG, 10);   /* the promoted replica had 1..10 */
+	fake_store_append(st, BLOG, 13000, "entry", prev);   /* written there, feed away */
+	hubs_feed_ready(NULL);               /* back: the hub checks its last event */
+	deliver(13000, "entry", prev);       /* then the feed reads on */
+	settle();
+	paused->paused = false;
+	settle();
+	late = open_reader("12000-0");
+	settle();
+
+	want = seqs(1000, 1000, 10);
+	json_array_append_new(want, json_string("13000-0"));
+	assert_int_equal(count_type(live, "reset"), 1);
+	assert_since_reset(live, want);
+	assert_int_equal(count_type(live, "live"), 2);   /* again after the reset's history */
+	assert_int_equal(count_type(paused, "reset"), 0);
+	assert_seqs(paused, json_deep_copy(want));
+	assert_int_equal(count_type(late, "reset"), 1);
+	assert_seqs(late, json_deep_copy(want));
+	assert_false(live->closed || paused->closed || late->closed);
+	arrive(14000, "entry");
+	settle();
+	json_array_append_new(want, json_string("14000-0"));
+	assert_since_reset(live, want);
+	assert_seqs(paused, json_deep_copy(want));
+	json_decref(want);
+}
+
+/* The feed comes back to a log that lost nothing: no reset, no reload, nothing twice. */
+static void reconnect_without_loss(void **state)
+{
+	struct fake_conn *c;
+	unsigned long before;
+
+	(void)state;
+	fill(1000, 1000, 5, "entry");
+	c = open_reader(NULL);
+	settle();
+	arrive(6000, "entry");
+	before = fake_store_ranges(st);
+	hubs_feed_ready(NULL);
+	settle();
+	assert_int_equal(fake_store_ranges(st) - before, 1);   /* the check alone */
+	arrive(7000, "entry");
+	settle();
+	assert_types(c, "hello,entry,entry,entry,entry,entry,live,entry,entry");
+	assert_seqs(c, seqs(1000, 1000, 7));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(join_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(failover_lost_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(reconnect_without_loss, setup, teardown),
 		cmocka_unit_test_setup_teardown(join_greeted_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(join_behind_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(reset_unknown_since, setup, teardown),

@@ -34,6 +34,8 @@ else
     if typ == 'delete' then return {'gone'} end
     return redis.error_reply('NOTFOUND entry')
   end
+  -- a redacted entry is gone for good: an edit would bring content back
+  if entry.redacted and typ == 'edit' then return redis.error_reply('NOTFOUND entry') end
   if typ == 'edit' and (tostring(entry.revision) ~= ARGV[4] or
       (redis.call('HGET', KEYS[1], 'pinned') or '') ~= ARGV[7]) then
     return redis.error_reply('STALE')
