@@ -88,7 +88,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ)
 # The hub alone: the push side against the fakes of tests/fakes/ (an
 # in-memory store, a hand-moved clock, recording connections).
 HUB_TEST_OBJ := $(addprefix $(BUILD)/obj/src/,push/hub.o push/reader.o push/pages.o \
-                push/ring.o push/frame.o cache.o shared.o status.o common/codec.o \
+                push/ring.o push/frame.o push/pmd.o cache.o shared.o status.o common/codec.o \
                 common/text.o common/hash.o common/lang.o) \
                 $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fakes/*.c))
 $(BUILD)/tests/test_hub: tests/unit/test_hub.c $(HUB_TEST_OBJ)
@@ -141,14 +141,15 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/liveblogd $(BUILD)/liveblog $(DESTDIR)$(PREFIX)/bin/
 
-# Load tools (bench/*.c, one program per file, plain libc + epoll).
+# Load tools (bench/*.c, one program per file, plain libc + epoll; zlib to
+# inflate permessage-deflate).
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 bench: all $(BENCH_BIN)
 
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< -lm -lpthread
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -o $@ $< -lm -lpthread -lz
 
 bench-compare: bench
 	sh bench/compare.sh
@@ -167,6 +168,7 @@ FUZZ_LIB += src/store/redis_url.c
 FUZZ_LIB += src/common/lang.c src/http/origin.c
 FUZZ_LIB += src/store/sentinel_msg.c
 FUZZ_LIB += src/http/head.c src/http/clientaddr.c
+FUZZ_LIB += src/push/pmd.c
 FUZZ_SECONDS ?= 20
 fuzz: $(FUZZ_BIN)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)

@@ -10,16 +10,23 @@
 #
 # Knobs (environment):
 #   BENCH_QUICK=1            fanout:1000 and storm:1000 only, 5 s of posting
-#   BENCH_SERVERS            default "liveblogd nchan nchan-redis node ideal"
+#   BENCH_SERVERS            default "liveblogd nchan nchan-redis node ideal";
+#                            liveblogd-z: liveblogd with readers that offer
+#                            permessage-deflate (loadtool --deflate)
 #   BENCH_SCENARIOS          default "fanout:1000 fanout:5000 fanout:10000
 #                            fanout:20000 burst:1000 burst:5000 storm:10000"
 #   BENCH_RATE / BENCH_DURATION        fan-out posts/s and seconds (10, 20)
 #   BENCH_BURST_RATE / BENCH_BURST_DURATION   (200, 10)
 #   BENCH_BURST_PROCS        load tool processes for the readers of a burst
 #                            (2: one takes ~250k messages/s on this machine)
+#   BENCH_FANOUT_PROCS       the same for fan-out and storm (default: one per
+#                            9,000 readers); readers that inflate cost the
+#                            tool more (liveblogd-z)
 #   BENCH_STORM_DURATION / BENCH_STORM_POSTS  live seconds before the drop,
 #                            posts while the readers are away (3, 50)
 #   BENCH_SIZE               post size in bytes (1024)
+#   BENCH_TEXTS              liveblogd, liveblogd-z: post the texts of this
+#                            JSON-lines file (demo/article-fr.jsonl) instead
 #   BENCH_DRAIN              longest wait for deliveries after the last post
 #                            (30 s); what has not arrived by then is missing
 #   BENCH_CONNECT_RATE       reader connects per second (2000)
@@ -30,6 +37,7 @@
 #   LIVEBLOGD_PER_PROC       readers per liveblogd process (15000): above,
 #                            several share the port and split the cores
 #   BENCH_OUT                results directory (bench/results)
+#   BENCH_LIVEBLOGD          the liveblogd binary to measure (build/liveblogd)
 # Only 127.0.0.1 is used; every run is bounded by loadtool --max-time and
 # timeout(1).
 set -eu
@@ -135,7 +143,7 @@ MD=$OUT/compare-$STAMP.md
 : > "$JSON"
 
 # A copy: a rebuild during the run must not change what is measured.
-cp "$ROOT/build/liveblogd" "$TMP/liveblogd" || say "no build/liveblogd: run make"
+cp "${BENCH_LIVEBLOGD:-$ROOT/build/liveblogd}" "$TMP/liveblogd" || say "no build/liveblogd: run make"
 REDIS_PORT=$(free_port)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
 	--maxclients 1000 > "$TMP/redis.log" 2>&1 &
@@ -167,6 +175,12 @@ start_liveblogd() { # READERS
 	WS_URL="ws://127.0.0.1:$PORT/ws/blogs/{blog}"
 	PUB_URL="http://127.0.0.1:$PORT/"
 	EXTRA="--redis-pid $REDIS_PID --redis-port $REDIS_PORT"
+}
+
+# The same liveblogd; its readers offer permessage-deflate.
+start_liveblogd_z() { # READERS
+	start_liveblogd "$1"
+	EXTRA="$EXTRA --deflate"
 }
 
 start_nchan_conf() { # CONF
@@ -213,7 +227,7 @@ start_ideal() {
 
 available() { # SERVER
 	case $1 in
-	liveblogd) [ -x "$TMP/liveblogd" ] ;;
+	liveblogd|liveblogd-z) [ -x "$TMP/liveblogd" ] ;;
 	nchan|nchan-redis) command -v nginx >/dev/null && [ -f /usr/lib/nginx/modules/ngx_nchan_module.so ] ;;
 	node) command -v node >/dev/null && [ -d "$ROOT/node_modules/ws" ] ;;
 	ideal) [ -x "$ROOT/build/bench/ideal" ] ;;
@@ -224,7 +238,7 @@ available() { # SERVER
 run_scenario() { # SERVER KIND READERS
 	server=$1 kind=$2 n=$3
 	rate=$RATE dur=$DURATION storm=""
-	procs=""
+	procs=${BENCH_FANOUT_PROCS:+--procs $BENCH_FANOUT_PROCS}
 	case $kind in
 	burst)
 		rate=$BURST_RATE dur=$BURST_DURATION
@@ -236,13 +250,15 @@ run_scenario() { # SERVER KIND READERS
 		storm="--storm --storm-posts $STORM_POSTS"
 		;;
 	esac
+	texts=""
+	case $server in liveblogd*) if [ -n "${BENCH_TEXTS:-}" ]; then texts="--texts $BENCH_TEXTS"; fi ;; esac
 	say "$server $kind-$n: $n readers, $rate posts/s for $dur s"
 	# shellcheck disable=SC2086
 	# in the background, so that a signal to this script is seen at once
 	timeout 900 "$LT" $MODE --url "$WS_URL" --pub "$PUB_URL" --readers "$n" \
 		--rate "$rate" --duration "$dur" --size "$SIZE" --drain "$DRAIN" \
 		--connect-rate "$CONNECT_RATE" --publishers "$PUBLISHERS" --server-pid "$SPIDS" \
-		$EXTRA $storm $procs --server "$server" --scenario "$kind-$n" --json "$JSON" \
+		$EXTRA $storm $procs $texts --server "$server" --scenario "$kind-$n" --json "$JSON" \
 		--max-time 800 &
 	LTPID=$!
 	rc=0
@@ -268,7 +284,7 @@ run_scenario() { # SERVER KIND READERS
 	echo "RLIMIT_NOFILE: $(ulimit -n)"
 	echo "liveblogd: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown) ($(git -C "$ROOT" log -1 --format=%cd --date=iso 2>/dev/null))"
 	echo "peers: $(redis-server --version | cut -d' ' -f3), nginx $(nginx -v 2>&1 | cut -d/ -f2) + nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null), node $(node --version), ws $(node -p "require('$ROOT/node_modules/ws/package.json').version")"
-	echo "scenarios: $SCENARIOS (fan-out $RATE/s for $DURATION s, burst $BURST_RATE/s for $BURST_DURATION s, storm $STORM_POSTS posts away), size $SIZE B"
+	echo "scenarios: $SCENARIOS (fan-out $RATE/s for $DURATION s, burst $BURST_RATE/s for $BURST_DURATION s, storm $STORM_POSTS posts away), size $SIZE B${BENCH_TEXTS:+, liveblogd texts from $BENCH_TEXTS}"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/compare-$STAMP.machine"
 cat "$OUT/compare-$STAMP.machine" >&2

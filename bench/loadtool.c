@@ -3,6 +3,17 @@
  * over child processes, each under RLIMIT_NOFILE), one HTTP publisher, and
  * per-reader, per-post accounting of what arrived and when.
  *
+ * With --deflate the readers offer permessage-deflate (RFC 7692) as
+ * browsers do; a compressed message is inflated (one zlib stream per
+ * process, reset per message: both sides take no context) and its text
+ * checked like a plain one, and the bytes on the wire per delivery are
+ * reported next to the bytes of text. A process keeps its last few
+ * inflated messages: a payload byte-identical to one of them (the server
+ * sends every reader the same bytes) takes its text without inflating
+ * again, so the tool's cost per delivery stays near a plain one's; the
+ * report counts those. --texts FILE posts the texts of a
+ * JSON-lines file (demo/article-fr.jsonl) instead of a filler.
+ *
  * The parent creates the blog (liveblogd mode), forks the reader processes,
  * publishes posts at a fixed rate, each text stamped "LB#run#n#send_us#",
  * and reads the server's RSS and CPU from /proc. Children connect their
@@ -39,6 +50,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "wsutil.h"
 
@@ -51,6 +63,9 @@
 #define NB         1536          /* histogram buckets, ~1.5 % wide */
 #define WS_KEY     "dGhlIHNhbXBsZSBub25jZQ=="
 #define RBUF       (256 * 1024)
+#define ZOUT       (256 * 1024)  /* an inflated message (liveblogd's are < 100 KB) */
+#define TEXTS_MAX  4096
+#define ZCACHE     64            /* compressed messages remembered per process */
 
 /* ---- a log-linear histogram of microseconds ---- */
 
@@ -133,8 +148,8 @@ struct opts {
 	char blog[72];
 	int readers, procs, src_ips, max_pending, size, storm_posts, publishers;
 	double connect_rate, rate, duration, warmup, drain, max_time, storm_timeout;
-	bool storm;
-	const char *server_pids, *redis_pid, *json, *server, *scenario;
+	bool storm, deflate;
+	const char *server_pids, *redis_pid, *json, *server, *scenario, *texts;
 	int redis_port;          /* > 0: count the storm's Redis commands */
 };
 
@@ -154,6 +169,9 @@ struct cstats {
 	long connected, conn_fail, refused, lost, closed_1008, closed_other;
 	long unique, dups, extra, missing, caught_up, resumed, need_catchup;
 	long run_deliveries;
+	long deflated, bad_inflate;        /* readers that negotiated; messages that did not inflate */
+	long inflated, zcache_hits;        /* compressed messages inflated; found identical to one */
+	long long wire_bytes, text_bytes;  /* of the run's deliveries: frames as received, their text */
 	int ready, dropped, done, first_refusal, first_errno;
 	int64_t last_rx, t_caught_up;
 	struct hist lat, conn;
@@ -450,6 +468,41 @@ static int create_blog(void)
 
 static struct hist post_lat;
 static int post_fail_status;
+static char *texts[TEXTS_MAX];   /* --texts: each a JSON string's inside, escaped */
+static int ntexts;
+
+/*
+ * --texts FILE: the "text" of each JSON line, kept as written (still
+ * escaped: it goes back into a JSON body as it is). 0, or -1.
+ */
+static int load_texts(const char *file)
+{
+	static char line[70000];
+	FILE *f = fopen(file, "r");
+
+	if (!f) {
+		perror(file);
+		return -1;
+	}
+	while (ntexts < TEXTS_MAX && fgets(line, sizeof(line), f)) {
+		char *t = strstr(line, "\"text\""), *e;
+
+		if (!t || !(t = strchr(t + 6, '"')))
+			continue;
+		for (e = ++t; *e && *e != '"'; e++)
+			if (*e == '\\' && e[1])
+				e++;
+		if (*e != '"')
+			continue;
+		*e = '\0';
+		if (!(texts[ntexts++] = strdup(t)))
+			break;
+	}
+	fclose(f);
+	if (!ntexts)
+		fprintf(stderr, "loadtool: %s: no \"text\" in any line\n", file);
+	return ntexts ? 0 : -1;
+}
 
 /* Publishes post number i; the text carries its send time. */
 static void publish_one(int i)
@@ -460,8 +513,13 @@ static void publish_one(int i)
 	int st;
 	size_t tl;
 
-	for (tl = (size_t)n; tl < (size_t)o.size && tl < sizeof(text) - 1; tl++)
-		text[tl] = "abcdefghij klmnopqrstuvwxyz"[tl % 27];
+	if (ntexts) {
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "%s", texts[i % ntexts]);
+		tl = (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1;
+	} else {
+		for (tl = (size_t)n; tl < (size_t)o.size && tl < sizeof(text) - 1; tl++)
+			text[tl] = "abcdefghij klmnopqrstuvwxyz"[tl % 27];
+	}
 	text[tl] = '\0';
 	if (o.liveblogd) {
 		n = snprintf(body, sizeof(body), "{\"text\":\"%s\"}", text);
@@ -490,7 +548,7 @@ enum rstate { R_IDLE, R_CONNECTING, R_HANDSHAKE, R_OPEN, R_CLOSED };
 struct reader {
 	int fd;
 	uint8_t state;
-	bool ever_open, in_queue, caught, frag;
+	bool ever_open, in_queue, caught, frag, deflate;
 	uint8_t tries;
 	int64_t t_start, t_try;
 	uint32_t got;
@@ -505,6 +563,15 @@ struct child {
 	uint8_t *bits;
 	size_t bpr;                /* bitmap bytes per reader */
 	int ep;
+	z_stream zs;               /* the inflater, reset per message */
+	bool zinit;
+	unsigned char *zout;
+	struct zcached {           /* recent compressed messages and their text */
+		uint8_t *z;
+		char *text;
+		size_t zlen, tlen;
+	} zc[ZCACHE];
+	int zc_next;
 	int *queue, qh, qt;
 	int pending;
 	long started;
@@ -612,8 +679,11 @@ static void send_handshake(struct child *c, int i)
 	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s:%d\r\n"
 		     "Upgrade: websocket\r\nConnection: Upgrade\r\n"
 		     "Sec-WebSocket-Key: " WS_KEY "\r\nSec-WebSocket-Version: 13\r\n"
-		     "Origin: http://%s:%d\r\n%s\r\n",
-		     path, o.ws_host, o.ws_port, o.ws_host, o.ws_port, proto);
+		     "Origin: http://%s:%d\r\n%s%s\r\n",
+		     path, o.ws_host, o.ws_port, o.ws_host, o.ws_port, proto,
+		     /* what Chromium offers */
+		     o.deflate ? "Sec-WebSocket-Extensions: permessage-deflate; "
+				 "client_max_window_bits\r\n" : "");
 	if (send(r->fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
 		reader_retry(c, i, errno);
 		return;
@@ -676,8 +746,11 @@ static void check_caught_up(struct child *c, struct reader *r)
 	}
 }
 
-/* A text message: the cursor, then the stamp "LB#run#n#send_us#". */
-static void on_message(struct child *c, int i, const char *p, size_t n)
+/*
+ * A text message: the cursor, then the stamp "LB#run#n#send_us#". wire:
+ * the bytes its frame took on the wire (counted for the run's deliveries).
+ */
+static void on_message(struct child *c, int i, const char *p, size_t n, size_t wire)
 {
 	struct reader *r = &c->r[i];
 	const char *s = memmem(p, n, "LB#", 3);
@@ -705,10 +778,106 @@ static void on_message(struct child *c, int i, const char *p, size_t n)
 
 		hadd(&c->st->lat, now - sent);
 		c->st->run_deliveries++;
+		c->st->wire_bytes += (long long)wire;
+		c->st->text_bytes += (long long)n;
 		c->st->last_rx = now;
 	}
 out:
 	check_caught_up(c, r);
+}
+
+/*
+ * One compressed message (RFC 7692 7.2.2): the payload, then the 00 00 ff
+ * ff its sender removed, through the process' inflater into c->zout.
+ * Returns the text's length, or -1.
+ */
+static long inflate_message(struct child *c, const uint8_t *p, size_t n)
+{
+	static const uint8_t tail[4] = { 0x00, 0x00, 0xff, 0xff };
+	int r;
+
+	if (!c->zinit) {
+		if (inflateInit2(&c->zs, -15) != Z_OK)
+			return -1;
+		c->zinit = true;
+	} else if (inflateReset(&c->zs) != Z_OK) {
+		return -1;
+	}
+	c->zs.next_out = c->zout;
+	c->zs.avail_out = ZOUT;
+	c->zs.next_in = (uint8_t *)p;
+	c->zs.avail_in = (uInt)n;
+	r = inflate(&c->zs, Z_SYNC_FLUSH);
+	if ((r != Z_OK && r != Z_BUF_ERROR) || c->zs.avail_in)
+		return -1;
+	c->zs.next_in = (uint8_t *)tail;
+	c->zs.avail_in = sizeof(tail);
+	r = inflate(&c->zs, Z_SYNC_FLUSH);
+	if ((r != Z_OK && r != Z_BUF_ERROR) || c->zs.avail_in || !c->zs.avail_out)
+		return -1;
+	return (long)(ZOUT - c->zs.avail_out);
+}
+
+/*
+ * The text of compressed payload p (n bytes): a remembered one when the
+ * same bytes came before, else inflated and remembered. NULL if it does
+ * not inflate.
+ */
+static const char *text_of(struct child *c, const uint8_t *p, size_t n, size_t *tlen)
+{
+	struct zcached *e;
+	long t;
+
+	for (int k = 0; k < ZCACHE; k++) {
+		e = &c->zc[k];
+		if (e->z && e->zlen == n && (!n || e->z[n / 2] == p[n / 2]) && !memcmp(e->z, p, n)) {
+			c->st->zcache_hits++;
+			*tlen = e->tlen;
+			return e->text;
+		}
+	}
+	if ((t = inflate_message(c, p, n)) < 0)
+		return NULL;
+	c->st->inflated++;
+	e = &c->zc[c->zc_next++ % ZCACHE];
+	free(e->z);
+	free(e->text);
+	e->z = malloc(n ? n : 1);
+	e->text = malloc((size_t)t + 1);
+	if (!e->z || !e->text) {
+		free(e->z);
+		free(e->text);
+		e->z = NULL;
+		e->text = NULL;
+		*tlen = (size_t)t;
+		return (const char *)c->zout;
+	}
+	memcpy(e->z, p, n);
+	memcpy(e->text, c->zout, (size_t)t);
+	e->zlen = n;
+	e->tlen = (size_t)t;
+	*tlen = e->tlen;
+	return e->text;
+}
+
+/* A data frame's message: inflated first when RSV1 says it is compressed. */
+static void on_data(struct child *c, int i, const uint8_t *b, size_t h, size_t len)
+{
+	const char *text = NULL;
+	size_t tlen = 0;
+
+	if (!(b[0] & 0x40)) {
+		on_message(c, i, (const char *)b + h, len, h + len);
+		return;
+	}
+	/* liveblogd never fragments; a compressed fragment is counted as bad */
+	if (c->r[i].deflate && (b[0] & 0x80))
+		text = text_of(c, b + h, len, &tlen);
+	if (!text) {
+		c->st->bad_inflate++;
+		return;
+	}
+	on_message(c, i, text, tlen, h + len);
 }
 
 /* Consumes whole frames from p; returns bytes used, or -1 once closed. */
@@ -756,7 +925,7 @@ static long consume_frames(struct child *c, int i, const char *p, size_t n)
 		if (op == 9)
 			send_control(c->r[i].fd, 10, (const char *)b + h, (size_t)len);
 		else if (op == 1 || op == 2 || (op == 0 && !c->r[i].frag))
-			on_message(c, i, (const char *)b + h, (size_t)len);
+			on_data(c, i, b, h, (size_t)len);
 		/* later fragments carry no stamp: only a message's first is read */
 		if (op == 1 || op == 2 || op == 0)
 			c->r[i].frag = !fin;
@@ -804,10 +973,13 @@ static int take_handshake(struct child *c, int i)
 		reader_shut(c, i);
 		return -1;
 	}
+	acc = head_get(r->buf, "Sec-WebSocket-Extensions");
+	r->deflate = o.deflate && acc && strstr(acc, "permessage-deflate");
 	if (r->ever_open) {
 		c->st->resumed++;
 	} else {
 		c->st->connected++;
+		c->st->deflated += r->deflate;
 		hadd(&c->st->conn, now_us() - r->t_start);
 	}
 	r->ever_open = true;
@@ -956,10 +1128,11 @@ static void child_run(int k, int n, int base, size_t bpr)
 	c->bits = calloc((size_t)n, bpr);
 	c->queue = calloc((size_t)n, sizeof(int));
 	c->ep = epoll_create1(EPOLL_CLOEXEC);
+	c->zout = malloc(ZOUT);
 	c->rate = o.connect_rate / o.procs;
 	c->max_pending = o.max_pending;
 	ws_accept(WS_KEY, strlen(WS_KEY), c->accept);
-	if (!c->r || !c->bits || !c->queue || c->ep < 0)
+	if (!c->r || !c->bits || !c->queue || c->ep < 0 || !c->zout)
 		_exit(1);
 	for (int i = 0; i < n; i++)
 		c->r[i].fd = -1;
@@ -1017,6 +1190,12 @@ static void sum_children(void)
 		total.resumed += LOAD(s->resumed);
 		total.need_catchup += LOAD(s->need_catchup);
 		total.run_deliveries += LOAD(s->run_deliveries);
+		total.deflated += LOAD(s->deflated);
+		total.bad_inflate += LOAD(s->bad_inflate);
+		total.inflated += LOAD(s->inflated);
+		total.zcache_hits += LOAD(s->zcache_hits);
+		total.wire_bytes += LOAD(s->wire_bytes);
+		total.text_bytes += LOAD(s->text_bytes);
 		if (!total.first_refusal)
 			total.first_refusal = s->first_refusal;
 		if (!total.first_errno)
@@ -1087,7 +1266,8 @@ struct result {
 	double loadavg;
 	double connect_s, run_s, storm_s;
 	long storm_cmds;         /* Redis commands during the storm's catch-up */
-	struct procsample s0, s1, s2, r1, r2;
+	struct procsample s0, sc, s1, s2, r1, r2;   /* sc: once every reader is in */
+	struct procsample st0, st1;                 /* the storm's reconnect and catch-up */
 	struct hist lat, conn;
 };
 
@@ -1107,7 +1287,14 @@ static void report(struct result *res)
 		(double)(res->s1.rss_kb - res->s0.rss_kb) / (double)total.connected : NAN;
 	double cpu = res->s2.cpu_s - res->s1.cpu_s, rcpu = res->r2.cpu_s - res->r1.cpu_s;
 	const double qs[] = { 0.5, 0.9, 0.99, 0.999 };
-	char v[18][32];
+	double wire_per = total.run_deliveries ?
+		(double)total.wire_bytes / (double)total.run_deliveries : NAN;
+	double text_per = total.run_deliveries ?
+		(double)total.text_bytes / (double)total.run_deliveries : NAN;
+	double cpu_per = total.run_deliveries && o.server_pids ?
+		(res->s2.cpu_s - res->s1.cpu_s) * 1e6 / (double)total.run_deliveries : NAN;
+	double accept_cpu = o.server_pids ? res->sc.cpu_s - res->s0.cpu_s : NAN;
+	char v[23][32];
 	FILE *f;
 
 	printf("%-12s %-14s readers %ld/%d  posts %d/%d  latency ms p50 %.1f p90 %.1f p99 %.1f "
@@ -1120,11 +1307,19 @@ static void report(struct result *res)
 	       total.dups, total.lost, total.closed_1008, hq_ms(&res->conn, .5),
 	       res->connect_s, hq_ms(&post_lat, .5), hq_ms(&post_lat, .99), rss_per, cpu, rcpu);
 	if (o.storm) {
-		printf("  storm: %ld/%ld caught up in %.2f s", total.caught_up,
-		       total.need_catchup, res->storm_s);
+		printf("  storm: %ld/%ld caught up in %.2f s, server CPU %.2f s", total.caught_up,
+		       total.need_catchup, res->storm_s, res->st1.cpu_s - res->st0.cpu_s);
 		if (res->storm_cmds >= 0)
 			printf(", %ld Redis commands", res->storm_cmds);
 	}
+	printf("  wire %.0f B/delivery (text %.0f B, %.3fx)  CPU %.1f us/delivery  "
+	       "accept CPU %.2f s (%.0f us/reader)", wire_per, text_per, wire_per / text_per,
+	       cpu_per, accept_cpu, total.connected ? accept_cpu * 1e6 / (double)total.connected : NAN);
+	if (o.deflate)
+		printf("  deflate %ld/%ld readers, %ld messages inflated, %ld identical to one before",
+		       total.deflated, total.connected, total.inflated, total.zcache_hits);
+	if (total.bad_inflate)
+		printf("  NOT INFLATED %ld", total.bad_inflate);
 	if (total.refused || total.conn_fail)
 		printf("  refused %ld (first status %d) failed %ld (%s)", total.refused,
 		       total.first_refusal, total.conn_fail,
@@ -1155,6 +1350,11 @@ static void report(struct result *res)
 	else
 		snprintf(v[17], sizeof(v[17]), "null");
 	fmt_num(v[15], sizeof(v[15]), res->lat.n ? res->lat.sum / (double)res->lat.n / 1000 : NAN);
+	fmt_num(v[18], sizeof(v[18]), wire_per);
+	fmt_num(v[19], sizeof(v[19]), text_per);
+	fmt_num(v[20], sizeof(v[20]), cpu_per);
+	fmt_num(v[21], sizeof(v[21]), accept_cpu);
+	fmt_num(v[22], sizeof(v[22]), o.storm && o.server_pids ? res->st1.cpu_s - res->st0.cpu_s : NAN);
 	fprintf(f, "{\"server\":\"%s\",\"scenario\":\"%s\",\"readers\":%d,\"procs\":%d,"
 		"\"connected\":%ld,\"refused\":%ld,\"first_refusal_status\":%d,\"connect_failed\":%ld,"
 		"\"posts\":%d,\"posts_ok\":%d,\"size\":%d,\"rate\":%.1f,\"duration_s\":%.1f,"
@@ -1165,14 +1365,18 @@ static void report(struct result *res)
 		"\"connect_max_ms\":%s,\"connect_all_s\":%.2f,\"post_p50_ms\":%s,"
 		"\"post_p99_ms\":%s,\"post_max_ms\":%s,\"rss_base_kb\":%ld,\"rss_kb\":%ld,"
 		"\"rss_end_kb\":%ld,\"rss_per_reader_kb\":%s,\"cpu_s\":%s,\"redis_cpu_s\":%s,"
-		"\"run_s\":%.2f,\"storm_readers\":%ld,\"storm_caught_up\":%ld,\"storm_catchup_s\":%s,\"storm_redis_cmds\":%s,\"loadavg\":%s}\n",
+		"\"run_s\":%.2f,\"storm_readers\":%ld,\"storm_caught_up\":%ld,\"storm_catchup_s\":%s,\"storm_redis_cmds\":%s,\"loadavg\":%s,"
+		"\"deflate\":%s,\"deflated_readers\":%ld,\"not_inflated\":%ld,\"inflated\":%ld,\"identical_compressed\":%ld,\"wire_bytes_per_delivery\":%s,"
+		"\"text_bytes_per_delivery\":%s,\"cpu_us_per_delivery\":%s,\"accept_cpu_s\":%s,\"storm_cpu_s\":%s,\"texts\":%s%s%s}\n",
 		o.server, o.scenario, o.readers, o.procs, total.connected, total.refused,
 		total.first_refusal, total.conn_fail, res->posts, res->posts_ok, o.size, o.rate,
 		o.duration, v[0], v[1], v[2], v[3], v[4], v[15], total.run_deliveries, dps,
 		total.missing, total.dups, total.extra, total.lost, total.closed_1008, v[5], v[6],
 		v[7], res->connect_s, v[8], v[9], v[10], res->s0.rss_kb, res->s1.rss_kb,
 		res->s2.rss_kb, v[11], v[13], v[14], res->run_s, total.need_catchup,
-		total.caught_up, v[12], v[17], v[16]);
+		total.caught_up, v[12], v[17], v[16], o.deflate ? "true" : "false", total.deflated,
+		total.bad_inflate, total.inflated, total.zcache_hits, v[18], v[19], v[20], v[21], v[22], o.texts ? "\"" : "", o.texts ? o.texts : "null",
+		o.texts ? "\"" : "");
 	fclose(f);
 }
 
@@ -1267,6 +1471,7 @@ static void run_storm(struct result *res, int *next)
 		publish_one((*next)++);
 	STORE(sh->storm_target, LOAD(sh->posts_ok));
 	c0 = redis_commands();
+	res->st0 = proc_sample(o.server_pids);
 	t0 = now_us();
 	STORE(sh->phase, PH_RECONNECT);
 	end = t0 + (int64_t)(o.storm_timeout * 1e6);
@@ -1276,6 +1481,7 @@ static void run_storm(struct result *res, int *next)
 			break;
 		usleep(5000);
 	}
+	res->st1 = proc_sample(o.server_pids);
 	res->storm_s = total.t_caught_up > t0 && total.caught_up >= total.need_catchup ?
 		(double)(total.t_caught_up - t0) / 1e6 : NAN;
 	/* less one: our own INFO */
@@ -1335,6 +1541,7 @@ static int run(void)
 		keep_alive();
 	}
 	sum_children();
+	res.sc = proc_sample(o.server_pids);
 	res.connect_s = (double)(now_us() - t0) / 1e6;
 	fprintf(stderr, "loadtool: %s %s: %ld/%d readers connected in %.1f s\n",
 		o.server, o.scenario, total.connected, o.readers, res.connect_s);
@@ -1367,7 +1574,7 @@ static int run(void)
 		hmerge(&res.conn, &sh->c[k].conn);
 	}
 	report(&res);
-	if (total.missing || total.dups || total.extra)
+	if (total.missing || total.dups || total.extra || total.bad_inflate)
 		return 3;
 	return res.posts_ok < res.posts || total.connected < o.readers || total.lost ? 4 : 0;
 }
@@ -1393,6 +1600,11 @@ static void usage(FILE *f)
 		"  --rate R               posts per second (default 10)\n"
 		"  --duration S           seconds of posting (default 5)\n"
 		"  --size B               post text size in bytes (default 1024)\n"
+		"  --texts FILE           liveblogd: post the \"text\" of each JSON line of\n"
+		"                         FILE in turn (after the stamp) instead of a filler\n"
+		"  --deflate              readers offer permessage-deflate; compressed\n"
+		"                         messages are inflated and checked; the report\n"
+		"                         gives wire and text bytes per delivery\n"
 		"  --publishers K         HTTP connections posting in turn (default 1)\n"
 		"  --warmup S             pause between connected and posting (default 1)\n"
 		"  --drain S              longest wait for deliveries after the last post (10)\n"
@@ -1424,7 +1636,8 @@ static int parse_opts(int argc, char **argv)
 		{ "storm-timeout", 1, 0, 'T' }, { "cursor", 1, 0, 'C' }, { "resume-arg", 1, 0, 'R' },
 		{ "server-pid", 1, 0, 'x' }, { "redis-pid", 1, 0, 'y' }, { "redis-port", 1, 0, 'Q' }, { "server", 1, 0, 'X' },
 		{ "scenario", 1, 0, 'Y' }, { "json", 1, 0, 'j' }, { "max-time", 1, 0, 't' },
-		{ "publishers", 1, 0, 'K' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "publishers", 1, 0, 'K' }, { "help", 0, 0, 'h' }, { "deflate", 0, 0, 'z' },
+		{ "texts", 1, 0, 'F' }, { 0, 0, 0, 0 },
 	};
 	int ch;
 
@@ -1462,6 +1675,8 @@ static int parse_opts(int argc, char **argv)
 		case 'j': o.json = optarg; break;
 		case 't': o.max_time = atof(optarg); break;
 		case 'K': o.publishers = atoi(optarg); break;
+		case 'z': o.deflate = true; break;
+		case 'F': o.texts = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
@@ -1499,6 +1714,10 @@ static int check_opts(void)
 		o.resume_arg = o.liveblogd ? "since" : "";
 	if (o.liveblogd && !o.admin_token) {
 		fprintf(stderr, "loadtool: liveblogd mode needs --admin-token\n");
+		return -1;
+	}
+	if (o.texts && (!o.liveblogd || load_texts(o.texts))) {
+		fprintf(stderr, "loadtool: --texts needs --mode liveblogd and a JSON-lines file\n");
 		return -1;
 	}
 	if (parse_url(o.url, "ws://", o.ws_host, &o.ws_port, o.ws_path, sizeof(o.ws_path)) ||

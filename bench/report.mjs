@@ -14,8 +14,15 @@ const ms = (v) => (v === null || v === undefined ? '–'
   : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
 const num = (v, d = 0) => (v === null || v === undefined ? '–' : Number(v).toFixed(d));
 
+// Bytes on the wire per delivery, and their share of the text (older runs: –).
+function wire(r) {
+  if (r.wire_bytes_per_delivery == null) return '–';
+  const share = r.text_bytes_per_delivery ? ` (${num(r.wire_bytes_per_delivery / r.text_bytes_per_delivery, 2)}×)` : '';
+  return `${num(r.wire_bytes_per_delivery)}${share}`;
+}
+
 function row(r) {
-  if (r.error) return `| ${r.server} | ${r.scenario} | ${r.readers} asked | ${r.error}: no measurement |` + ' |'.repeat(16);
+  if (r.error) return `| ${r.server} | ${r.scenario} | ${r.readers} asked | ${r.error}: no measurement |` + ' |'.repeat(17);
   const conn = `${r.connected}/${r.readers}` +
     (r.refused ? ` (${r.refused} refused${r.first_refusal_status > 0 ? ` ${r.first_refusal_status}` : ''})` : '') +
     (r.connect_failed ? ` (${r.connect_failed} failed)` : '');
@@ -32,7 +39,7 @@ function row(r) {
     `${ms(r.lat_p50_ms)} | ${ms(r.lat_p90_ms)} | ${ms(r.lat_p99_ms)} | ${ms(r.lat_p999_ms)} | ` +
     `${ms(r.lat_max_ms)} | ${num(r.deliveries_per_s)} | ${r.missing}${r.extra ? ` (+${r.extra} of unacked posts)` : ''} | ${r.duplicates} | ${lost} | ` +
     `${ms(r.connect_p50_ms)} / ${num(r.connect_all_s, 1)} | ${ms(r.post_p50_ms)} / ${ms(r.post_p99_ms)} | ` +
-    `${num(r.rss_per_reader_kb, 1)} | ${cpu} | ${num(perDelivery, 1)} | ${storm}${stormCmds} | ${num(r.loadavg, 1)} |`;
+    `${num(r.rss_per_reader_kb, 1)} | ${cpu} | ${num(perDelivery, 1)} | ${wire(r)} | ${storm}${stormCmds} | ${num(r.loadavg, 1)} |`;
 }
 
 function markdown(rows, machine) {
@@ -42,8 +49,8 @@ function markdown(rows, machine) {
   }
   out.push('| server | scenario | readers connected | posts ok | p50 ms | p90 ms | p99 ms | ' +
     'p99.9 ms | max ms | deliveries/s | missing | dup | readers lost | connect p50 ms / all s | ' +
-    'POST p50 / p99 ms | RSS KiB/reader | server CPU s (+redis) | CPU µs/delivery | storm catch-up | load |');
-  out.push('|' + ' --- |'.repeat(20));
+    'POST p50 / p99 ms | RSS KiB/reader | server CPU s (+redis) | CPU µs/delivery | wire B/delivery (× text) | storm catch-up | load |');
+  out.push('|' + ' --- |'.repeat(21));
   for (const r of rows) out.push(row(r));
   return out.join('\n') + '\n';
 }

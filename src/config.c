@@ -15,7 +15,7 @@
 
 /* F_LIST: repeatable, each value appended to a struct config_list */
 enum flag_kind { F_STRING, F_LONG, F_LISTEN, F_LEVEL, F_REDIS, F_SECRET_FILE, F_LIST,
-		 F_LANG, F_URL };
+		 F_LANG, F_URL, F_ONOFF };
 
 struct flag {
 	const char *name;
@@ -58,6 +58,7 @@ static const struct flag flags[] = {
 	{ "publisher", F_STRING, OFF(publisher), 0, 0, "NAME", "the publisher (an Organization) in the JSON-LD and og:site_name (default: the --public-url host)" },
 	{ "embed-origin", F_LIST, OFF(embed_origins), 0, 0, "ORIGIN", "repeatable: a site (scheme://host[:port]) whose pages may embed the blogs (embed.js, the embed page in an iframe, CORS on reads, WebSockets), or '*' for any (default: this server's own origin only)" },
 	{ "trusted-proxy", F_LIST, OFF(trusted_proxies), 0, 0, "CIDR", "repeatable: a proxy whose X-Forwarded-For names the client (default: none, the header is ignored)" },
+	{ "compress", F_ONOFF, OFF(compress), 0, 0, "on|off", "WebSocket permessage-deflate for readers that offer it, each event compressed once (default on)" },
 };
 
 void config_public_url(struct lb_config *cfg)
@@ -95,6 +96,7 @@ void config_defaults(struct lb_config *cfg)
 	cfg->ack_replicas = 0;
 	cfg->ack_timeout_ms = 1000;
 	cfg->ended_max_age = 3600;
+	cfg->compress = true;
 }
 
 int config_log_mask(const char *level)
@@ -324,6 +326,11 @@ static int apply(struct lb_config *cfg, const struct flag *f, const char *v,
 		break;
 	case F_LIST:
 		return append(base + f->offset, f, v, err, errlen);
+	case F_ONOFF:
+		if (strcmp(v, "on") && strcmp(v, "off"))
+			break;
+		*(bool *)(base + f->offset) = !strcmp(v, "on");
+		return 0;
 	case F_LONG:
 		errno = 0;
 		n = strtol(v, &end, 10);

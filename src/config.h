@@ -5,6 +5,7 @@
 #ifndef LB_CONFIG_H
 #define LB_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -49,6 +50,7 @@ struct lb_config {
 	long ended_max_age;        /* Cache-Control max-age of an ended blog's pages */
 	struct config_list trusted_proxies;   /* CIDRs, checked by clientaddr.c */
 	struct config_list embed_origins;     /* origins or "*", checked by origin.c */
+	bool compress;             /* permessage-deflate for readers that offer it */
 };
 
 enum config_result { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_ERROR };

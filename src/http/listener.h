@@ -11,6 +11,11 @@
  * to the fan-out loops, anything else — writes above all — stays in the
  * front loop, which never fans out, so a POST is answered as soon as Redis
  * has it, however many readers are being written to.
+ *
+ * Readers are handed over in batches: the front loop wakes a fan-out loop
+ * a few milliseconds after the first connection queued for it (more when
+ * it holds more readers), and that loop takes them all at once, because
+ * each wake costs it a poll() pass over all of its connections.
  */
 #ifndef LB_LISTENER_H
 #define LB_LISTENER_H
@@ -30,6 +35,8 @@ int listener_adopt(struct lws_vhost *vh, int fd);
  * loop's (which serves every route too). Takes fd (closed on failure).
  */
 void listener_route(struct lws_vhost *vh, int fd, bool stream);
+/* On the accepting thread, before its context goes: no wake left pending. */
+void listener_release(void);
 
 /*
  * A fan-out loop's inbox (0 <= i < LISTENER_MAX_INBOXES), opened on that

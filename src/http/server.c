@@ -17,9 +17,12 @@
 #include "http/server.h"
 #include "liveblog/protocol.h"
 #include "push/admit.h"
+#include "push/frame.h"
 #include "push/hub.h"
 #include "push/out.h"
 #include "push/ws.h"
+#include "push/ws_ext.h"
+#include "push/ws_ka.h"
 #include "store/redis_store.h"
 
 struct http_pss {
@@ -661,11 +664,11 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 static _Thread_local struct lws_protocols protocols[5];
 
-static const lws_retry_bo_t keepalive_policy_template = {
-	.secs_since_valid_ping = 60,
-	.secs_since_valid_hangup = 90,
-};
-static _Thread_local lws_retry_bo_t keepalive_policy;
+/*
+ * No hangup: lws' validity timers are off (their sorted list costs
+ * O(connections) per insert); readers' keepalive is ws_ka.c's.
+ */
+static const lws_retry_bo_t no_validity_policy = { .secs_since_valid_hangup = 0 };
 
 int server_create(int listen_fd)
 {
@@ -682,15 +685,15 @@ int server_create(int listen_fd)
 					       ws_pss_size(), 512, 0, NULL, 128 * 1024 };
 	protocols[2] = rconn_protocol;
 	protocols[3] = listener_protocol;
-	keepalive_policy = keepalive_policy_template;
-	keepalive_policy.secs_since_valid_ping = (uint16_t)app.cfg.ping_secs;
-	keepalive_policy.secs_since_valid_hangup = (uint16_t)(app.cfg.ping_secs + 30);
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;   /* listener.c listens */
 	info.protocols = protocols;
 	/* security headers: ours (headers.c), since the embed page may be framed */
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
-	info.retry_and_idle_policy = &keepalive_policy;
+	info.retry_and_idle_policy = &no_validity_policy;
+	/* permessage-deflate: frames compressed once per loop (ws_ext.h) */
+	info.extensions = app.cfg.compress ? ws_ext_table : NULL;
+	frame_compression(app.cfg.compress);
 	info.timeout_secs = 20;
 	/*
 	 * The front loop has room for any head the door lets through (lws
@@ -702,11 +705,18 @@ int server_create(int listen_fd)
 	if (!app.ctx)
 		return -1;
 	app.vh = lws_get_vhost_by_name(app.ctx, "default");
-	return app.vh && (listen_fd < 0 || !listener_adopt(app.vh, listen_fd)) ? 0 : -1;
+	if (!app.vh)
+		return -1;
+	/* the vhost's own copy of the protocol: connections point at that one */
+	ws_ka_start(app.ctx, app.vh, lws_vhost_name_to_protocol(app.vh, LB_SUBPROTOCOL),
+		    (int)app.cfg.ping_secs);
+	return listen_fd < 0 || !listener_adopt(app.vh, listen_fd) ? 0 : -1;
 }
 
 void server_destroy(void)
 {
+	ws_ka_stop();
+	listener_release();
 	if (app.ctx)
 		lws_context_destroy(app.ctx);
 	app.ctx = NULL;

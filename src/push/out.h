@@ -40,8 +40,13 @@ struct out_ops {
 	void (*close)(struct lws *wsi, int code, const char *reason);
 	/* The peer has hung up (asked once every few seconds). */
 	bool (*peer_gone)(struct lws *wsi);
+	/*
+	 * permessage-deflate was negotiated: frames of the log go in their
+	 * compressed form, through frames() (frame.h frame_wire_for).
+	 */
+	bool deflate;
 };
 
-extern const struct out_ops out_ws, out_sse;
+extern const struct out_ops out_ws, out_ws_deflate, out_sse;
 
 #endif

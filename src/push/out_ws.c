@@ -1,5 +1,6 @@
 /*
- * out_ws.c — a reader's messages as WebSocket text frames (see out.h).
+ * out_ws.c — a reader's messages as WebSocket text frames (see out.h),
+ * compressed or not.
  */
 #include <errno.h>
 #include <string.h>
@@ -73,4 +74,16 @@ const struct out_ops out_ws = {
 	.send_now = ws_send_now,
 	.close = ws_close,
 	.peer_gone = ws_peer_gone,
+};
+
+/* The same, for a reader that negotiated permessage-deflate. */
+const struct out_ops out_ws_deflate = {
+	.wake = ws_wake,
+	.deadline = ws_deadline,
+	.message = ws_message,
+	.frames = ws_frames,
+	.send_now = ws_send_now,
+	.close = ws_close,
+	.peer_gone = ws_peer_gone,
+	.deflate = true,
 };

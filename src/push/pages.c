@@ -202,7 +202,7 @@ static bool page_fill(struct page *p, const struct store_event *ev, size_t n)
 		if (!f)
 			return false;
 		p->f[p->n++] = f;
-		bytes += FRAME_OVERHEAD + f->len;
+		bytes += frame_size(f);   /* its compressed form too */
 	}
 	if (p->n)
 		p->hi = p->f[p->n - 1]->seq;

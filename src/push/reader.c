@@ -19,6 +19,8 @@
 static _Thread_local unsigned long loop_readers;
 static _Thread_local unsigned char *batch_buf;
 
+static bool reader_greet(struct reader *r);
+
 static void reader_unref(struct reader *r)
 {
 	if (--r->refs)
@@ -148,7 +150,8 @@ void reader_advance(struct reader *r)
 		r->verify = false;
 		r->state = R_LIVE;
 		r->cursor = (uint64_t)at;
-		reader_wake(r);
+		if (!reader_greet(r))
+			reader_wake(r);
 		return;
 	}
 	if (!r->verify && text_seq_cmp(&since, &h->ring.last) > 0) {
@@ -276,10 +279,13 @@ static void note_ended(struct reader *r, const struct frame *f)
 	}
 }
 
-/* One message of the stream (not an event of the log). Frees v. */
+/*
+ * One message of the stream (not an event of the log), never compressed:
+ * it is built for this reader alone (RSV1 is per message). Frees v.
+ */
 static int send_json(struct reader *r, json_t *v)
 {
-	struct frame *f = v ? frame_from_json(v, NULL, false) : NULL;
+	struct frame *f = v ? frame_message(v) : NULL;
 	int n = f ? r->out->message(r->wsi, f->buf + LWS_PRE, f->len, NULL,
 				    !r->hello_sent) : -1;
 
@@ -288,10 +294,23 @@ static int send_json(struct reader *r, json_t *v)
 	return n;
 }
 
+/* One shared frame: compressed, as it was built, to a reader that negotiated. */
+static int write_frame(struct reader *r, struct frame *f)
+{
+	unsigned char *w;
+	size_t len;
+
+	if (r->out->deflate) {
+		w = frame_wire_for(f, true, &len);
+		return r->out->frames(r->wsi, w, len);
+	}
+	return r->out->message(r->wsi, f->buf + LWS_PRE, f->len,
+			       f->seq.ms || f->seq.n ? f->seq_str : NULL, false);
+}
+
 static int send_frame(struct reader *r, struct frame *f, bool live)
 {
-	if (r->out->message(r->wsi, f->buf + LWS_PRE, f->len,
-			    f->seq.ms || f->seq.n ? f->seq_str : NULL, false))
+	if (write_frame(r, f))
 		return -1;
 	metrics.frames_sent++;
 	if (live)
@@ -313,18 +332,19 @@ static int send_frame(struct reader *r, struct frame *f, bool live)
 static int live_batch(struct reader *r, unsigned char **out, size_t *len)
 {
 	const struct ring *ring = &r->hub->ring;
+	bool z = r->out->deflate;
 	size_t total = 0, n = 0, wl;
 	unsigned char *w;
 
 	while (r->cursor + n < ring->head && n < BATCH_FRAMES) {
-		frame_wire(ring_at(ring, r->cursor + n), &wl);
+		frame_wire_for(ring_at(ring, r->cursor + n), z, &wl);
 		if (n && total + wl > BATCH_BYTES)
 			break;
 		total += wl;
 		n++;
 	}
 	if (n == 1) {
-		*out = frame_wire(ring_at(ring, r->cursor), len);
+		*out = frame_wire_for(ring_at(ring, r->cursor), z, len);
 		return 1;
 	}
 	if (!batch_buf && !(batch_buf = malloc(LWS_PRE + BATCH_BYTES + 16)))
@@ -332,7 +352,7 @@ static int live_batch(struct reader *r, unsigned char **out, size_t *len)
 	*out = batch_buf + LWS_PRE;
 	*len = 0;
 	for (size_t i = 0; i < n; i++) {
-		w = frame_wire(ring_at(ring, r->cursor + i), &wl);
+		w = frame_wire_for(ring_at(ring, r->cursor + i), z, &wl);
 		memcpy(*out + *len, w, wl);
 		*len += wl;
 	}
@@ -393,10 +413,96 @@ bool reader_send_now(struct reader *r)
 	return true;
 }
 
+/* Appends n wire bytes at out + *len; false when the batch has no room. */
+static bool put_wire(unsigned char *out, size_t *len, const unsigned char *w, size_t n)
+{
+	if (*len + n > BATCH_BYTES)
+		return false;
+	memcpy(out + *len, w, n);
+	*len += n;
+	return true;
+}
+
+/*
+ * Into batch_buf: hello, then as many of the n events owed as one batch
+ * holds, then `live` when all of them fit. Returns the number of events
+ * put (*with_live: live too), or -1.
+ */
+static int greeting(struct reader *r, size_t n, size_t *len, bool *with_live)
+{
+	struct hub *h = r->hub;
+	json_t *hv = codec_hello(&h->meta), *lv = codec_live(h->ring.last_str);
+	struct frame *hello = hv ? frame_message(hv) : NULL;
+	struct frame *live = lv ? frame_message(lv) : NULL;
+	unsigned char *out = batch_buf + LWS_PRE, *w;
+	size_t i = 0, wl;
+	int put = -1;
+
+	*len = 0;
+	if (!hello || !live)
+		goto out_free;
+	w = frame_wire(hello, &wl);
+	if (!put_wire(out, len, w, wl))
+		goto out_free;
+	for (; i < n && i < BATCH_FRAMES; i++) {
+		w = frame_wire_for(ring_at(&h->ring, r->cursor + i), r->out->deflate, &wl);
+		if (!put_wire(out, len, w, wl))
+			break;
+	}
+	w = frame_wire(live, &wl);
+	*with_live = i == n && put_wire(out, len, w, wl);
+	put = (int)i;
+out_free:
+	frame_unref(hello);
+	frame_unref(live);
+	json_decref(hv);
+	json_decref(lv);
+	return put;
+}
+
+/*
+ * A reader that goes live as it joins (the ring holds its position):
+ * hello, the events it is owed and `live` in one send straight to the
+ * socket (out.h send_now), not one WRITEABLE each: with lws' poll(), each
+ * WRITEABLE round is a pass over all of the loop's connections, and a
+ * thousand readers joining paid several each. When more is owed than a
+ * batch holds, hello and the first batch go so, the rest at WRITEABLE.
+ * False: not this way (a replay, a reset to say, an ended blog, the
+ * socket or lws holding output); WRITEABLE does it all, as before.
+ */
+static bool reader_greet(struct reader *r)
+{
+	struct hub *h = r->hub;
+	size_t n = (size_t)(h->ring.head - r->cursor), len;
+	bool failed, with_live = false;
+	int put;
+
+	if (!r->out->frames || r->hello_sent || r->reset_pending || r->replay > 0 ||
+	    r->closing || h->meta.ended || ring_evicted(&h->ring, r->cursor))
+		return false;
+	if (!batch_buf && !(batch_buf = malloc(LWS_PRE + BATCH_BYTES + 16)))
+		return false;
+	put = greeting(r, n, &len, &with_live);
+	if (put < 0 || !r->out->send_now(r->wsi, batch_buf + LWS_PRE, len, &failed))
+		return false;
+	r->hello_sent = true;
+	live_sent(r, put);
+	if (with_live) {
+		r->live_sent = true;
+		r->stats_gen = h->stats_gen;
+	}
+	if (failed)
+		reader_cull(r, 1011, "write failed");
+	else if (!with_live)
+		reader_wake(r);
+	return true;
+}
+
 void hubs_thread_exit(void)
 {
 	free(batch_buf);
 	batch_buf = NULL;
+	frame_thread_exit();
 }
 
 static void replay_due(lws_sorted_usec_list_t *sul)

@@ -14,13 +14,15 @@
 #include "push/hub.h"
 #include "push/out.h"
 #include "push/ws.h"
+#include "push/ws_ext.h"
+#include "push/ws_ka.h"
 
 struct ws_pss {
 	struct reader *reader;
 	char ip[CLIENTADDR_STRLEN];   /* counted by admit_reader() while set */
 	const char *refusal;     /* close with 1013 and this reason */
-	size_t rx;               /* bytes of the message being received */
-	bool too_big;            /* close with 1009 once that message is read */
+	struct ws_rx rx;         /* what the reader is sending; permessage-deflate */
+	struct ws_ka ka;         /* keepalive */
 };
 
 /* "/ws/blogs/<id>" → id. Returns 0, or -1 when the path is not a blog's. */
@@ -74,7 +76,7 @@ static int on_established(struct lws *wsi, struct ws_pss *pss)
 {
 	char id[72], since[64], speed[32];
 	const char *s = lws_get_urlarg_by_name(wsi, "since=", since, sizeof(since));
-	struct reader_opts o = { .out = &out_ws, .replay = 0 };
+	struct reader_opts o = { .out = pss->rx.deflate ? &out_ws_deflate : &out_ws };
 	int sndbuf = 64 * 1024;
 
 	if (blog_of_path(wsi, id, sizeof(id)) ||
@@ -89,6 +91,7 @@ static int on_established(struct lws *wsi, struct ws_pss *pss)
 	 * in the kernel (NOTES P12).
 	 */
 	setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	ws_ka_alive(&pss->ka);
 	pss->reader = reader_open(wsi, id, s, &o);
 	return pss->reader ? 0 : -1;
 }
@@ -103,14 +106,14 @@ static int on_receive(struct lws *wsi, struct ws_pss *pss, size_t len)
 {
 	size_t max = (size_t)app.cfg.max_ws_message;
 
-	pss->rx += len;
-	if (pss->rx > max)
-		pss->too_big = true;
-	if (pss->rx > 16 * max)
+	pss->rx.bytes += len;
+	if (pss->rx.bytes > max)
+		pss->rx.too_big = true;
+	if (pss->rx.bytes > 16 * max)
 		return -1;
 	if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
-		pss->rx = 0;
-		if (pss->too_big)
+		pss->rx.bytes = 0;
+		if (pss->rx.too_big)
 			lws_callback_on_writable(wsi);
 	}
 	return 0;
@@ -144,7 +147,7 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	char id[72], speed[32];
 	double replay;
 
-	switch (reason) {
+	switch ((int)reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		if (app.shutting_down)
 			return refuse(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE);
@@ -156,6 +159,8 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 							sizeof(speed)), &replay))
 			return refuse(wsi, HTTP_STATUS_BAD_REQUEST);
 		return 0;
+	case LWS_CALLBACK_ADD_HEADERS:
+		return ws_ext_add_headers(wsi, &pss->rx, in);
 	case LWS_CALLBACK_ESTABLISHED:
 		return on_established(wsi, pss);
 	case LWS_CALLBACK_SERVER_WRITEABLE:
@@ -164,14 +169,23 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 					 (unsigned char *)pss->refusal, strlen(pss->refusal));
 			return -1;
 		}
-		if (pss->too_big) {
+		if (pss->rx.too_big) {
 			lws_close_reason(wsi, LB_CLOSE_TOO_BIG,
 					 (unsigned char *)"message too big", 15);
 			return -1;
 		}
+		if (ws_ka_writable(wsi, &pss->ka))
+			return 0;
 		return pss->reader ? reader_writable(pss->reader) : -1;
 	case LWS_CALLBACK_RECEIVE:
 		return on_receive(wsi, pss, len);
+	case LWS_CALLBACK_RECEIVE_PONG:
+		ws_ka_alive(&pss->ka);
+		return 0;
+	case WS_KA_VISIT:
+		if (pss && pss->reader)
+			ws_ka_visit(wsi, &pss->ka);
+		return 0;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		if (pss->reader)
 			reader_peer_closing(pss->reader);
@@ -181,6 +195,7 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			reader_close(pss->reader);
 		pss->reader = NULL;
 		admit_release(pss->ip);
+		ws_ext_release(&pss->rx);
 		return 0;
 	default:
 		return 0;
@@ -190,4 +205,12 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 size_t ws_pss_size(void)
 {
 	return sizeof(struct ws_pss);
+}
+
+struct ws_rx *ws_rx_of(struct lws *wsi)
+{
+	const struct lws_protocols *p = lws_get_protocol(wsi);
+	struct ws_pss *pss = p && p->callback == ws_callback ? lws_wsi_user(wsi) : NULL;
+
+	return pss ? &pss->rx : NULL;
 }

@@ -6,9 +6,13 @@
 
 #include <libwebsockets.h>
 
+struct ws_rx;
+
 int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		void *in, size_t len);
 size_t ws_pss_size(void);
+/* The receiving side of a liveblog.v1 connection (ws_ext.c), or NULL. */
+struct ws_rx *ws_rx_of(struct lws *wsi);
 /* Parses ?replay=SPEED (NULL: no replay, speed 0). Returns 0 or -1. */
 int replay_speed(const char *arg, double *speed);
 

@@ -41,6 +41,7 @@ import net from 'node:net';
 import http from 'node:http';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { it } from 'node:test';
 import {
@@ -511,10 +512,21 @@ export function wsFrame(opcode, payload, { fin = true, mask = true, rsv = 0 } = 
 }
 
 /*
+ * permessage-deflate (RFC 7692 7.2.2): one message's payload, its trailer
+ * removed by the sender, inflated with a fresh raw inflater.
+ */
+export function inflateMessage(payload) {
+	return zlib.inflateRawSync(Buffer.concat([payload, Buffer.from([0x00, 0x00, 0xff, 0xff])]),
+		{ finishFlush: zlib.constants.Z_SYNC_FLUSH });
+}
+
+/*
  * A WebSocket client on a raw socket. Resolves once the 101 arrived:
- * {sock, frames: [{opcode, fin, payload}], messages (parsed JSON text
- * frames), send(buf), frame(opcode, payload, opts), closed: Promise<{
- * closeCode, reason, gotCloseFrame, end: 'closed'|'timeout', ms}>}.
+ * {sock, head (the 101 response's status line and headers), frames:
+ * [{opcode, fin, rsv1, payload, raw (the frame's bytes as received)}],
+ * messages (parsed JSON text frames, inflated first when RSV1 is set),
+ * send(buf), frame(opcode, payload, opts), closed: Promise<{closeCode,
+ * reason, gotCloseFrame, end: 'closed'|'timeout', ms}>}.
  * closed resolves when the server closes the TCP connection, or after
  * closeTimeout ms from the first call of waitClosed().
  */
@@ -551,11 +563,16 @@ export function rawWs(port, urlPath, { protocol = 'liveblog.v1', extraHeaders = 
 				if (buf.length < off + len)
 					return;
 				const payload = buf.subarray(off, off + len);
+				const raw = Buffer.from(buf.subarray(0, off + len));
+				const rsv1 = (buf[0] & 0x40) !== 0;
 				buf = buf.subarray(off + len);
-				const f = { opcode, fin, payload: Buffer.from(payload) };
+				const f = { opcode, fin, rsv1, payload: Buffer.from(payload), raw };
 				ws.frames.push(f);
 				if (opcode === 1) {
-					try { ws.messages.push(JSON.parse(f.payload.toString('utf8'))); } catch { }
+					try {
+						const text = rsv1 ? inflateMessage(f.payload) : f.payload;
+						ws.messages.push(JSON.parse(text.toString('utf8')));
+					} catch { }
 				}
 				if (opcode === 8 && !ws.closeFrame) {
 					/* answer like a client would: echo the close code */
@@ -575,6 +592,7 @@ export function rawWs(port, urlPath, { protocol = 'liveblog.v1', extraHeaders = 
 				if (i < 0)
 					return;
 				const head = buf.subarray(0, i).toString('latin1');
+				ws.head = head;
 				buf = buf.subarray(i + 4);
 				if (!/^HTTP\/1\.1 101/.test(head)) {
 					sock.destroy();

@@ -23,11 +23,15 @@ async function metricValue(base, name) {
 	return m ? Number(m[1]) : null;
 }
 
-/* Opens n readers, waits until each is live, then stops reading on each. */
+/*
+ * Opens n readers, waits until each is live, then stops reading on each.
+ * They take plain frames: compressed, the posts below (one letter
+ * repeated) would be a few bytes each and never fill a socket.
+ */
 async function stuckReaders(wsBase, blogId, n) {
 	const rs = [];
 	for (let i = 0; i < n; i++)
-		rs.push(wsOpen(`${wsBase}/ws/blogs/${blogId}`));
+		rs.push(wsOpen(`${wsBase}/ws/blogs/${blogId}`, { perMessageDeflate: false }));
 	await Promise.all(rs.map((r) => r.waitFor((m) => m.type === 'live')));
 	for (const r of rs)
 		r.ws.pause();	/* stop reading: the socket's buffers fill up */

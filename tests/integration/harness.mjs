@@ -72,7 +72,9 @@
  *     (asserts 201)
  *   allEvents(base, blogId) -> Promise<events[]>   (GET /events, all pages)
  *   uniqueId(prefix='t') -> a fresh valid blog slug
- *   wsOpen(url, {protocol='liveblog.v1', headers}) -> reader (synchronous)
+ *   wsOpen(url, {protocol='liveblog.v1', headers, perMessageDeflate=true})
+ *                                  -> reader (synchronous); perMessageDeflate:
+ *                                  false: the reader does not offer compression
  *     reader.ws             the ws WebSocket
  *     reader.messages       every JSON message received, in order (a frame
  *                           that is not JSON is stored as
@@ -569,9 +571,9 @@ export function assertErrorBody(res, status, code, what = '') {
 
 /* ---- WebSocket reader --------------------------------------------------- */
 
-export function wsOpen(url, { protocol = 'liveblog.v1', headers } = {}) {
-	const ws = protocol ? new WebSocket(url, protocol, { headers })
-		: new WebSocket(url, { headers });
+export function wsOpen(url, { protocol = 'liveblog.v1', headers, perMessageDeflate = true } = {}) {
+	const ws = protocol ? new WebSocket(url, protocol, { headers, perMessageDeflate })
+		: new WebSocket(url, { headers, perMessageDeflate });
 	const r = { ws, messages: [], handshakeStatus: null, handshakeBody: '' };
 	const waiters = new Set();
 	let isClosed = false;

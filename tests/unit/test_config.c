@@ -105,6 +105,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.max_readers, 100000);
 	assert_int_equal(cfg.max_readers_per_ip, 10000);
 	assert_int_equal(cfg.trusted_proxies.n, 0);   /* X-Forwarded-For ignored */
+	assert_true(cfg.compress);       /* SPEC.md "Bandwidth" */
 }
 
 static void test_no_arguments_keeps_defaults(void **state)
@@ -515,6 +516,31 @@ static void test_log_level(void **state)
 	}
 }
 
+/* --compress on|off, nothing else (SPEC.md "Bandwidth"). */
+static void test_compress(void **state)
+{
+	static const char *bad[] = { "yes", "no", "1", "0", "ON", "Off", "", "on " };
+	char want[128];
+	struct run r;
+
+	(void)state;
+	RUN(&r, "--compress", "off");
+	expect_ok(&r);
+	assert_false(r.cfg.compress);
+	done(&r);
+	RUN(&r, "--compress=off", "--compress", "on");
+	expect_ok(&r);
+	assert_true(r.cfg.compress);
+	done(&r);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want), "liveblogd: invalid value '%s' for --compress", bad[i]);
+		RUN(&r, "--compress", bad[i]);
+		expect_error(&r, want);
+		assert_true(r.cfg.compress);
+		done(&r);
+	}
+}
+
 static void test_log_mask(void **state)
 {
 	(void)state;
@@ -537,7 +563,7 @@ static void test_missing_value(void **state)
 				       "admin-token", "www", "log-level", "redis-server",
 				       "redis-password-file", "max-body", "max-text", "max-title", "max-ws-message",
 				       "reader-backlog", "ping-interval", "replay-cap",
-				       "max-readers", "max-readers-per-ip", "trusted-proxy" };
+				       "max-readers", "max-readers-per-ip", "trusted-proxy", "compress" };
 	char flag[64], want[128];
 	struct run r;
 
@@ -729,6 +755,7 @@ static void test_help(void **state)
 		"--admin-token TOKEN", "--www DIR", "--log-level LEVEL", "--help",
 		"--version", "--max-body BYTES", "--max-text BYTES", "--max-title BYTES",
 		"--trusted-proxy CIDR",
+		"--compress on|off",
 	};
 	struct run r, h;
 
@@ -863,6 +890,7 @@ int main(void)
 		cmocka_unit_test(test_redis_password_file_errors),
 		cmocka_unit_test(test_string_flags),
 		cmocka_unit_test(test_log_level),
+		cmocka_unit_test(test_compress),
 		cmocka_unit_test(test_log_mask),
 		cmocka_unit_test(test_missing_value),
 		cmocka_unit_test(test_unknown_options),

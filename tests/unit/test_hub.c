@@ -205,6 +205,35 @@ static void join_live(void **state)
 	assert_false(c->closed);
 }
 
+/*
+ * A reader that joins a loaded hub where the ring holds its position is
+ * greeted at once (hello, what it is owed, live in one send), before any
+ * WRITEABLE: each WRITEABLE round is a poll() pass over every connection
+ * of the loop. WRITEABLE then has nothing more to say.
+ */
+static void join_greeted_at_once(void **state)
+{
+	struct fake_conn *first, *head, *behind;
+
+	(void)state;
+	fill(1000, 1000, 5, "entry");
+	first = open_reader(NULL);
+	settle();                                   /* the hub is loaded now */
+	assert_shape(first, false, 5);
+	head = open_reader("5000-0");
+	assert_types(head, "hello,live");
+	behind = open_reader("3000-0");
+	assert_shape(behind, false, 2);
+	assert_seqs(behind, seqs(4000, 1000, 2));
+	fake_pump(conns, nconns, 100);
+	assert_types(head, "hello,live");
+	assert_shape(behind, false, 2);
+	arrive(6000, "entry");
+	settle();
+	assert_seqs(head, seqs(6000, 1000, 1));
+	assert_seqs(behind, seqs(4000, 1000, 3));
+}
+
 static void join_behind_ring(void **state)
 {
 	struct fake_conn *c;
@@ -653,6 +682,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(join_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(failover_lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(reconnect_without_loss, setup, teardown),
+		cmocka_unit_test_setup_teardown(join_greeted_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(join_behind_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(reset_unknown_since, setup, teardown),
 		cmocka_unit_test_setup_teardown(resume_inside_ring_and_pages, setup, teardown),
