@@ -171,6 +171,15 @@ describe('pictures and links in feeds, entry pages, fragments, JSON-LD', { timeo
 		assert.ok(frag.text.includes(`<a href="https://example.org/photo?x=1&amp;y=2" ${REL}>`));
 	});
 
+	it('the pages\' Content-Security-Policy lets in pictures from --public-url\'s origin (the page reached under another name)', async () => {
+		for (const p of [`/blogs/${b.id}`, `/blogs/${b.id}/entries/${e[1].id}`, `/blogs/${b.id}/embed`]) {
+			const r = await api(d.base, 'GET', p);
+			assert.equal(r.status, 200, p);
+			const img = /(?:^|;)\s*img-src ([^;]*)/.exec(r.headers['content-security-policy'])?.[1];
+			assert.deepEqual(img?.split(' '), ["'self'", 'https://news.example', 'data:'], `${p}: ${r.headers['content-security-policy']}`);
+		}
+	});
+
 	it('JSON-LD: image on the updates with pictures, their absolute URLs, on the page and the entry\'s page', async () => {
 		for (const p of [`/blogs/${b.id}`, `/blogs/${b.id}/entries/${e[1].id}`]) {
 			const ld = jsonLd((await api(d.base, 'GET', p)).text);
