@@ -710,6 +710,66 @@ const char *codec_entry_seq(const json_t *entry)
 	return s ? s : "0-0";
 }
 
+static const char *field_str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+void codec_entry_view(const json_t *entry, struct codec_entry_view *out)
+{
+	const json_t *media = json_object_get(entry, "media");
+
+	out->id = field_str(entry, "id");
+	out->seq = field_str(entry, "seq");
+	out->ts = field_str(entry, "ts");
+	out->edited_ts = field_str(entry, "edited_ts");
+	out->author = field_str(entry, "author");
+	out->title = field_str(entry, "title");
+	out->text = field_str(entry, "text");
+	out->revision = (long long)json_integer_value(json_object_get(entry, "revision"));
+	out->key = json_is_true(json_object_get(entry, "key"));
+	out->pinned = json_is_true(json_object_get(entry, "pinned"));
+	out->redacted = json_is_true(json_object_get(entry, "redacted"));
+	out->media = json_is_array(media) && json_array_size(media) ? media : NULL;
+}
+
+/* A picture's size attribute: its positive integer, else 0. */
+static long long positive(const json_t *o, const char *k)
+{
+	json_int_t v = json_integer_value(json_object_get(o, k));
+
+	return v > 0 ? (long long)v : 0;
+}
+
+void codec_media_view(const json_t *item, struct codec_media_view *out)
+{
+	out->id = field_str(item, "id");
+	out->type = field_str(item, "type");
+	out->url = field_str(item, "url");
+	out->alt = field_str(item, "alt");
+	out->caption = field_str(item, "caption");
+	out->credit = field_str(item, "credit");
+	out->width = positive(item, "width");
+	out->height = positive(item, "height");
+}
+
+json_t *codec_media_gc_result(json_t *gone)
+{
+	return json_pack("{s:O}", "deleted", gone);
+}
+
+size_t codec_media_gc_count(const json_t *result)
+{
+	return json_array_size(json_object_get(result, "deleted"));
+}
+
+json_t *codec_entry_of_text(const char *text)
+{
+	return json_pack("{s:s}", "text", text);
+}
+
 json_t *codec_blog_list(json_t *blogs)
 {
 	return json_pack("{s:o}", "blogs", blogs);

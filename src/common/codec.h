@@ -125,6 +125,33 @@ void codec_payload_set_pinned(json_t *payload, bool pinned);
 /* A wire entry's seq ("0-0" when missing). */
 const char *codec_entry_seq(const json_t *entry);
 
+/*
+ * A wire Entry read back (the pages, feeds and JSON-LD render from these):
+ * strings borrowed from entry, "" when absent; media the wire list of
+ * pictures, NULL when there is none.
+ */
+struct codec_entry_view {
+	const char *id, *seq, *ts, *edited_ts, *author, *title, *text;
+	long long revision;
+	bool key, pinned, redacted;
+	const json_t *media;
+};
+void codec_entry_view(const json_t *entry, struct codec_entry_view *out);
+
+/* A wire picture item read back likewise; width and height 0 unless > 0. */
+struct codec_media_view {
+	const char *id, *type, *url, *alt, *caption, *credit;
+	long long width, height;
+};
+void codec_media_view(const json_t *item, struct codec_media_view *out);
+
+/* The media_gc op's result, {"deleted":[ids]} (gone borrowed), and its count. */
+json_t *codec_media_gc_result(json_t *gone);
+size_t codec_media_gc_count(const json_t *result);
+
+/* {"text": text}: an entry of that text alone (a headline of any text). */
+json_t *codec_entry_of_text(const char *text);
+
 /* Results: {"blogs":blogs}, {"events":events,"next":next}, {"id","deleted":true}. Steal. */
 json_t *codec_blog_list(json_t *blogs);
 json_t *codec_events_page(json_t *events, const char *next);

@@ -940,7 +940,7 @@ static void redact_gc_done(void *arg, enum lb_status st, json_t *result, const c
 	struct call *c = arg;
 	const char *aof[] = { "BGREWRITEAOF" };
 
-	if (c->redacted_new || json_array_size(json_object_get(result, "deleted")))
+	if (c->redacted_new || codec_media_gc_count(result))
 		rconn_command(&c->st->cmd, ignore_reply, NULL, 1, aof, NULL);
 	if (st != LB_OK) {
 		finish_json(c, st == LB_UNAVAILABLE ? st : LB_INTERNAL, NULL, "The entry is "
@@ -1441,7 +1441,7 @@ static void media_gc_done(struct call *c, enum lb_status st, redisReply *r)
 	for (size_t i = 0; st == LB_OK && i < r->elements; i++)
 		if (r->element[i]->type == REDIS_REPLY_STRING)
 			json_array_append_new(gone, json_string(r->element[i]->str));
-	finish_json(c, st, st == LB_OK ? json_pack("{s:O}", "deleted", gone) : NULL, NULL);
+	finish_json(c, st, st == LB_OK ? codec_media_gc_result(gone) : NULL, NULL);
 	json_decref(gone);
 }
 
