@@ -173,11 +173,19 @@ FUZZ_SECONDS ?= 20
 fuzz: $(FUZZ_BIN)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+# The parsers are compiled once (instrumented, not linked with libFuzzer's
+# main) and linked into every target.
+FUZZ_OBJ := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_LIB))
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Iinclude -Isrc -Iclients/liveblog \
+               -DLIVEBLOG_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+
+$(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-		-Iinclude -Isrc -Iclients/liveblog -DLIVEBLOG_VERSION='"$(VERSION)"' \
-		$(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
 valgrind: all
 	LIVEBLOG_VALGRIND=1 sh tests/integration/run.sh
@@ -185,4 +193,4 @@ valgrind: all
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null)

@@ -40,7 +40,7 @@ layer valgrind env LIVEBLOG_VALGRIND=1 LIVEBLOGD="$PWD/build/liveblogd" \
 	sh tests/integration/run.sh tests/integration/entries.test.mjs \
 	tests/integration/events.test.mjs tests/integration/blogs.test.mjs
 # Every parser of untrusted bytes under libFuzzer, for a bounded time.
-layer fuzz make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
+layer fuzz make -s -j2 fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 # The load tool builds and a 100-reader run loses and repeats nothing.
 [ -f bench/smoke.sh ] && layer bench-smoke sh -c 'make -s bench && sh bench/smoke.sh'
 
