@@ -34,6 +34,7 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -278,6 +279,7 @@ static struct procsample proc_sample(const char *pids)
 
 #define MAXPUB 16
 static __thread int http_fd = -1;    /* each publisher thread has its own */
+static __thread int64_t http_used;   /* when http_fd last finished a request */
 static int pub_fds[MAXPUB];
 static pthread_mutex_t pub_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -389,6 +391,29 @@ static int http_read(char *resp, size_t cap, bool *closing)
 	return status;
 }
 
+/*
+ * Closes http_fd if the server has closed it (liveblogd, as lws, drops an
+ * HTTP/1.1 connection idle for 5 s) or sent something unasked: a request
+ * written to it would get no answer, and a POST would be counted as failed
+ * without the server ever seeing it. A reused connection's first byte can
+ * still race the server's close; keeping the connections busy (pub_wait)
+ * makes that rare.
+ */
+static void http_drop_stale(void)
+{
+	struct pollfd p = { .fd = http_fd, .events = POLLIN | POLLRDHUP };
+	char c;
+
+	if (http_fd < 0 || poll(&p, 1, 0) <= 0)
+		return;
+	if (!(p.revents & (POLLRDHUP | POLLHUP | POLLERR)) &&
+	    recv(http_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	close(http_fd);
+	http_fd = -1;
+}
+
 /* One request on the keep-alive connection. Returns the status, or -1. */
 static int http_do(const char *method, const char *path, const char *token,
 		   const char *ctype, const char *body, size_t blen,
@@ -398,6 +423,7 @@ static int http_do(const char *method, const char *path, const char *token,
 	int n, st;
 	bool closing = false;
 
+	http_drop_stale();
 	if (http_fd < 0 && http_connect())
 		return -1;
 	n = snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: %s:%d\r\n"
@@ -415,16 +441,29 @@ static int http_do(const char *method, const char *path, const char *token,
 		close(http_fd);
 		http_fd = -1;
 	}
+	http_used = now_us();
 	return st;
 }
 
-/* A cheap request now and then keeps the publisher's connection open. */
+#define KEEPALIVE_US 2000000   /* a request at least this often (server: 5 s) */
+
+/* A cheap request on this thread's connection if it has been idle a while. */
+static void ping_if_idle(void)
+{
+	char resp[4096];
+
+	if (http_fd >= 0 && now_us() - http_used >= KEEPALIVE_US)
+		http_do("GET", o.liveblogd ? "/healthz" : "/", NULL, "text/plain", "", 0,
+			resp, sizeof(resp));
+}
+
+/* A cheap request now and then keeps the publisher's connections open. */
 static void keep_alive(void)
 {
 	static int64_t last;
 	char resp[4096];
 
-	if (now_us() - last < 2000000)
+	if (now_us() - last < KEEPALIVE_US)
 		return;
 	last = now_us();
 	for (int k = 0; k < o.publishers; k++) {
@@ -467,7 +506,7 @@ static int create_blog(void)
 /* ---- the publisher ---- */
 
 static struct hist post_lat;
-static int post_fail_status;
+static int post_fail_status, post_fails;
 static char *texts[TEXTS_MAX];   /* --texts: each a JSON string's inside, escaped */
 static int ntexts;
 
@@ -531,8 +570,13 @@ static void publish_one(int i)
 	}
 	pthread_mutex_lock(&pub_mu);
 	hadd(&post_lat, now_us() - t0);
-	if (st < 200 || st >= 300)
+	if (st < 200 || st >= 300) {
 		post_fail_status = post_fail_status ? post_fail_status : st;
+		if (++post_fails <= 10)
+			fprintf(stderr, "loadtool: post %d: %s%d after %.1f ms\n", i,
+				st < 0 ? "no answer, " : "status ", st < 0 ? 0 : st,
+				(double)(now_us() - t0) / 1e3);
+	}
 	pthread_mutex_unlock(&pub_mu);
 	if (st >= 200 && st < 300)
 		STORE(sh->acked[i], 1);
@@ -1380,6 +1424,19 @@ static void report(struct result *res)
 	fclose(f);
 }
 
+/*
+ * Sleeps until t; on the way, a GET whenever this thread's connection has
+ * been idle for KEEPALIVE_US, so that a post never finds it closed.
+ */
+static void pub_wait_until(int64_t t)
+{
+	while (http_fd >= 0 && http_used + KEEPALIVE_US <= t - KEEPALIVE_US / 4) {
+		sleep_until(http_used + KEEPALIVE_US);
+		ping_if_idle();
+	}
+	sleep_until(t);
+}
+
 struct pubthread {
 	pthread_t th;
 	int k, nlive;
@@ -1393,7 +1450,7 @@ static void *publisher(void *arg)
 
 	http_fd = pub_fds[p->k];
 	for (int i = p->k; i < p->nlive; i += o.publishers) {
-		sleep_until(p->t0 + (int64_t)((double)i * 1e6 / o.rate));
+		pub_wait_until(p->t0 + (int64_t)((double)i * 1e6 / o.rate));
 		if (now_us() > p->t0 + (int64_t)((o.duration + 30) * 1e6)) {
 			fprintf(stderr, "loadtool: posting fell 30 s behind; publisher %d stopped\n", p->k);
 			break;
