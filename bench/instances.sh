@@ -70,7 +70,8 @@ load1() { cut -d' ' -f1 /proc/loadavg; }
 # Waits while the machine is busier than MAX_LOAD (other people's work).
 wait_quiet() {
 	waited=0
-	while [ "$(echo "$(load1) > $MAX_LOAD" | bc)" = 1 ] && [ $waited -lt "$LOAD_WAIT" ]; do
+	while awk -v m="$MAX_LOAD" '{ exit !($1 > m) }' /proc/loadavg &&
+	      [ $waited -lt "$LOAD_WAIT" ]; do
 		say "load $(load1) > $MAX_LOAD, waiting ($waited s so far)"
 		sleep 60
 		waited=$((waited + 60))
@@ -181,7 +182,7 @@ for n in $COUNTS; do
 	held=""
 	for p in $PIDS; do held="${held:+$held,}$(cat "$TMP/fds.$p" 2>/dev/null || echo 0)"; done
 	printf '{"instances":%s,"readers":%s,"workers":%s,"loadavg_before":%s,"redis_cpu_whole_run_s":%s,"max_fds_per_instance":[%s],"loadtool_exit":%s}\n' \
-		"$n" "$readers" "$WORKERS" "$load" "$(echo "$cpu1 - $cpu0" | bc)" "$held" "$rc" >> "$JSON"
+		"$n" "$readers" "$WORKERS" "$load" "$(echo "$cpu1 $cpu0" | awk '{ printf "%.3f", $1 - $2 }')" "$held" "$rc" >> "$JSON"
 	say "$n instance(s): loadtool exit $rc; most descriptors per instance: $held"
 	for p in $PIDS; do kill -0 "$p" 2>/dev/null || say "instance $p died"; done
 	stop_instances
