@@ -47,6 +47,7 @@ static const struct flag flags[] = {
 	{ "replay-cap", F_LONG, OFF(replay_cap_ms), 0, 3600000, "MS", "longest pause in a replay (default 5000)" },
 	{ "max-readers", F_LONG, OFF(max_readers), 1, 10000000, "N", "readers per instance (default 100000)" },
 	{ "max-readers-per-ip", F_LONG, OFF(max_readers_per_ip), 1, 10000000, "N", "readers per client address (default 10000)" },
+	{ "max-media", F_LONG, OFF(max_media), 1024, 64L << 20, "BYTES", "largest picture upload; for that route it replaces --max-body (default 8388608)" },
 	{ "ack-replicas", F_LONG, OFF(ack_replicas), 0, 16, "N", "a write is acknowledged once N replicas hold it (WAIT), else 503 (default 0; needs --redis)" },
 	{ "ack-timeout", F_LONG, OFF(ack_timeout_ms), 1, 60000, "MS", "how long a write waits for --ack-replicas (default 1000)" },
 	{ "ended-max-age", F_LONG, OFF(ended_max_age), 0, 31536000, "SECS", "how long caches may keep an ended blog's pages and events before they revalidate (default 3600; a redaction reaches every cache within it)" },
@@ -89,6 +90,7 @@ void config_defaults(struct lb_config *cfg)
 	cfg->max_readers = 100000;
 	cfg->max_readers_per_ip = 10000;
 	cfg->cache_mb = 256;
+	cfg->max_media = 8L << 20;
 	strcpy(cfg->default_lang, "en");
 	cfg->page_entries = 30;
 	cfg->ack_replicas = 0;

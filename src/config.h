@@ -40,6 +40,7 @@ struct lb_config {
 	long max_readers;
 	long max_readers_per_ip;
 	long cache_mb;             /* bytes readers can make an instance keep */
+	long max_media;            /* largest picture upload (its request body) */
 	char default_lang[LANG_MAX];   /* of blogs created without "lang" */
 	char public_url[512];      /* absolute URLs start with it; no trailing '/' */
 	const char *publisher;     /* JSON-LD's publisher; NULL: public_url's host */

@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "cache.h"
+#include "http/media.h"
 #include "common/hash.h"
 #include "http/listener.h"
 #include "http/request.h"
@@ -194,12 +195,20 @@ static void on_event(void *arg, const char *blog, const struct store_event *ev,
 	hubs_on_event(arg, blog, ev, prev);
 }
 
+/* Pictures deleted (a redaction): this loop forgets its copies. */
+static void on_media_gone(void *arg, const char *ids, size_t len)
+{
+	(void)arg;
+	media_cache_forget(ids, len);
+}
+
 static const struct feed_sink sink = {
 	.event = on_event,
 	.batch_done = hubs_batch_done,
 	.ready = hubs_feed_ready,
 	.created = on_created,
 	.blog = hubs_on_blog,
+	.media_gone = on_media_gone,
 };
 
 /* This loop's hubs, timers and share of the cache budget. */
@@ -282,6 +291,7 @@ static void *worker_main(void *arg)
 	hubs_free_all();
 	hubs_thread_exit();
 	api_page_cache_free();
+	media_cache_free();
 	feed_free(app.feed);
 	store_free(app.store);
 	return ok ? NULL : (void *)1;

@@ -17,7 +17,9 @@ passed=0 failed=0 log=$(mktemp)
 layer() {
 	name=$1; shift
 	echo "== $name" >&2
+	t0=$(date +%s)
 	"$@" 2>&1 | tee "$log"
+	echo "== $name took $(($(date +%s) - t0)) s" >&2
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "$name: no summary line (runner failed)" >&2

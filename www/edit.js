@@ -6,6 +6,12 @@
  * list of entries follows the blog's event stream (feed.js), so several
  * editors see each other's changes; the answer of each write is applied
  * at once too. API errors show their "message".
+ *
+ * Pictures: a picker (file chooser or drag and drop) uploads each chosen
+ * file at once (POST /api/blogs/{id}/media, the file as the body) and
+ * shows its preview (a data: URL: the page's CSP allows no blob:) with
+ * alt text (required), caption and credit fields; an update is not posted
+ * while a picture has no alt text or is still uploading.
  */
 import { compareSeq, renderEntry } from '/render.js';
 import { Feed } from '/feed.js';
@@ -126,6 +132,16 @@ function showError(err) {
 	if (err && err.code === 'ended') setEnded();
 }
 
+/* withFocus(fn): fn's result; an Error it throws with .focus focuses that field. */
+function withFocus(fn) {
+	try {
+		return fn();
+	} catch (err) {
+		if (err.focus) err.focus.focus();
+		throw err;
+	}
+}
+
 /* run(button, fn): disables button while fn runs; errors go to the banner. */
 async function run(button, fn) {
 	if (button) button.disabled = true;
@@ -140,6 +156,199 @@ async function run(button, fn) {
 		if (button) button.disabled = ended;
 	}
 }
+
+/* ---- pictures ---- */
+
+const MAX_PICTURES = 4;
+const PICTURE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'];
+
+function readAsDataURL(file) {
+	return new Promise((resolve, reject) => {
+		const r = new FileReader();
+		r.onload = () => resolve(r.result);
+		r.onerror = () => reject(r.error);
+		r.readAsDataURL(file);
+	});
+}
+
+/* uploadPicture(file): the server's picture {id,type,width,height,...};
+ * throws an Error with the API's message. */
+async function uploadPicture(file) {
+	const token = ui.token.value.trim();
+	if (!token) {
+		ui.token.focus();
+		throw new Error('Enter the editor token first.');
+	}
+	let res;
+	try {
+		res = await fetch(`${blogPath}/media`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${token}`, 'Content-Type': file.type, Accept: 'application/json' },
+			body: file,
+			cache: 'no-store',
+		});
+	} catch {
+		throw new Error('Could not reach the server to upload the picture.');
+	}
+	let json = null;
+	try {
+		json = await res.json();
+	} catch {
+		/* no JSON body */
+	}
+	if (!res.ok) throw new Error((json && json.message) || `The server answered ${res.status}.`);
+	return json;
+}
+
+function textInput(name, maxLength) {
+	const input = document.createElement('input');
+	input.type = 'text';
+	input.name = name;
+	input.maxLength = maxLength;
+	return input;
+}
+
+/*
+ * A list of pictures for one entry: the pictures it has (initial, wire
+ * items) and those added by the file chooser or a drop, each uploaded at
+ * once. media() gives the entry's "media" or throws an Error whose .focus
+ * is the field to fix.
+ */
+class Pictures {
+	constructor(root, initial = []) {
+		this.items = [];
+		this.initial = JSON.stringify(initial.map((m) => ({ id: m.id, alt: m.alt, caption: m.caption, credit: m.credit })));
+		this.input = document.createElement('input');
+		this.input.type = 'file';
+		this.input.accept = PICTURE_TYPES.join(',');
+		this.input.multiple = true;
+		this.input.hidden = true;
+		this.input.addEventListener('change', () => {
+			this.add([...this.input.files]);
+			this.input.value = '';
+		});
+		this.drop = document.createElement('div');
+		this.drop.className = 'dropzone';
+		const choose = button('Add pictures…', '', () => this.input.click());
+		const hint = document.createElement('span');
+		hint.className = 'hint';
+		hint.textContent = ' or drop them here';
+		this.drop.append(choose, hint, this.input);
+		for (const type of ['dragenter', 'dragover'])
+			this.drop.addEventListener(type, (ev) => {
+				ev.preventDefault();
+				this.drop.classList.add('is-over');
+			});
+		this.drop.addEventListener('dragleave', () => this.drop.classList.remove('is-over'));
+		this.drop.addEventListener('drop', (ev) => {
+			ev.preventDefault();
+			this.drop.classList.remove('is-over');
+			this.add([...(ev.dataTransfer?.files || [])]);
+		});
+		this.list = document.createElement('ol');
+		this.list.className = 'picture-list';
+		root.append(this.drop, this.list);
+		for (const m of initial) this.addItem({ picture: m, preview: `/media/${encodeURIComponent(m.id)}`, values: m });
+	}
+
+	/* add(files): one item per file, uploaded at once (at most MAX_PICTURES). */
+	add(files) {
+		for (const file of files) {
+			if (this.items.length >= MAX_PICTURES) {
+				showError(new Error(`An update holds at most ${MAX_PICTURES} pictures.`));
+				return;
+			}
+			if (!PICTURE_TYPES.includes(file.type)) {
+				showError(new Error(`${file.name} is not a JPEG, PNG, WebP or GIF picture.`));
+				continue;
+			}
+			const item = this.addItem({ values: {} });
+			item.status.textContent = 'Uploading…';
+			readAsDataURL(file).then((url) => { item.img.src = url; }).catch(() => {});
+			item.pending = uploadPicture(file).then((picture) => {
+				item.picture = picture;
+				item.status.textContent = `${picture.width} × ${picture.height}`;
+				item.img.width = picture.width;
+				item.img.height = picture.height;
+			}).catch((err) => {
+				item.error = err;
+				item.alt.required = false;   /* it goes: the post says so */
+				item.status.textContent = err.message;
+				item.li.classList.add('is-failed');
+			}).finally(() => { item.pending = null; });
+		}
+	}
+
+	addItem({ picture = null, preview = '', values }) {
+		const li = document.createElement('li');
+		li.className = 'picture-item';
+		const img = document.createElement('img');
+		img.className = 'picture-preview';
+		img.alt = '';
+		if (preview) img.src = preview;
+		if (picture) {
+			img.width = picture.width;
+			img.height = picture.height;
+		}
+		const alt = textInput('alt', 300);
+		alt.required = true;
+		alt.value = values.alt || '';
+		const caption = textInput('caption', 1000);
+		caption.value = values.caption || '';
+		const credit = textInput('credit', 300);
+		credit.value = values.credit || '';
+		const status = document.createElement('span');
+		status.className = 'picture-status';
+		status.setAttribute('role', 'status');
+		if (picture) status.textContent = `${picture.width} × ${picture.height}`;
+		const item = { li, img, alt, caption, credit, status, picture, pending: null, error: null };
+		const remove = button('Remove', '', () => {
+			li.remove();
+			this.items = this.items.filter((x) => x !== item);
+		});
+		const fields = document.createElement('div');
+		fields.className = 'picture-fields';
+		fields.append(field('Alt text (required)', alt), field('Caption', caption), field('Credit', credit));
+		li.append(img, fields, status, remove);
+		this.list.appendChild(li);
+		this.items.push(item);
+		return item;
+	}
+
+	/* media(): the entry's "media", or throws when one is not ready. */
+	media() {
+		const fail = (message, focus) => {
+			const err = new Error(message);
+			err.focus = focus;
+			throw err;
+		};
+		return this.items.map((item) => {
+			if (item.pending) fail('Wait until every picture is uploaded.', item.alt);
+			if (!item.picture) fail('Remove the picture that could not be uploaded.', item.alt);
+			if (!item.alt.value.trim()) fail('Describe each picture in its alt text: it is required.', item.alt);
+			const m = { id: item.picture.id, alt: item.alt.value.trim() };
+			if (item.caption.value.trim()) m.caption = item.caption.value.trim();
+			if (item.credit.value.trim()) m.credit = item.credit.value.trim();
+			return m;
+		});
+	}
+
+	/* changed(): whether media() differs from the pictures it started with. */
+	changed() {
+		try {
+			return JSON.stringify(this.media()) !== this.initial;
+		} catch {
+			return true;
+		}
+	}
+
+	clear() {
+		for (const item of this.items) item.li.remove();
+		this.items = [];
+	}
+}
+
+let postPictures = null;
 
 /* ---- confirmation dialog ---- */
 
@@ -201,6 +410,13 @@ function openEditForm(row) {
 	const checks = document.createElement('div');
 	checks.className = 'checks';
 	checks.append(keyLabel);
+	const pics = document.createElement('fieldset');
+	pics.className = 'field pictures';
+	const legend = document.createElement('legend');
+	legend.className = 'label';
+	legend.textContent = 'Pictures';
+	pics.appendChild(legend);
+	const pictures = new Pictures(pics, row.entry.media || []);
 	const save = document.createElement('button');
 	save.type = 'submit';
 	save.className = 'btn btn-primary';
@@ -209,12 +425,13 @@ function openEditForm(row) {
 	const actions = document.createElement('div');
 	actions.className = 'row';
 	actions.append(save, cancel);
-	form.append(field('Headline', title), field('Text', text), checks, actions);
+	form.append(field('Headline', title), field('Text', text), pics, checks, actions);
 	form.addEventListener('submit', async (ev) => {
 		ev.preventDefault();
 		const ok = await run(save, async () => {
-			const entry = await call('PATCH', `${blogPath}/entries/${encodeURIComponent(row.entry.id)}`,
-				{ title: title.value.trim(), text: text.value, key: key.checked });
+			const body = { title: title.value.trim(), text: text.value, key: key.checked };
+			if (pictures.changed()) body.media = withFocus(() => pictures.media());
+			const entry = await call('PATCH', `${blogPath}/entries/${encodeURIComponent(row.entry.id)}`, body);
 			apply(entry);
 		});
 		if (ok) closeEditForm(row);
@@ -403,11 +620,19 @@ async function onPost(ev) {
 		ui.postText.focus();
 		return;
 	}
+	let media;
+	try {
+		media = withFocus(() => postPictures.media());
+	} catch (err) {
+		showError(err);
+		return;
+	}
 	const body = { id: uuid(), text, key: ui.postKey.checked, pinned: ui.postPinned.checked };
 	const title = ui.postTitle.value.trim();
 	const author = ui.postAuthor.value.trim();
 	if (title) body.title = title;
 	if (author) body.author = author;
+	if (media.length) body.media = media;
 	store(AUTHOR_KEY, author);
 	const ok = await run(ui.postSubmit, async () => {
 		apply(await call('POST', `${blogPath}/entries`, body, { retry: true }));
@@ -417,6 +642,7 @@ async function onPost(ev) {
 		ui.postText.value = '';
 		ui.postKey.checked = false;
 		ui.postPinned.checked = false;
+		postPictures.clear();
 		ui.postNotice.textContent = 'Posted.';
 		ui.postText.focus();
 	}
@@ -440,6 +666,7 @@ async function main() {
 		store(TOKEN_KEY, '');
 		ui.token.focus();
 	});
+	postPictures = new Pictures($('post-pictures'));
 	ui.form.addEventListener('submit', onPost);
 	ui.endButton.addEventListener('click', onEnd);
 

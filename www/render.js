@@ -29,14 +29,23 @@
  *       </header>
  *       <h3 class="entry-title">{title}</h3>                   (if title)
  *       <div class="entry-body">{blocks}</div>
+ *       <figure class="entry-figure">                           (each picture)
+ *         <img src="{base}/media/{media id}" width="{width}" height="{height}"
+ *              alt="{alt}" loading="lazy" decoding="async">
+ *         <figcaption><span class="entry-caption">{caption}</span>
+ *           <span class="entry-credit">{credit}</span></figcaption>
+ *       </figure>    (figcaption if caption or credit; each span if set)
  *     </article>
  *   </li>
  *
  * {base} is --public-url (the page's <link rel="canonical"> up to /blogs/):
  * /blogs/{blog}/entries/{id} is the entry's permalink, its own page; the
- * older /blogs/{blog}#entry-{id} anchors still work.
+ * older /blogs/{blog}#entry-{id} anchors still work. Pictures are under
+ * {base} too, so an embed on another site's page shows the same markup.
  * data-seq is the entry's own seq (the event that created it); data-key and
- * data-pinned are present only when true. {time} is the local time "14:32"
+ * data-pinned are present only when true. The <img> attributes come in that
+ * order; width and height make the browser keep the picture's room before
+ * its bytes arrive (no layout shift). {time} is the local time "14:32"
  * (the script re-localises every <time> it adopts, so the server may print
  * UTC, e.g. "07:32 UTC"); the {full date} title is optional.
  *
@@ -47,7 +56,22 @@
  *   3. In a block, a maximal run of lines starting "* " is one
  *      <ul><li>{line without "* "}</li>...</ul>; a maximal run of other
  *      lines is one <p>{line}<br>{line}...</p>.
- *   4. Nothing else is interpreted: no HTML, no markdown, no links.
+ *   4. In a {line}, each http:// or https:// URL (findLinks below) is
+ *      <a href="{url}" rel="nofollow noopener noreferrer">{url}</a>.
+ *   5. Nothing else is interpreted: no HTML, no markdown, no other scheme.
+ *
+ * The links of a line (src/common/linkify.h states the same rules for the
+ * server; tests/unit/links.json holds the cases both are checked against):
+ *   a. A link starts at "http://" or "https://" (any case) at the start of
+ *      the line or after a character that is not an ASCII letter or digit.
+ *   b. It runs to the end of the line or the first ASCII space or control
+ *      character, < > " ` { } | \ ^, or U+00A0 U+00AB U+00BB U+2000-U+200B
+ *      U+2018-U+201F U+2028 U+2029 U+202F U+205F U+3000 U+FEFF.
+ *   c. Trailing . , ; : ! ? ' * are left out, and a trailing ) or ] with no
+ *      opening one inside the link; repeated until none.
+ *   d. After "://" there must be something, starting with an ASCII letter
+ *      or digit, "[" or a non-ASCII character; a link of more than 2048
+ *      bytes (UTF-8) is no link.
  */
 
 const BULLET = /^\* /;
@@ -96,6 +120,87 @@ export function textBlocks(text) {
 	return blocks;
 }
 
+const LINK_MAX = 2048;   /* bytes of a link, UTF-8 */
+const URL_STOPS = '<>"`{}|\\^';
+
+const isAlnum = (c) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/* rule b: the UTF-16 unit at i ends a link */
+function stopsLink(c) {
+	if (c <= 0x20 || c === 0x7f) return true;
+	if (c < 0x80) return URL_STOPS.includes(String.fromCharCode(c));
+	return c === 0xa0 || c === 0xab || c === 0xbb || (c >= 0x2000 && c <= 0x200b) ||
+		(c >= 0x2018 && c <= 0x201f) || c === 0x2028 || c === 0x2029 ||
+		c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/* bytes of s in UTF-8 (a surrogate pair: 4) */
+function utf8Length(s) {
+	let n = 0;
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
+	}
+	return n;
+}
+
+const count = (s, ch) => s.split(ch).length - 1;
+
+/* rule c: s (a link) without its trailing punctuation */
+function trimLink(s) {
+	for (;;) {
+		const last = s[s.length - 1];
+		if (".,;:!?'*".includes(last) ||
+			(last === ')' && count(s, ')') > count(s, '(')) ||
+			(last === ']' && count(s, ']') > count(s, '['))) {
+			s = s.slice(0, -1);
+		} else {
+			return s;
+		}
+	}
+}
+
+/* findLinks(line): the links of one line as [{start, end}] (UTF-16
+ * indices, end exclusive), by the rules a-d above. */
+export function findLinks(line) {
+	const s = String(line ?? '');
+	const links = [];
+	for (let i = 0; i < s.length; i++) {
+		if ((s.charCodeAt(i) | 0x20) !== 0x68 || (i > 0 && isAlnum(s.charCodeAt(i - 1)))) continue;
+		const scheme = /^https?:\/\//i.exec(s.slice(i, i + 8));
+		if (!scheme) continue;
+		let e = i + scheme[0].length;
+		while (e < s.length && !stopsLink(s.charCodeAt(e))) e++;
+		if (utf8Length(s.slice(i, e)) > LINK_MAX) {
+			i = e - 1;
+			continue;
+		}
+		const link = trimLink(s.slice(i, e));
+		const host = link.charCodeAt(scheme[0].length);
+		if (link.length > scheme[0].length && (isAlnum(host) || host === 0x5b || host >= 0x80)) {
+			links.push({ start: i, end: i + link.length });
+			i += link.length - 1;
+		}
+	}
+	return links;
+}
+
+/* appendLine(parent, line, doc): the line's text and links (rule 4), as
+ * text nodes and <a> elements. */
+function appendLine(parent, line, doc) {
+	let at = 0;
+	for (const { start, end } of findLinks(line)) {
+		if (start > at) parent.appendChild(doc.createTextNode(line.slice(at, start)));
+		const a = doc.createElement('a');
+		a.setAttribute('href', line.slice(start, end));
+		a.setAttribute('rel', 'nofollow noopener noreferrer');
+		a.textContent = line.slice(start, end);
+		parent.appendChild(a);
+		at = end;
+	}
+	if (at < line.length) parent.appendChild(doc.createTextNode(line.slice(at)));
+}
+
 /* renderText(text, doc): a DocumentFragment of <p>/<ul> for the text. */
 export function renderText(text, doc = globalThis.document) {
 	const frag = doc.createDocumentFragment();
@@ -104,7 +209,7 @@ export function renderText(text, doc = globalThis.document) {
 			const ul = doc.createElement('ul');
 			for (const line of block.lines) {
 				const li = doc.createElement('li');
-				li.textContent = line;
+				appendLine(li, line, doc);
 				ul.appendChild(li);
 			}
 			frag.appendChild(ul);
@@ -112,7 +217,7 @@ export function renderText(text, doc = globalThis.document) {
 			const p = doc.createElement('p');
 			block.lines.forEach((line, i) => {
 				if (i > 0) p.appendChild(doc.createElement('br'));
-				p.appendChild(doc.createTextNode(line));
+				appendLine(p, line, doc);
 			});
 			frag.appendChild(p);
 		}
@@ -237,7 +342,31 @@ export function renderEntry(entry, {
 	const body = el(doc, 'div', 'entry-body');
 	body.appendChild(renderText(entry.text, doc));
 	art.appendChild(body);
+	for (const m of Array.isArray(entry.media) ? entry.media : [])
+		art.appendChild(renderFigure(m, doc, base));
 	return art;
+}
+
+/* renderFigure(media, doc, base): the <figure> of one wire picture, its
+ * picture under base (--public-url). */
+export function renderFigure(m, doc = globalThis.document, base = '') {
+	const fig = el(doc, 'figure', 'entry-figure');
+	const img = doc.createElement('img');
+	const dim = (v) => (Number.isInteger(v) && v > 0 ? String(v) : '0');
+	img.setAttribute('src', `${base}/media/${encodeURIComponent(String(m.id ?? ''))}`);
+	img.setAttribute('width', dim(m.width));
+	img.setAttribute('height', dim(m.height));
+	img.setAttribute('alt', String(m.alt ?? ''));
+	img.setAttribute('loading', 'lazy');
+	img.setAttribute('decoding', 'async');
+	fig.appendChild(img);
+	if (m.caption || m.credit) {
+		const cap = doc.createElement('figcaption');
+		if (m.caption) cap.appendChild(el(doc, 'span', 'entry-caption', String(m.caption)));
+		if (m.credit) cap.appendChild(el(doc, 'span', 'entry-credit', String(m.credit)));
+		fig.appendChild(cap);
+	}
+	return fig;
 }
 
 /* renderEntryItem(entry, opts): the <li class="entry-item"> holding it. */

@@ -28,6 +28,7 @@ struct req {
 	const char *token;
 	const char *body;
 	size_t body_len;
+	const char *ctype;		/* the body's Content-Type */
 	size_t sent;
 	struct api_reply *r;
 	struct lws *wsi;
@@ -113,7 +114,7 @@ static int add_headers(struct lws *wsi, struct req *q, unsigned char **p,
 		return 0;
 	n = snprintf(clen, sizeof(clen), "%zu", q->body_len);
 	if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
-			(const unsigned char *)"application/json", 16, p, end) ||
+			(const unsigned char *)q->ctype, (int)strlen(q->ctype), p, end) ||
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH,
 			(const unsigned char *)clen, n, p, end))
 		return -1;
@@ -303,6 +304,14 @@ static void pause_ms(long ms)
 int api_send(const struct api *api, const char *method, const char *path,
 	     const char *body, int flags, struct api_reply *r)
 {
+	return api_send_bytes(api, method, path, body, body ? strlen(body) : 0,
+			      "application/json", flags, r);
+}
+
+int api_send_bytes(const struct api *api, const char *method, const char *path,
+		   const void *body, size_t len, const char *ctype, int flags,
+		   struct api_reply *r)
+{
 	struct lws_context *ctx = loop_context();
 	char full[2048];
 	long wait = API_BACKOFF_MS;
@@ -316,8 +325,8 @@ int api_send(const struct api *api, const char *method, const char *path,
 	for (try = 1; ; try++) {
 		struct req q = { .url = &api->url, .method = method,
 				 .token = api->token,
-				 .body = body, .r = r,
-				 .body_len = body ? strlen(body) : 0 };
+				 .body = body, .r = r, .ctype = ctype,
+				 .body_len = body ? len : 0 };
 
 		rc = send_once(api, &q, full, ctx);
 		if (!(flags & API_RETRY) || try >= API_TRIES ||

@@ -48,6 +48,10 @@ enum api_flags {
  */
 int api_send(const struct api *api, const char *method, const char *path,
 	     const char *body, int flags, struct api_reply *r);
+/* api_send with a body of len bytes (binary) of type ctype (body NULL: none). */
+int api_send_bytes(const struct api *api, const char *method, const char *path,
+		   const void *body, size_t len, const char *ctype, int flags,
+		   struct api_reply *r);
 
 void api_reply_release(struct api_reply *r);
 

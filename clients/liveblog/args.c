@@ -63,6 +63,8 @@ static int take_opt(const struct cmd *cmd, const struct arg_opt *o,
 {
 	const char *arg = argv[*i], *eq = strchr(arg, '=');
 
+	const char *v;
+
 	if (o->flag) {
 		if (eq)
 			return args_usage(cmd, "option '%s' takes no value",
@@ -70,13 +72,20 @@ static int take_opt(const struct cmd *cmd, const struct arg_opt *o,
 		*o->flag = 1;
 		return 0;
 	}
-	if (eq) {
-		*o->value = eq + 1;
+	if (eq)
+		v = eq + 1;
+	else if (*i + 1 >= argc)
+		return args_usage(cmd, "option '%s' needs a value", o->name);
+	else
+		v = argv[++*i];
+	if (!o->seq) {
+		*o->value = v;
 		return 0;
 	}
-	if (*i + 1 >= argc)
-		return args_usage(cmd, "option '%s' needs a value", o->name);
-	*o->value = argv[++*i];
+	if (o->seq->n == ARGS_SEQ_MAX)
+		return args_usage(cmd, "too many options like '%s'", o->name);
+	o->seq->v[o->seq->n].name = o->name;
+	o->seq->v[o->seq->n++].value = v;
 	return 0;
 }
 
@@ -85,10 +94,10 @@ int args_parse(struct cli *cli, const struct cmd *cmd,
 	       const char **pos, int minpos, int maxpos, int *npos)
 {
 	const struct arg_opt globals[] = {
-		{ "--server", &cli->server, NULL },
-		{ "--token", &cli->token, NULL },
-		{ "--token-file", &cli->token_file, NULL },
-		{ NULL, NULL, NULL },
+		{ "--server", &cli->server, NULL, NULL },
+		{ "--token", &cli->token, NULL, NULL },
+		{ "--token-file", &cli->token_file, NULL, NULL },
+		{ NULL, NULL, NULL, NULL },
 	};
 	const struct arg_opt *o;
 	int i, only_pos = 0;

@@ -8,10 +8,19 @@
 
 #include "cli.h"
 
+#define ARGS_SEQ_MAX 32
+
+/* Options that may repeat, in the order given (--image F --alt A ...). */
+struct arg_seq {
+	int n;
+	struct { const char *name, *value; } v[ARGS_SEQ_MAX];
+};
+
 struct arg_opt {
 	const char *name;	/* "--title" */
 	const char **value;	/* set for an option taking a value */
 	int *flag;		/* set to 1 for a switch */
+	struct arg_seq *seq;	/* or: every occurrence's value appended here */
 };
 
 #define ARGS_GO_ON (-1)

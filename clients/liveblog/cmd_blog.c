@@ -26,8 +26,8 @@ int cmd_create(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {
 	const char *title = NULL, *id = NULL, *lang = NULL, *pos[1];
 	const struct arg_opt opts[] = {
-		{ "--title", &title, NULL }, { "--id", &id, NULL },
-		{ "--lang", &lang, NULL }, { NULL, NULL, NULL },
+		{ "--title", &title, NULL, NULL }, { "--id", &id, NULL, NULL },
+		{ "--lang", &lang, NULL, NULL }, { NULL, NULL, NULL, NULL },
 	};
 	char canon[LANG_MAX];
 	json_t *body, *blog;
@@ -60,7 +60,7 @@ int cmd_create(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 
 int cmd_end(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {
-	const struct arg_opt opts[] = { { NULL, NULL, NULL } };
+	const struct arg_opt opts[] = { { NULL, NULL, NULL, NULL } };
 	const char *pos[1];
 	char path[128], subject[128];
 	json_t *body, *blog;
@@ -149,7 +149,7 @@ static void print_timeline(const json_t *blog, const struct timeline *t)
 
 int cmd_show(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {
-	const struct arg_opt opts[] = { { NULL, NULL, NULL } };
+	const struct arg_opt opts[] = { { NULL, NULL, NULL, NULL } };
 	const char *pos[1];
 	char path[128], subject[128];
 	struct timeline t;

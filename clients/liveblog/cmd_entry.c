@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "input.h"
 #include "msg.h"
+#include "pictures.h"
 #include "render.h"
 #include "url.h"
 
@@ -49,34 +50,48 @@ int cmd_post(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {
 	const char *title = NULL, *author = NULL, *pos[2];
 	int key = 0, pin = 0, rc, npos, usage;
+	struct arg_seq pics = { 0 };
 	const struct arg_opt opts[] = {
-		{ "--title", &title, NULL }, { "--author", &author, NULL },
-		{ "--key", NULL, &key }, { "--pin", NULL, &pin },
-		{ NULL, NULL, NULL },
+		{ "--title", &title, NULL, NULL }, { "--author", &author, NULL, NULL },
+		{ "--key", NULL, &key, NULL }, { "--pin", NULL, &pin, NULL },
+		{ "--image", NULL, NULL, &pics }, { "--alt", NULL, NULL, &pics },
+		{ "--caption", NULL, NULL, &pics }, { "--credit", NULL, NULL, &pics },
+		{ NULL, NULL, NULL, NULL },
 	};
+	struct picture_args pa;
 	char path[128], subject[128], id[37];
 	char *text;
-	json_t *body;
+	json_t *body, *media = NULL;
 	uuid_t uu;
 
 	rc = args_parse(cli, cmd, opts, argc, argv, pos, 2, 2, &npos);
 	if (rc != ARGS_GO_ON)
 		return rc;
-	if (args_blog(cmd, pos[0]) || cli_connect(cli, cmd, 1))
+	if (args_blog(cmd, pos[0]) || pictures_from_args(cmd, &pics, &pa) ||
+	    cli_connect(cli, cmd, 1))
 		return CLI_USAGE;
 	snprintf(subject, sizeof(subject), "post %s", pos[0]);
 	if (!(text = input_text(pos[1], subject, &usage)))
 		return usage ? CLI_USAGE : CLI_FAIL;
+	/* the pictures first: the entry names what the server stored */
+	if (pa.n && !(media = pictures_upload(&cli->api, pos[0], &pa, subject))) {
+		free(text);
+		return CLI_FAIL;
+	}
 	/* The id is chosen once: every retry carries the same one. */
 	uuid_generate(uu);
 	uuid_unparse_lower(uu, id);
 	body = json_pack("{s:s, s:s, s:s*, s:s*, s:b}", "id", id, "text", text,
 			 "title", title, "author", author, "key", key);
 	free(text);
-	if (!body)
+	if (!body) {
+		json_decref(media);
 		return args_usage(cmd, "--title and --author must be valid UTF-8");
+	}
 	if (pin)
 		json_object_set_new(body, "pinned", json_true());
+	if (media)
+		json_object_set_new(body, "media", media);
 	snprintf(path, sizeof(path), "/api/blogs/%s/entries", pos[0]);
 	rc = send_entry(cli, "POST", path, body, API_RETRY, subject);
 	json_decref(body);
@@ -135,10 +150,10 @@ int cmd_edit(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 	const char *title = NULL, *pos[3];
 	int sw[4] = { 0, 0, 0, 0 }, rc, npos;
 	const struct arg_opt opts[] = {
-		{ "--title", &title, NULL },
-		{ "--key", NULL, &sw[0] }, { "--no-key", NULL, &sw[1] },
-		{ "--pin", NULL, &sw[2] }, { "--unpin", NULL, &sw[3] },
-		{ NULL, NULL, NULL },
+		{ "--title", &title, NULL, NULL },
+		{ "--key", NULL, &sw[0], NULL }, { "--no-key", NULL, &sw[1], NULL },
+		{ "--pin", NULL, &sw[2], NULL }, { "--unpin", NULL, &sw[3], NULL },
+		{ NULL, NULL, NULL, NULL },
 	};
 	char path[512], subject[128];
 	json_t *body;
@@ -162,7 +177,7 @@ int cmd_edit(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 
 int cmd_delete(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {
-	const struct arg_opt opts[] = { { NULL, NULL, NULL } };
+	const struct arg_opt opts[] = { { NULL, NULL, NULL, NULL } };
 	const char *pos[2];
 	char path[512], subject[128];
 	json_t *reply;
@@ -191,7 +206,7 @@ int cmd_delete(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 int cmd_redact(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {
 	const char *reason = NULL;
-	const struct arg_opt opts[] = { { "--reason", &reason, NULL }, { NULL, NULL, NULL } };
+	const struct arg_opt opts[] = { { "--reason", &reason, NULL, NULL }, { NULL, NULL, NULL, NULL } };
 	const char *pos[2];
 	char path[512], subject[128];
 	json_t *body, *reply;

@@ -1,6 +1,7 @@
 /*
  * cmd_import.c — import: applies an export to an existing live blog.
- * The whole file is checked first, so a bad line changes nothing.
+ * The whole file is checked first (each picture decoded and checked
+ * against its id), so a bad line changes nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,10 @@
 #include "args.h"
 #include "cli.h"
 #include "input.h"
+#include "common/hash.h"
 #include "msg.h"
+#include "b64.h"
+#include "pictures.h"
 #include "reply.h"
 #include "url.h"
 
@@ -19,9 +23,56 @@ struct import {
 	const struct api *api;
 	const char *blog;
 	const char *name;	/* "import BLOG" */
-	int entries, edits, deletes, ended;
+	int entries, edits, deletes, ended, pictures;
+	json_t *pictured;	/* ids of the entries that had pictures: a set */
 	json_t *skipped;	/* ids of redacted entries, not brought back */
 };
+
+/*
+ * A picture line: its bytes must be the base64 of a picture whose SHA-256
+ * is its id. Returns the bytes (malloc'd), or NULL with why set.
+ */
+static unsigned char *picture_bytes(const json_t *line, size_t *len, const char **why)
+{
+	unsigned char *bytes = b64_decode(reply_str(line, "data"), len);
+	char got[LB_SHA256_HEX];
+
+	*why = "its data is not base64";
+	if (!bytes)
+		return NULL;
+	hash_sha256_hex(bytes, *len, got);
+	*why = "its data is not the picture its id names (SHA-256)";
+	if (strcmp(got, reply_str(line, "id"))) {
+		free(bytes);
+		return NULL;
+	}
+	return bytes;
+}
+
+/* One checked line: an event, or a picture whose bytes match its id. */
+static json_t *load_line(const char *p, size_t n, char *why, size_t whysz)
+{
+	json_t *v = reply_parse(REPLY_ANY, p, n, why, whysz);
+	const char *bad = NULL;
+	unsigned char *bytes;
+	size_t len;
+
+	if (!json_is_object(v) || !reply_str(v, "type") || strcmp(reply_str(v, "type"), "media")) {
+		json_decref(v);
+		return reply_parse(REPLY_EVENT, p, n, why, whysz);
+	}
+	if (reply_check(REPLY_MEDIA_LINE, v, why, whysz)) {
+		json_decref(v);
+		return NULL;
+	}
+	if (!(bytes = picture_bytes(v, &len, &bad))) {
+		snprintf(why, whysz, "picture %.64s: %s", reply_str(v, "id"), bad);
+		json_decref(v);
+		return NULL;
+	}
+	free(bytes);
+	return v;
+}
 
 /*
  * Parses every non-blank line of buf as an event. Returns a new array,
@@ -45,7 +96,7 @@ static json_t *load_events(const char *buf, size_t len, const char *file,
 			n--;
 		if (strspn(p, " \t") >= n)
 			continue;
-		if (!(ev = reply_parse(REPLY_EVENT, p, n, why, sizeof(why)))) {
+		if (!(ev = load_line(p, n, why, sizeof(why)))) {
 			msg_error("%s: %.200s line %zu: %s", name, file, line, why);
 			goto out_free;
 		}
@@ -107,11 +158,13 @@ static int import_entry(struct import *im, const json_t *entry,
 			const char *subject)
 {
 	static const char *const posted[] = {
-		"id", "text", "author", "title", "key", "pinned", NULL };
+		"id", "text", "author", "title", "key", "pinned", "media", NULL };
 	json_t *body = pick(entry, posted), *orig;
 	char path[512];
 	int rc;
 
+	if (json_object_get(entry, "media"))
+		json_object_set_new(im->pictured, reply_str(entry, "id"), json_true());
 	/* An entry imported before keeps the time it was first posted at. */
 	orig = json_object_get(entry, "original_ts");
 	json_object_set(body, "original_ts",
@@ -129,10 +182,16 @@ static int import_edit(struct import *im, const json_t *entry,
 {
 	static const char *const edited[] = {
 		"text", "title", "key", "pinned", NULL };
-	json_t *body = pick(entry, edited);
+	json_t *body = pick(entry, edited), *media = json_object_get(entry, "media");
+	const char *id = reply_str(entry, "id");
 	char path[512];
 	int rc = -1;
 
+	/* the pictures after the edit: none removes those the entry had */
+	if (media || json_object_get(im->pictured, id))
+		json_object_set_new(body, "media", media ? json_incref(media) : json_array());
+	if (media)
+		json_object_set_new(im->pictured, id, json_true());
 	if (!entries_path(im, reply_str(entry, "id"), path, sizeof(path),
 			  subject))
 		rc = request(im, "PATCH", path, body, 0, REPLY_ENTRY, subject);
@@ -167,12 +226,33 @@ static int import_end(struct import *im, const char *subject)
 	return rc;
 }
 
+/* Uploads a checked picture line (the same bytes again are harmless). */
+static int import_picture(struct import *im, const json_t *line, const char *subject)
+{
+	const char *why;
+	size_t len;
+	unsigned char *bytes = picture_bytes(line, &len, &why);
+	char id[65];
+	int rc = -1;
+
+	if (bytes)
+		rc = pictures_put(im->api, im->blog, bytes, len,
+				  reply_str(line, "content_type"), subject, id);
+	else
+		msg_error("%s: %s", subject, why);
+	free(bytes);
+	im->pictures += !rc;
+	return rc;
+}
+
 /* Applies one checked event. Returns 0, or -1 after printing. */
 static int apply(struct import *im, const json_t *ev, const char *subject)
 {
 	const char *type = reply_str(ev, "type");
 	const json_t *entry = json_object_get(ev, "entry");
 
+	if (!strcmp(type, "media"))
+		return import_picture(im, ev, subject);
 	/* a redacted entry is not brought back: it has no content to post */
 	if (json_is_true(json_object_get(entry, "redacted")))
 		return json_object_set_new(im->skipped, reply_str(entry, "id"), json_true());
@@ -197,19 +277,21 @@ static int apply_all(struct import *im, const json_t *events)
 	json_array_foreach(events, i, ev) {
 		snprintf(subject, sizeof(subject), "%s: event %zu (%s %.48s)",
 			 im->name, i + 1, reply_str(ev, "type"),
-			 reply_str(ev, "seq"));
+			 reply_str(ev, "seq") ? reply_str(ev, "seq") : reply_str(ev, "id"));
 		if (apply(im, ev, subject))
 			return CLI_FAIL;
 	}
-	printf("imported %d entries, %d edits, %d deletions into %s%s\n",
-	       im->entries, im->edits, im->deletes, im->blog,
-	       im->ended ? " and ended it" : "");
+	printf("imported %d entries, %d edits, %d deletions", im->entries, im->edits,
+	       im->deletes);
+	if (im->pictures)
+		printf(", %d pictures", im->pictures);
+	printf(" into %s%s\n", im->blog, im->ended ? " and ended it" : "");
 	return CLI_OK;
 }
 
 int cmd_import(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {
-	const struct arg_opt opts[] = { { NULL, NULL, NULL } };
+	const struct arg_opt opts[] = { { NULL, NULL, NULL, NULL } };
 	const char *pos[2];
 	char name[128];
 	struct import im;
@@ -234,8 +316,10 @@ int cmd_import(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 	im.api = &cli->api;
 	im.blog = pos[0];
 	im.name = name;
+	im.pictured = json_object();
 	im.skipped = json_object();
 	rc = apply_all(&im, events);
+	json_decref(im.pictured);
 	json_decref(im.skipped);
 	json_decref(events);
 	return rc;

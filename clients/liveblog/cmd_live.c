@@ -58,7 +58,7 @@ static int follow(struct cli *cli, const struct cmd *cmd, const char *blog,
 
 int cmd_tail(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {
-	const struct arg_opt opts[] = { { NULL, NULL, NULL } };
+	const struct arg_opt opts[] = { { NULL, NULL, NULL, NULL } };
 	const char *pos[1];
 	int rc, npos;
 
@@ -74,7 +74,7 @@ int cmd_replay(struct cli *cli, const struct cmd *cmd, int argc, char **argv)
 {
 	const char *speed = "1", *pos[1];
 	const struct arg_opt opts[] = {
-		{ "--speed", &speed, NULL }, { NULL, NULL, NULL },
+		{ "--speed", &speed, NULL, NULL }, { NULL, NULL, NULL, NULL },
 	};
 	char *end;
 	double v;

@@ -30,7 +30,8 @@ static const struct cmd commands[] = {
 	  "  --id ID     the id: a-z, 0-9 and '-' (default: the server picks)\n"
 	  "  --lang TAG  its language, a BCP 47 tag such as fr or en-GB (default:\n"
 	  "              the server's --default-lang)\n" },
-	{ "post", cmd_post, "BLOG [--title T] [--key] [--pin] [--author A] TEXT|-",
+	{ "post", cmd_post, "BLOG [--title T] [--key] [--pin] [--author A] "
+	  "[--image FILE --alt TEXT [--caption T] [--credit C]]... TEXT|-",
 	  "post an entry; prints it as JSON",
 	  "Posts an entry to a live blog with its editor token. TEXT is plain\n"
 	  "text: a blank line separates paragraphs, lines starting \"* \" are\n"
@@ -43,6 +44,12 @@ static const struct cmd commands[] = {
 	  "\"seq\", e.g. for `jq -r .id`.\n\n"
 	  "  --title T    a headline\n"
 	  "  --author A   the author's name\n"
+	  "  --image FILE a picture (JPEG, PNG, WebP or GIF), uploaded first;\n"
+	  "               up to 4, each followed by its own options:\n"
+	  "  --alt TEXT   what the picture shows, for those who cannot see it\n"
+	  "               (required)\n"
+	  "  --caption T  a caption under the picture\n"
+	  "  --credit C   who made it\n"
 	  "  --key        mark it as a key event\n"
 	  "  --pin        pin it above the stream (unpins the previous one)\n" },
 	{ "edit", cmd_edit,
@@ -85,13 +92,16 @@ static const struct cmd commands[] = {
 	{ "export", cmd_export, "BLOG", "print all events as JSON lines",
 	  "Prints every event of the blog (entry, edit, delete, ended) in\n"
 	  "order, one JSON object per line, as the server stores them: the\n"
-	  "input of `liveblog import`.\n" },
+	  "input of `liveblog import`. Each picture is written once, before the\n"
+	  "first event that uses it, as {\"type\":\"media\",\"id\",\"content_type\",\n"
+	  "\"data\":BASE64}; its bytes are checked against its id (SHA-256).\n" },
 	{ "import", cmd_import, "BLOG FILE|-",
 	  "apply an export to a live blog",
 	  "Applies an export (FILE, or \"-\" for standard input) to an existing\n"
 	  "live blog with its editor token: posts each entry with its original\n"
 	  "id, sending its original time as \"original_ts\"; applies edits and\n"
-	  "deletions; ends the blog if the export ended. The whole file is\n"
+	  "deletions; uploads the export's pictures before the entries that use\n"
+	  "them; ends the blog if the export ended. The whole file is\n"
 	  "checked before anything is sent. Entries already there with the same\n"
 	  "content are accepted, so an interrupted import can be run again.\n"
 	  "Prints a one-line summary.\n" },

@@ -38,7 +38,30 @@ static const struct field entry_fields[] = {
 	{ "key", F_BOOL, 0 },		{ "pinned", F_BOOL, 0 },
 	{ "revision", F_INT, 0 },	{ "edited_ts", F_STR_NULL, 0 },
 	{ "deleted", F_BOOL, 0 },	{ "original_ts", F_STR_NULL, 0 },
+	{ "media", F_ARR, 0 },
 	{ "redacted", F_BOOL, 0 },
+	{ NULL, F_STR, 0 },
+};
+
+/* A picture of an entry's "media", resolved by the server. */
+static const struct field picture_fields[] = {
+	{ "id", F_STR, 1 },		{ "type", F_STR, 1 },
+	{ "width", F_INT, 1 },		{ "height", F_INT, 1 },
+	{ "url", F_STR, 1 },		{ "alt", F_STR, 1 },
+	{ "caption", F_STR, 0 },	{ "credit", F_STR, 0 },
+	{ NULL, F_STR, 0 },
+};
+
+static const struct field media_fields[] = {
+	{ "id", F_STR, 1 },		{ "type", F_STR, 1 },
+	{ "width", F_INT, 1 },		{ "height", F_INT, 1 },
+	{ "bytes", F_INT, 1 },		{ "url", F_STR, 1 },
+	{ NULL, F_STR, 0 },
+};
+
+static const struct field media_line_fields[] = {
+	{ "type", F_STR, 1 },		{ "id", F_STR, 1 },
+	{ "content_type", F_STR, 1 },	{ "data", F_STR, 1 },
 	{ NULL, F_STR, 0 },
 };
 
@@ -193,6 +216,68 @@ static int check_fields(const json_t *obj, const struct field *f,
 	return 0;
 }
 
+int reply_media_id_valid(const char *s)
+{
+	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+int reply_media_type_valid(const char *t)
+{
+	static const char *const types[] = {
+		"image/jpeg", "image/png", "image/webp", "image/gif",
+	};
+
+	for (size_t i = 0; t && i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(t, types[i]))
+			return 1;
+	return 0;
+}
+
+/* A picture's id and type, and that its size is positive. */
+static int check_picture(const json_t *v, const char *what, char *err, size_t errsz)
+{
+	if (!reply_media_id_valid(reply_str(v, "id")))
+		return fail(err, errsz, "%s has no valid picture id", what);
+	if (!reply_media_type_valid(reply_str(v, "type")))
+		return fail(err, errsz, "%s type is not a picture type", what);
+	if (json_integer_value(json_object_get(v, "width")) <= 0 ||
+	    json_integer_value(json_object_get(v, "height")) <= 0)
+		return fail(err, errsz, "%s has no size", what);
+	return 0;
+}
+
+/* An entry: its fields, and each picture of its "media". */
+static int check_entry(const json_t *v, const char *what, char *err, size_t errsz)
+{
+	const json_t *m;
+	char name[64];
+	size_t i;
+
+	if (check_fields(v, entry_fields, what, err, errsz))
+		return -1;
+	json_array_foreach(json_object_get(v, "media"), i, m) {
+		snprintf(name, sizeof(name), "%s media[%zu]", what, i);
+		if (check_fields(m, picture_fields, name, err, errsz) ||
+		    check_picture(m, name, err, errsz))
+			return -1;
+	}
+	return 0;
+}
+
+/* An export's picture line; its data is checked when decoded (import). */
+static int check_media_line(const json_t *v, char *err, size_t errsz)
+{
+	if (check_fields(v, media_line_fields, "media line", err, errsz))
+		return -1;
+	if (strcmp(reply_str(v, "type"), "media"))
+		return fail(err, errsz, "media line type is not \"media\"");
+	if (!reply_media_id_valid(reply_str(v, "id")))
+		return fail(err, errsz, "media line has no valid picture id");
+	if (!reply_media_type_valid(reply_str(v, "content_type")))
+		return fail(err, errsz, "media line content_type is not a picture type");
+	return 0;
+}
+
 /* A blog object; its state must be one the client knows how to show. */
 static int check_blog(const json_t *v, char *err, size_t errsz)
 {
@@ -219,8 +304,7 @@ static int check_event(const json_t *v, char *err, size_t errsz)
 		return -1;
 	type = reply_str(v, "type");
 	if (!strcmp(type, "entry") || !strcmp(type, "edit"))
-		return check_fields(json_object_get(v, "entry"), entry_fields,
-				    "event entry", err, errsz);
+		return check_entry(json_object_get(v, "entry"), "event entry", err, errsz);
 	if (!strcmp(type, "delete")) {
 		if (!json_is_string(json_object_get(v, "entry_id")))
 			return fail(err, errsz, "delete event has no entry_id");
@@ -293,13 +377,18 @@ int reply_check(enum reply_kind kind, const json_t *v, char *err,
 			return -1;
 		return check_fields(v, created_fields, "blog", err, errsz);
 	case REPLY_ENTRY:
-		return check_fields(v, entry_fields, "entry", err, errsz);
+		return check_entry(v, "entry", err, errsz);
 	case REPLY_PAGE:
 		return check_page(v, err, errsz);
 	case REPLY_EVENT:
 		return check_event(v, err, errsz);
 	case REPLY_FRAME:
 		return check_frame(v, err, errsz);
+	case REPLY_MEDIA:
+		return check_fields(v, media_fields, "picture", err, errsz) ||
+		       check_picture(v, "picture", err, errsz) ? -1 : 0;
+	case REPLY_MEDIA_LINE:
+		return check_media_line(v, err, errsz);
 	case REPLY_ANY:
 		return 0;
 	}

@@ -20,6 +20,8 @@ enum reply_kind {
 	REPLY_PAGE,	/* {"events":[EVENT...],"next":SEQ|null} */
 	REPLY_EVENT,	/* one stored event: entry, edit, delete or ended */
 	REPLY_FRAME,	/* one WebSocket frame: an event, hello, live, ... */
+	REPLY_MEDIA,	/* an upload's answer {"id","type","width","height","bytes","url"} */
+	REPLY_MEDIA_LINE, /* an export's {"type":"media","id","content_type","data"} */
 	REPLY_ANY,	/* any JSON value, or an empty body (returns null) */
 };
 
@@ -47,6 +49,12 @@ int reply_seq_valid(const char *s);
  * reply_seq_valid().
  */
 int reply_seq_cmp(const char *a, const char *b);
+
+/* True when s is a picture id: 64 lower-case hex digits. */
+int reply_media_id_valid(const char *s);
+
+/* True when t is a picture type the server takes (image/jpeg, png, webp, gif). */
+int reply_media_type_valid(const char *t);
 
 /* The string member name of obj, or NULL when absent or not a string. */
 const char *reply_str(const json_t *obj, const char *name);

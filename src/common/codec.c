@@ -11,6 +11,9 @@
 #include <uuid/uuid.h>
 
 #define MAX_AUTHOR 200
+#define MAX_ALT 300
+#define MAX_CAPTION 1000
+#define MAX_CREDIT 300
 
 static enum lb_status fail(char *msg, size_t msglen, enum lb_status st,
 			   const char *fmt, const char *field)
@@ -215,6 +218,135 @@ static enum lb_status entry_fields(json_t *in, const struct lb_limits *lim,
 	return LB_OK;
 }
 
+/* True when s is 64 hex digits (either case). */
+static bool media_id_valid(const char *s)
+{
+	size_t n = s ? strspn(s, "0123456789abcdefABCDEF") : 0;
+
+	return n == CODEC_MEDIA_ID - 1 && !s[n];
+}
+
+/*
+ * Member `name` of picture i: absent is fine unless required; present must
+ * be a string without NUL of at most max bytes (and not blank if required).
+ */
+static enum lb_status item_string(json_t *item, size_t i, const char *name,
+				  size_t max, bool required, json_t **out,
+				  char *msg, size_t msglen)
+{
+	json_t *v = json_object_get(item, name);
+	const char *s = json_string_value(v);
+
+	*out = NULL;
+	if ((!v || json_is_null(v)) && !required)
+		return LB_OK;
+	if (!s) {
+		snprintf(msg, msglen, required ? "\"media\"[%zu].%s is required: a string." :
+			 "\"media\"[%zu].%s must be a string.", i, name);
+		return LB_BAD_REQUEST;
+	}
+	if (json_string_length(v) > max) {
+		snprintf(msg, msglen, "\"media\"[%zu].%s is longer than %zu bytes.", i, name, max);
+		return LB_TOO_LARGE;
+	}
+	if (strlen(s) != json_string_length(v)) {
+		snprintf(msg, msglen, "\"media\"[%zu].%s contains a NUL character.", i, name);
+		return LB_BAD_REQUEST;
+	}
+	if (required && !s[strspn(s, " \t\r\n")]) {
+		snprintf(msg, msglen, "\"media\"[%zu].%s must not be empty: describe the picture.",
+			 i, name);
+		return LB_BAD_REQUEST;
+	}
+	*out = v;
+	return LB_OK;
+}
+
+/* The lower-case id of picture i into id, or an error. */
+static enum lb_status item_id(json_t *item, size_t i, char id[CODEC_MEDIA_ID],
+			      char *msg, size_t msglen)
+{
+	const char *s = json_string_value(json_object_get(item, "id"));
+
+	if (!media_id_valid(s)) {
+		snprintf(msg, msglen, "\"media\"[%zu].id must be a picture id "
+			 "(the 64 hex digits the upload answered).", i);
+		return LB_BAD_REQUEST;
+	}
+	for (size_t k = 0; k < CODEC_MEDIA_ID; k++)
+		id[k] = (char)(s[k] >= 'A' && s[k] <= 'F' ? s[k] + 32 : s[k]);
+	return LB_OK;
+}
+
+/*
+ * Picture i of "media" checked into a new {"id","alt"[,"caption"][,"credit"]}
+ * (other members, such as a wire entry's type or url, are left out: the
+ * server fills them in).
+ */
+static enum lb_status media_item(json_t *item, size_t i, json_t **out,
+				 char *msg, size_t msglen)
+{
+	json_t *alt, *caption, *credit;
+	char id[CODEC_MEDIA_ID];
+	enum lb_status st;
+
+	if (!json_is_object(item)) {
+		snprintf(msg, msglen, "\"media\"[%zu] must be an object {\"id\",\"alt\"}.", i);
+		return LB_BAD_REQUEST;
+	}
+	if ((st = item_id(item, i, id, msg, msglen)) ||
+	    (st = item_string(item, i, "alt", MAX_ALT, true, &alt, msg, msglen)) ||
+	    (st = item_string(item, i, "caption", MAX_CAPTION, false, &caption, msg, msglen)) ||
+	    (st = item_string(item, i, "credit", MAX_CREDIT, false, &credit, msg, msglen)))
+		return st;
+	*out = json_pack("{s:s,s:O}", "id", id, "alt", alt);
+	if (caption && json_string_length(caption))
+		json_object_set(*out, "caption", caption);
+	if (credit && json_string_length(credit))
+		json_object_set(*out, "credit", credit);
+	return LB_OK;
+}
+
+/*
+ * The optional "media" of an entry body: *out NULL when absent, else a new
+ * array of checked pictures (maybe empty), at most CODEC_MEDIA_MAX, each
+ * once.
+ */
+static enum lb_status media_field(json_t *in, json_t **out, char *msg, size_t msglen)
+{
+	json_t *v = json_object_get(in, "media"), *list, *item;
+	enum lb_status st = LB_OK;
+	size_t i;
+
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return LB_OK;
+	if (!json_is_array(v))
+		return fail(msg, msglen, LB_BAD_REQUEST, "\"%s\" must be a list of pictures.", "media");
+	if (json_array_size(v) > CODEC_MEDIA_MAX)
+		return fail(msg, msglen, LB_BAD_REQUEST, "\"%s\" holds at most 4 pictures.", "media");
+	list = json_array();
+	json_array_foreach(v, i, item) {
+		json_t *one = NULL;
+
+		if ((st = media_item(item, i, &one, msg, msglen)))
+			break;
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(codec_payload_id(one), codec_payload_id(json_array_get(list, k)))) {
+				snprintf(msg, msglen, "\"media\"[%zu] repeats a picture.", i);
+				st = LB_BAD_REQUEST;
+			}
+		json_array_append_new(list, one);
+		if (st)
+			break;
+	}
+	if (st)
+		json_decref(list);
+	else
+		*out = list;
+	return st;
+}
+
 static json_t *str_or_empty(json_t *v)
 {
 	return v ? json_incref(v) : json_string("");
@@ -224,7 +356,7 @@ enum lb_status codec_entry_create(const char *body, size_t len,
 				  const struct lb_limits *lim, json_t **out,
 				  char *msg, size_t msglen)
 {
-	json_t *in = load_object(body, len, msg, msglen), *f[5], *id, *ots;
+	json_t *in = load_object(body, len, msg, msglen), *f[5], *id, *ots, *media = NULL;
 	char idbuf[40];
 	uint64_t ms;
 	enum lb_status st;
@@ -233,7 +365,8 @@ enum lb_status codec_entry_create(const char *body, size_t len,
 		return LB_BAD_REQUEST;
 	if ((st = entry_fields(in, lim, f, msg, msglen)) ||
 	    (st = opt_string(in, "id", 1024, &id, msg, msglen)) ||
-	    (st = opt_string(in, "original_ts", 64, &ots, msg, msglen)))
+	    (st = opt_string(in, "original_ts", 64, &ots, msg, msglen)) ||
+	    (st = media_field(in, &media, msg, msglen)))
 		goto out_free_in;
 	st = LB_BAD_REQUEST;
 	if (!f[1]) {
@@ -261,8 +394,11 @@ enum lb_status codec_entry_create(const char *body, size_t len,
 			 "pinned", f[3] && json_is_true(f[3]), "revision", 1);
 	if (ots)
 		json_object_set(*out, "original_ts", ots);
+	if (json_array_size(media))
+		json_object_set(*out, "media", media);
 	st = LB_OK;
 out_free_in:
+	json_decref(media);
 	json_decref(in);
 	return st;
 }
@@ -272,21 +408,24 @@ enum lb_status codec_entry_patch(const char *body, size_t len,
 				 char *msg, size_t msglen)
 {
 	static const char *names[5] = { "title", "text", "key", "pinned", "author" };
-	json_t *in = load_object(body, len, msg, msglen), *f[5], *patch;
+	json_t *in = load_object(body, len, msg, msglen), *f[5], *patch, *media = NULL;
 	enum lb_status st;
 
 	if (!in)
 		return LB_BAD_REQUEST;
-	if ((st = entry_fields(in, lim, f, msg, msglen)))
+	if ((st = entry_fields(in, lim, f, msg, msglen)) ||
+	    (st = media_field(in, &media, msg, msglen)))
 		goto out_free_in;
 	patch = json_object();
 	for (int i = 0; i < 5; i++)
 		if (f[i])
 			json_object_set(patch, names[i], f[i]);
+	if (media)   /* the new list, also [] to remove every picture */
+		json_object_set_new(patch, "media", media);
 	if (!json_object_size(patch)) {
 		json_decref(patch);
 		st = LB_BAD_REQUEST;
-		snprintf(msg, msglen, "Nothing to change: give title, text, key or pinned.");
+		snprintf(msg, msglen, "Nothing to change: give title, text, key, pinned or media.");
 		goto out_free_in;
 	}
 	*out = patch;
@@ -352,6 +491,8 @@ json_t *codec_entry_apply(const json_t *current, const json_t *patch)
 	json_t *next = json_deep_copy(current);
 
 	json_object_update(next, (json_t *)patch);
+	if (!json_array_size(json_object_get(next, "media")))
+		json_object_del(next, "media");   /* stored only when there are pictures */
 	json_object_set_new(next, "revision",
 			    json_integer(codec_payload_revision(current) + 1));
 	return next;
@@ -469,6 +610,8 @@ json_t *codec_entry_wire(const json_t *payload, const char *created_seq,
 		json_object_set_new(e, "deleted", json_true());
 	if ((v = json_object_get(payload, "original_ts")))
 		json_object_set(e, "original_ts", v);
+	if (json_array_size(v = json_object_get(payload, "media")))
+		json_object_set(e, "media", v);
 	return e;
 out_bad:
 	json_decref(e);
@@ -565,6 +708,66 @@ const char *codec_entry_seq(const json_t *entry)
 	const char *s = json_string_value(json_object_get(entry, "seq"));
 
 	return s ? s : "0-0";
+}
+
+static const char *field_str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+void codec_entry_view(const json_t *entry, struct codec_entry_view *out)
+{
+	const json_t *media = json_object_get(entry, "media");
+
+	out->id = field_str(entry, "id");
+	out->seq = field_str(entry, "seq");
+	out->ts = field_str(entry, "ts");
+	out->edited_ts = field_str(entry, "edited_ts");
+	out->author = field_str(entry, "author");
+	out->title = field_str(entry, "title");
+	out->text = field_str(entry, "text");
+	out->revision = (long long)json_integer_value(json_object_get(entry, "revision"));
+	out->key = json_is_true(json_object_get(entry, "key"));
+	out->pinned = json_is_true(json_object_get(entry, "pinned"));
+	out->redacted = json_is_true(json_object_get(entry, "redacted"));
+	out->media = json_is_array(media) && json_array_size(media) ? media : NULL;
+}
+
+/* A picture's size attribute: its positive integer, else 0. */
+static long long positive(const json_t *o, const char *k)
+{
+	json_int_t v = json_integer_value(json_object_get(o, k));
+
+	return v > 0 ? (long long)v : 0;
+}
+
+void codec_media_view(const json_t *item, struct codec_media_view *out)
+{
+	out->id = field_str(item, "id");
+	out->type = field_str(item, "type");
+	out->url = field_str(item, "url");
+	out->alt = field_str(item, "alt");
+	out->caption = field_str(item, "caption");
+	out->credit = field_str(item, "credit");
+	out->width = positive(item, "width");
+	out->height = positive(item, "height");
+}
+
+json_t *codec_media_gc_result(json_t *gone)
+{
+	return json_pack("{s:O}", "deleted", gone);
+}
+
+size_t codec_media_gc_count(const json_t *result)
+{
+	return json_array_size(json_object_get(result, "deleted"));
+}
+
+json_t *codec_entry_of_text(const char *text)
+{
+	return json_pack("{s:s}", "text", text);
 }
 
 json_t *codec_blog_list(json_t *blogs)
@@ -738,4 +941,96 @@ enum lb_status codec_redact_request(const char *body, size_t len, json_t **out,
 	*reason = r ? json_string_value(r) : "";
 	*out = in;
 	return LB_OK;
+}
+
+/* ---- pictures ---- */
+
+json_t *codec_media_wire(const struct lb_media *m)
+{
+	char url[80];
+
+	snprintf(url, sizeof(url), "/media/%s", m->id);
+	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:s}", "id", m->id, "type", m->type,
+			 "width", (json_int_t)m->width, "height", (json_int_t)m->height,
+			 "bytes", (json_int_t)m->bytes, "url", url);
+}
+
+char *codec_media_meta(const struct lb_media *m)
+{
+	json_t *v = json_pack("{s:s,s:I,s:I,s:I}", "type", m->type,
+			      "width", (json_int_t)m->width,
+			      "height", (json_int_t)m->height,
+			      "bytes", (json_int_t)m->bytes);
+	char *s = codec_dump(v);
+
+	json_decref(v);
+	return s;
+}
+
+/* A positive integer member of v no greater than max, else 0. */
+static json_int_t bounded(const json_t *v, const char *name, json_int_t max)
+{
+	json_int_t n = json_integer_value(json_object_get(v, name));
+
+	return n > 0 && n <= max ? n : 0;
+}
+
+bool codec_media_meta_parse(const char *id, const char *s, size_t len,
+			    struct lb_media *out)
+{
+	json_t *v = s ? json_loadb(s, len, 0, NULL) : NULL;
+	const char *type = json_string_value(json_object_get(v, "type"));
+	bool ok = media_id_valid(id) && type && strlen(type) < sizeof(out->type) &&
+		  bounded(v, "width", 1 << 30) && bounded(v, "height", 1 << 30) &&
+		  bounded(v, "bytes", (json_int_t)1 << 40);
+
+	if (ok) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->id, sizeof(out->id), "%s", id);
+		snprintf(out->type, sizeof(out->type), "%s", type);
+		out->width = (uint32_t)bounded(v, "width", 1 << 30);
+		out->height = (uint32_t)bounded(v, "height", 1 << 30);
+		out->bytes = (size_t)bounded(v, "bytes", (json_int_t)1 << 40);
+	}
+	json_decref(v);
+	return ok;
+}
+
+size_t codec_payload_media_ids(const json_t *payload,
+			       const char *ids[CODEC_MEDIA_MAX])
+{
+	const json_t *list = json_object_get(payload, "media"), *item;
+	size_t i, n = 0;
+
+	json_array_foreach(list, i, item) {
+		const char *id = json_string_value(json_object_get(item, "id"));
+
+		if (n < CODEC_MEDIA_MAX && id)
+			ids[n++] = id;
+	}
+	return n;
+}
+
+void codec_payload_media_resolve(json_t *payload, size_t i, const struct lb_media *m)
+{
+	json_t *list = json_object_get(payload, "media");
+	json_t *old = json_array_get(list, i), *item, *v;
+	char url[80];
+
+	if (!old)
+		return;
+	snprintf(url, sizeof(url), "/media/%s", m->id);
+	item = json_pack("{s:s,s:s,s:I,s:I,s:s,s:O}", "id", m->id, "type", m->type,
+			 "width", (json_int_t)m->width, "height", (json_int_t)m->height,
+			 "url", url, "alt", json_object_get(old, "alt"));
+	if ((v = json_object_get(old, "caption")))
+		json_object_set(item, "caption", v);
+	if ((v = json_object_get(old, "credit")))
+		json_object_set(item, "credit", v);
+	json_array_set_new(list, i, item);
+}
+
+bool codec_patch_has_media(const json_t *patch)
+{
+	return json_object_get(patch, "media") != NULL;
 }

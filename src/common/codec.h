@@ -4,8 +4,14 @@
  *
  * Stored entry payload (Redis stream field "d" and entries hash):
  *   {"id","author","title","text","key","pinned","revision"[,"deleted"]
- *    [,"original_ts"]} — seq, ts and edited_ts are not stored: they are the
- *   stream ids of the creating and of the latest event.
+ *    [,"original_ts"][,"media"]} — seq, ts and edited_ts are not stored:
+ *   they are the stream ids of the creating and of the latest event.
+ *   "media" (absent when empty) is the wire list of pictures, resolved when
+ *   the entry is written: [{"id","type","width","height","url","alt"
+ *   [,"caption"][,"credit"]}].
+ *
+ * A blog's picture (Redis hash lb:blog:<id>:media, sha256 → meta):
+ *   {"type","width","height","bytes"}.
  */
 #ifndef LB_CODEC_H
 #define LB_CODEC_H
@@ -36,6 +42,16 @@ struct lb_blog {
 	char pinned[40];
 	char lang[LANG_MAX];     /* "" : codec_default_lang (blogs older than lang) */
 	long redactions;         /* entries redacted so far (pages' ETags change) */
+};
+
+/* A picture: its id is the hex SHA-256 of its bytes. */
+#define CODEC_MEDIA_MAX 4          /* pictures per entry */
+#define CODEC_MEDIA_ID 65          /* 64 hex digits and the NUL */
+struct lb_media {
+	char id[CODEC_MEDIA_ID];
+	char type[16];             /* image/jpeg, image/png, image/webp, image/gif */
+	uint32_t width, height;
+	size_t bytes;
 };
 
 /* The language of blogs created without one (--default-lang); set once at start. */
@@ -71,6 +87,25 @@ const char *codec_payload_id(const json_t *payload);
 bool codec_payload_pinned(const json_t *payload);
 int codec_payload_revision(const json_t *payload);
 
+/* Pictures. */
+/* The upload's answer: {"id","type","width","height","bytes","url"}. */
+json_t *codec_media_wire(const struct lb_media *m);
+/* The meta stored per blog (malloc'd JSON), and its parse (false: bad data). */
+char *codec_media_meta(const struct lb_media *m);
+bool codec_media_meta_parse(const char *id, const char *s, size_t len,
+			    struct lb_media *out);
+/*
+ * The ids of the pictures of an entry payload or patch (borrowed, at most
+ * CODEC_MEDIA_MAX). Returns how many; 0 also when it has no "media".
+ */
+size_t codec_payload_media_ids(const json_t *payload,
+			       const char *ids[CODEC_MEDIA_MAX]);
+/* Writes picture m into item i of payload's "media" (type, size, url). */
+void codec_payload_media_resolve(json_t *payload, size_t i,
+				 const struct lb_media *m);
+/* True when a patch sets "media" (also to the empty list). */
+bool codec_patch_has_media(const json_t *patch);
+
 /* Wire objects; each returns a new reference or NULL on bad stored data. */
 json_t *codec_blog_wire(const struct lb_blog *b);
 json_t *codec_entry_wire(const json_t *payload, const char *created_seq,
@@ -89,6 +124,33 @@ void codec_payload_set_seq(json_t *payload, const char *seq);
 void codec_payload_set_pinned(json_t *payload, bool pinned);
 /* A wire entry's seq ("0-0" when missing). */
 const char *codec_entry_seq(const json_t *entry);
+
+/*
+ * A wire Entry read back (the pages, feeds and JSON-LD render from these):
+ * strings borrowed from entry, "" when absent; media the wire list of
+ * pictures, NULL when there is none.
+ */
+struct codec_entry_view {
+	const char *id, *seq, *ts, *edited_ts, *author, *title, *text;
+	long long revision;
+	bool key, pinned, redacted;
+	const json_t *media;
+};
+void codec_entry_view(const json_t *entry, struct codec_entry_view *out);
+
+/* A wire picture item read back likewise; width and height 0 unless > 0. */
+struct codec_media_view {
+	const char *id, *type, *url, *alt, *caption, *credit;
+	long long width, height;
+};
+void codec_media_view(const json_t *item, struct codec_media_view *out);
+
+/* The media_gc op's result, {"deleted":[ids]} (gone borrowed), and its count. */
+json_t *codec_media_gc_result(json_t *gone);
+size_t codec_media_gc_count(const json_t *result);
+
+/* {"text": text}: an entry of that text alone (a headline of any text). */
+json_t *codec_entry_of_text(const char *text);
 
 /* Results: {"blogs":blogs}, {"events":events,"next":next}, {"id","deleted":true}. Steal. */
 json_t *codec_blog_list(json_t *blogs);

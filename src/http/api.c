@@ -111,7 +111,7 @@ out_free_in:
 bool api_is_blog_write(enum route r)
 {
 	return r == R_ENTRY_POST || r == R_ENTRY_PATCH || r == R_ENTRY_DELETE ||
-	       r == R_BLOG_END || r == R_BLOG_PATCH;
+	       r == R_BLOG_END || r == R_BLOG_PATCH || r == R_MEDIA_POST;
 }
 
 static void on_write_error_blog(void *arg, enum lb_status st, const struct lb_blog *b)
@@ -337,6 +337,12 @@ void api_dispatch(struct req *q)
 		break;
 	case R_ENTRY_REDACT:
 		api_redact(q);
+		break;
+	case R_MEDIA_POST:
+		api_media_upload(q);
+		break;
+	case R_MEDIA:
+		api_media_get(q);
 		break;
 	case R_BAD_METHOD:
 		req_error(q, LB_METHOD_NOT_ALLOWED, NULL);

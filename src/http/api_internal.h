@@ -40,6 +40,10 @@ void api_redact(struct req *q);
 /* Routes that change a blog (answered 409 `ended` on an ended blog, whatever else). */
 bool api_is_blog_write(enum route r);
 
+/* api_media.c: POST /api/blogs/{id}/media once its body is in; GET /media/{id}. */
+void api_media_upload(struct req *q);
+void api_media_get(struct req *q);
+
 /*
  * api_pages.c: what is rendered from a blog's state: GET /blogs/{id}, an
  * entry's page, the feeds.

@@ -260,7 +260,7 @@ static json_t *shown_entries(const json_t *entries)
 	size_t i;
 
 	json_array_foreach(entries, i, e)
-		if (!json_is_true(json_object_get(e, "redacted")))
+		if (!codec_payload_redacted(e))
 			json_array_append(out, e);
 	return out;
 }
@@ -271,7 +271,7 @@ static bool has_entry(const json_t *entries, const char *id)
 	size_t i;
 
 	json_array_foreach(entries, i, e)
-		if (!strcmp(json_string_value(json_object_get(e, "id")) ?: "", id))
+		if (!strcmp(codec_payload_id(e), id))
 			return true;
 	return false;
 }

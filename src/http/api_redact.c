@@ -1,9 +1,10 @@
 /*
  * api_redact.c — POST /api/blogs/{id}/entries/{entry}/redact (SPEC
  * "Redaction"): the admin's legal takedown of an entry, also on an ended
- * blog. The store rewrites the entry's events without their content; every
- * instance then drops what it holds of them (hubs, pages) and tells its
- * readers {"type":"redact"}.
+ * blog. The store rewrites the entry's events without their content and
+ * deletes the pictures only it named; every instance then drops what it
+ * holds of them (hubs, pages, pictures) and tells its readers
+ * {"type":"redact"}.
  */
 #include "app.h"
 #include "http/api_internal.h"

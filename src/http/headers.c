@@ -15,12 +15,24 @@ struct header {
 	const char *value;
 };
 
+/*
+ * --public-url's origin (scheme://host[:port]): the pictures' URLs start
+ * with it, and a page reached under another name must still show them.
+ */
+static int public_origin_len(void)
+{
+	const char *u = app.cfg.public_url, *h = strstr(u, "://");
+
+	return h ? (int)(h + 3 - u + strcspn(h + 3, "/;, ")) : 0;
+}
+
 /* The page's Content-Security-Policy, framing allowed as given. */
 static void csp(char *out, size_t len, const char *ancestors)
 {
-	snprintf(out, len, "default-src 'none'; img-src 'self' data:; script-src 'self'; "
+	snprintf(out, len, "default-src 'none'; img-src 'self' %.*s data:; script-src 'self'; "
 		 "font-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; "
-		 "frame-ancestors %s; base-uri 'none'; form-action 'self'", ancestors);
+		 "frame-ancestors %s; base-uri 'none'; form-action 'self'",
+		 public_origin_len(), app.cfg.public_url, ancestors);
 }
 
 /*
@@ -38,7 +50,7 @@ static size_t headers_of(const struct req *q, struct header *h, char *buf, size_
 	if (frameable)
 		origin_frame_ancestors(&app.cfg.embed_origins, ancestors, sizeof(ancestors));
 	csp(buf, len, frameable ? ancestors : "'none'");
-	h[n++] = (struct header){ "content-security-policy:", buf };
+	h[n++] = (struct header){ "content-security-policy:", q->csp ? q->csp : buf };
 	h[n++] = (struct header){ "x-content-type-options:", "nosniff" };
 	if (!frameable)
 		h[n++] = (struct header){ "x-frame-options:", "deny" };

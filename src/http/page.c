@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/linkify.h"
 #include "common/text.h"
 #include "http/page.h"
 
@@ -35,13 +36,6 @@ const char *page_str(const struct page_view *v, const char *key, const char *fal
 	return s ? s : fallback;
 }
 
-static const char *str(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
 /* "2026-11-29T07:32:42.123Z" → "07:32 UTC" (the script re-localises it). */
 static void hhmm(FILE *f, const char *ts)
 {
@@ -57,9 +51,26 @@ static bool is_blank(const char *s, size_t len)
 	return true;
 }
 
+void page_text_line(FILE *f, const char *s, size_t len)
+{
+	size_t at = 0, a, b;
+
+	while (linkify_next(s, len, at, &a, &b)) {
+		page_escape(f, s + at, a - at);
+		fputs("<a href=\"", f);
+		page_escape(f, s + a, b - a);
+		fputs("\" rel=\"nofollow noopener noreferrer\">", f);
+		page_escape(f, s + a, b - a);
+		fputs("</a>", f);
+		at = b;
+	}
+	page_escape(f, s + at, len - at);
+}
+
 /*
  * The text rules of render.js: blank lines separate blocks; in a block a
- * run of "* " lines is a <ul>, a run of other lines one <p> with <br>.
+ * run of "* " lines is a <ul>, a run of other lines one <p> with <br>;
+ * links as page_text_line.
  */
 void page_text_html(FILE *f, const char *text)
 {
@@ -80,11 +91,11 @@ void page_text_html(FILE *f, const char *text)
 		}
 		if (type && (open = type) == 'u') {
 			fputs("<li>", f);
-			page_escape(f, line + 2, len - 2);
+			page_text_line(f, line + 2, len - 2);
 			fputs("</li>", f);
 		} else if (type) {
 			fputs(first ? "" : "<br>", f);
-			page_escape(f, line, len);
+			page_text_line(f, line, len);
 			first = false;
 		} else {
 			fputs(open == 'u' ? "</ul>" : open == 'p' ? "</p>" : "", f);
@@ -95,62 +106,115 @@ void page_text_html(FILE *f, const char *text)
 	fputs(open == 'u' ? "</ul>" : open == 'p' ? "</p>" : "", f);
 }
 
-void page_entry_html(FILE *f, const struct page_view *v, const json_t *e)
+void page_text(FILE *f, const char *text)
+{
+	page_text_html(f, text ? text : "");
+}
+
+/* One <figure>: the picture at base/media/id, its size, alt, caption, credit. */
+static void figure_html(FILE *f, const struct page_view *v, const struct codec_media_view *m)
+{
+	fputs("<figure class=\"entry-figure\"><img src=\"", f);
+	esc(f, v->base);
+	fputs("/media/", f);
+	esc(f, m->id);
+	fprintf(f, "\" width=\"%lld\" height=\"%lld\" alt=\"", m->width, m->height);
+	esc(f, m->alt);
+	fputs("\" loading=\"lazy\" decoding=\"async\">", f);
+	if (*m->caption || *m->credit) {
+		fputs("<figcaption>", f);
+		if (*m->caption) {
+			fputs("<span class=\"entry-caption\">", f);
+			esc(f, m->caption);
+			fputs("</span>", f);
+		}
+		if (*m->credit) {
+			fputs("<span class=\"entry-credit\">", f);
+			esc(f, m->credit);
+			fputs("</span>", f);
+		}
+		fputs("</figcaption>", f);
+	}
+	fputs("</figure>", f);
+}
+
+void page_figures_html(FILE *f, const struct page_view *v, const json_t *e)
+{
+	struct codec_entry_view ev;
+	struct codec_media_view m;
+	const json_t *item;
+	size_t i;
+
+	codec_entry_view(e, &ev);
+	json_array_foreach(ev.media, i, item) {
+		codec_media_view(item, &m);
+		figure_html(f, v, &m);
+	}
+}
+
+/* An entry's <header>: permalinked time, author, key badge, edit time. */
+static void entry_meta_html(FILE *f, const struct page_view *v, const struct codec_entry_view *e)
 {
 	char url[600];
-	const char *id = str(e, "id"), *ts = str(e, "ts");
-	bool key = json_is_true(json_object_get(e, "key"));
 
-	fprintf(f, "<li class=\"entry-item\"><article class=\"entry%s%s\" id=\"entry-",
-		key ? " entry-key" : "", v->entry && !strcmp(v->entry, id) ? " entry-target" : "");
-	esc(f, id);
-	fputs("\" tabindex=\"-1\" data-entry-id=\"", f);
-	esc(f, id);
-	fputs("\" data-seq=\"", f);
-	esc(f, str(e, "seq"));
-	fputs("\" data-ts=\"", f);
-	esc(f, ts);
-	fprintf(f, "\" data-revision=\"%lld\"%s%s><header class=\"entry-meta\">"
-		"<a class=\"entry-permalink\" href=\"",
-		(long long)json_integer_value(json_object_get(e, "revision")),
-		key ? " data-key=\"\"" : "",
-		json_is_true(json_object_get(e, "pinned")) ? " data-pinned=\"\"" : "");
-	esc(f, page_permalink(v, id, url, sizeof(url)));
+	fputs("<header class=\"entry-meta\"><a class=\"entry-permalink\" href=\"", f);
+	esc(f, page_permalink(v, e->id, url, sizeof(url)));
 	fputs("\" title=\"", f);
 	esc(f, page_str(v, "permalink", "Permalink to this update"));
 	fputs("\"><time datetime=\"", f);
-	esc(f, ts);
+	esc(f, e->ts);
 	fputs("\">", f);
-	hhmm(f, ts);
+	hhmm(f, e->ts);
 	fputs("</time></a>", f);
-	if (*str(e, "author")) {
+	if (*e->author) {
 		fputs("<span class=\"entry-author\">", f);
-		esc(f, str(e, "author"));
+		esc(f, e->author);
 		fputs("</span>", f);
 	}
-	if (key) {
+	if (e->key) {
 		fputs("<span class=\"entry-key-badge\">", f);
 		esc(f, page_str(v, "key_event", "Key event"));
 		fputs("</span>", f);
 	}
-	if (*str(e, "edited_ts")) {
+	if (*e->edited_ts) {
 		fputs("<span class=\"entry-updated\">", f);
 		esc(f, page_str(v, "updated", "updated"));
 		fputs(" <time datetime=\"", f);
-		esc(f, str(e, "edited_ts"));
+		esc(f, e->edited_ts);
 		fputs("\">", f);
-		hhmm(f, str(e, "edited_ts"));
+		hhmm(f, e->edited_ts);
 		fputs("</time></span>", f);
 	}
 	fputs("</header>", f);
-	if (*str(e, "title")) {
+}
+
+void page_entry_html(FILE *f, const struct page_view *v, const json_t *entry)
+{
+	struct codec_entry_view e;
+
+	codec_entry_view(entry, &e);
+	fprintf(f, "<li class=\"entry-item\"><article class=\"entry%s%s\" id=\"entry-",
+		e.key ? " entry-key" : "", v->entry && !strcmp(v->entry, e.id) ? " entry-target" : "");
+	esc(f, e.id);
+	fputs("\" tabindex=\"-1\" data-entry-id=\"", f);
+	esc(f, e.id);
+	fputs("\" data-seq=\"", f);
+	esc(f, e.seq);
+	fputs("\" data-ts=\"", f);
+	esc(f, e.ts);
+	fprintf(f, "\" data-revision=\"%lld\"%s%s>", e.revision,
+		e.key ? " data-key=\"\"" : "", e.pinned ? " data-pinned=\"\"" : "");
+	entry_meta_html(f, v, &e);
+	if (*e.title) {
 		fputs("<h3 class=\"entry-title\">", f);
-		esc(f, str(e, "title"));
+		esc(f, e.title);
 		fputs("</h3>", f);
 	}
 	fputs("<div class=\"entry-body\">", f);
-	page_text_html(f, str(e, "text"));
-	fputs("</div></article></li>\n", f);
+	page_text_html(f, e.text);
+	fputs("</div>", f);
+	page_figures_html(f, v, entry);
+	fputs("</article></li>\n", f);
 }
 
 /*
@@ -174,9 +238,13 @@ static bool in_entries(const struct page_view *v, const char *id)
 	const json_t *e;
 	size_t i;
 
-	json_array_foreach(v->entries, i, e)
-		if (!strcmp(str(e, "id"), id))
+	json_array_foreach(v->entries, i, e) {
+		struct codec_entry_view ev;
+
+		codec_entry_view(e, &ev);
+		if (!strcmp(ev.id, id))
 			return true;
+	}
 	return false;
 }
 
@@ -192,17 +260,20 @@ void page_key_events_html(FILE *f, const struct page_view *v)
 	size_t i;
 
 	json_array_foreach(v->keys, i, e) {
-		const char *id = str(e, "id");
+		struct codec_entry_view ev;
+		const char *id;
 
+		codec_entry_view(e, &ev);
+		id = ev.id;
 		page_headline(e, 90, label, sizeof(label));
 		fputs("<li data-entry-id=\"", f);
 		esc(f, id);
 		fputs("\" data-seq=\"", f);
-		esc(f, str(e, "seq"));
+		esc(f, ev.seq);
 		fputs("\"><time datetime=\"", f);
-		esc(f, str(e, "ts"));
+		esc(f, ev.ts);
 		fputs("\">", f);
-		hhmm(f, str(e, "ts"));
+		hhmm(f, ev.ts);
 		fputs("</time><a href=\"", f);
 		if (!v->fragment && in_entries(v, id)) {
 			fputs("#entry-", f);

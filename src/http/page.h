@@ -77,6 +77,16 @@ void page_json_ld(FILE *f, const struct page_view *v);
 /* One entry in the markup of render.js: <li class="entry-item"><article ...>. */
 void page_entry_html(FILE *f, const struct page_view *v, const json_t *e);
 
+/*
+ * An entry's pictures, as they follow its text: each a <figure> whose <img
+ * src="{base}/media/{id}"> (absolute under --public-url, so the same
+ * markup serves the page, a fragment on another site and the feeds) has
+ * its width and height (the browser keeps the room before the bytes come),
+ * loading="lazy", and a <figcaption> with the caption and credit when it
+ * has either (the markup of www/render.js). Nothing for an entry without.
+ */
+void page_figures_html(FILE *f, const struct page_view *v, const json_t *e);
+
 /* The key events summary's <li> items (links absolute in a fragment). */
 void page_key_events_html(FILE *f, const struct page_view *v);
 
@@ -94,7 +104,8 @@ void page_script_json(FILE *f, const char *type, const char *id, const json_t *v
 
 /*
  * An entry's text as HTML (render.js's rules: blank lines separate blocks,
- * runs of "* " lines are a <ul>, other lines a <p> with <br>), escaped.
+ * runs of "* " lines are a <ul>, other lines a <p> with <br>), escaped,
+ * its http(s) URLs links (page_text_line).
  */
 void page_text_html(FILE *f, const char *text);
 
@@ -108,5 +119,17 @@ char *page_feed_json(const struct page_view *v, size_t *out_len);
 
 /* Appends s[0..len) HTML-escaped (& < > " ') to f. */
 void page_escape(FILE *f, const char *s, size_t len);
+/*
+ * Appends one line of entry text: escaped, its http(s) URLs as
+ * <a href="{url}" rel="nofollow noopener noreferrer">{url}</a> (the rules
+ * of common/linkify.h, which www/render.js applies too).
+ */
+void page_text_line(FILE *f, const char *s, size_t len);
+/*
+ * Appends an entry's text as the pages show it: <p> and <ul> blocks with
+ * their links (the rules at the top of www/render.js). For every place
+ * that shows entry text as HTML, such as the feeds' content.
+ */
+void page_text(FILE *f, const char *text);
 
 #endif

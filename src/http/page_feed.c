@@ -1,8 +1,10 @@
 /*
  * page_feed.c — a blog's feeds: Atom (RFC 4287) and JSON Feed 1.1, the
  * newest entries each with id urn:uuid:ENTRY, its headline as title, its
- * text as escaped HTML paragraphs (the page's rules), its times and its
- * permalink; in the blog's language; every URL under --public-url.
+ * text as escaped HTML paragraphs with their links and its pictures as
+ * figures (the page's markup), its times and its permalink; its pictures
+ * also as Atom enclosures and JSON Feed image/attachments; in the blog's
+ * language; every URL under --public-url.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,23 +13,36 @@
 #include "common/text.h"
 #include "http/page.h"
 
-static const char *str(const json_t *o, const char *k)
+/* A picture's absolute URL into out. Returns out. */
+static char *media_url(const struct page_view *v, const struct codec_media_view *m,
+		       char *out, size_t len)
 {
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
+	snprintf(out, len, "%s/media/%s", v->base ? v->base : "", m->id);
+	return out;
 }
 
-/* An entry's text as HTML (malloc'd), or NULL when out of memory. */
-static char *content_html(const json_t *e)
+/* A picture's type, for a feed; when the item does not say, any image. */
+static const char *media_type(const struct codec_media_view *m)
 {
+	return *m->type ? m->type : "image/*";
+}
+
+/*
+ * An entry's text and pictures as HTML (malloc'd), as the page shows them,
+ * or NULL when out of memory.
+ */
+static char *content_html(const struct page_view *v, const json_t *e)
+{
+	struct codec_entry_view ev;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	if (!f)
 		return NULL;
-	page_text_html(f, str(e, "text"));
+	codec_entry_view(e, &ev);
+	page_text_html(f, ev.text);
+	page_figures_html(f, v, e);
 	fclose(f);
 	return buf;
 }
@@ -77,24 +92,40 @@ static void atom_link(FILE *f, const char *rel, const char *type, const char *hr
 	fputs("\"/>\n", f);
 }
 
-static void atom_entry(FILE *f, const struct page_view *v, const json_t *e)
+/* An entry's pictures as enclosure links (RFC 4287 4.2.7.2). */
+static void atom_enclosures(FILE *f, const struct page_view *v, const json_t *media)
+{
+	struct codec_media_view m;
+	const json_t *item;
+	char url[700];
+	size_t i;
+
+	json_array_foreach(media, i, item) {
+		codec_media_view(item, &m);
+		atom_link(f, "enclosure", media_type(&m), media_url(v, &m, url, sizeof(url)));
+	}
+}
+
+static void atom_entry(FILE *f, const struct page_view *v, const json_t *entry)
 {
 	char headline[4 * PAGE_HEADLINE_MAX + 8], url[600];
-	const char *updated = *str(e, "edited_ts") ? str(e, "edited_ts") : str(e, "ts");
-	char *html = content_html(e);
+	char *html = content_html(v, entry);
+	struct codec_entry_view e;
 
-	page_headline(e, PAGE_HEADLINE_MAX, headline, sizeof(headline));
+	codec_entry_view(entry, &e);
+	page_headline(entry, PAGE_HEADLINE_MAX, headline, sizeof(headline));
 	fputs("<entry>\n", f);
-	fprintf(f, "<id>urn:uuid:%s</id>\n", str(e, "id"));
+	fprintf(f, "<id>urn:uuid:%s</id>\n", e.id);
 	fputs("<title type=\"text\">", f);
 	xml_text(f, *headline ? headline : page_str(v, "update", "Update"));
 	fputs("</title>\n", f);
-	xml_element(f, "published", str(e, "ts"));
-	xml_element(f, "updated", updated);
-	atom_link(f, "alternate", "text/html", page_permalink(v, str(e, "id"), url, sizeof(url)));
-	if (*str(e, "author")) {
+	xml_element(f, "published", e.ts);
+	xml_element(f, "updated", *e.edited_ts ? e.edited_ts : e.ts);
+	atom_link(f, "alternate", "text/html", page_permalink(v, e.id, url, sizeof(url)));
+	atom_enclosures(f, v, e.media);
+	if (*e.author) {
 		fputs("<author>", f);
-		xml_element(f, "name", str(e, "author"));
+		xml_element(f, "name", e.author);
 		fputs("</author>\n", f);
 	}
 	fputs("<content type=\"html\">", f);
@@ -140,23 +171,52 @@ char *page_feed_atom(const struct page_view *v, size_t *out_len)
 	return buf;
 }
 
+/*
+ * A JSON Feed item's pictures: "image" the first one's URL, "attachments"
+ * each one's {url, mime_type} (no title: two attachments with the same
+ * title would be alternates of one thing).
+ */
+static void json_pictures(json_t *item, const struct page_view *v, const json_t *media)
+{
+	json_t *list = json_array();
+	struct codec_media_view m;
+	const json_t *pic;
+	char url[700];
+	size_t i;
+
+	json_array_foreach(media, i, pic) {
+		codec_media_view(pic, &m);
+		media_url(v, &m, url, sizeof(url));
+		if (!i)
+			json_object_set_new(item, "image", json_string(url));
+		json_array_append_new(list, json_pack("{s:s,s:s}", "url", url,
+						      "mime_type", media_type(&m)));
+	}
+	if (json_array_size(list))
+		json_object_set(item, "attachments", list);
+	json_decref(list);
+}
+
 /* One entry as a JSON Feed 1.1 item. */
-static json_t *json_item(const struct page_view *v, const json_t *e)
+static json_t *json_item(const struct page_view *v, const json_t *entry)
 {
 	char headline[4 * PAGE_HEADLINE_MAX + 8], url[600], id[64];
-	char *html = content_html(e);
+	char *html = content_html(v, entry);
+	struct codec_entry_view e;
 	json_t *item;
 
-	page_headline(e, PAGE_HEADLINE_MAX, headline, sizeof(headline));
-	snprintf(id, sizeof(id), "urn:uuid:%s", str(e, "id"));
+	codec_entry_view(entry, &e);
+	page_headline(entry, PAGE_HEADLINE_MAX, headline, sizeof(headline));
+	snprintf(id, sizeof(id), "urn:uuid:%s", e.id);
 	item = json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", id,
-			 "url", page_permalink(v, str(e, "id"), url, sizeof(url)),
+			 "url", page_permalink(v, e.id, url, sizeof(url)),
 			 "title", *headline ? headline : page_str(v, "update", "Update"),
-			 "content_html", html ? html : "", "date_published", str(e, "ts"));
-	if (*str(e, "edited_ts"))
-		json_object_set_new(item, "date_modified", json_string(str(e, "edited_ts")));
-	if (*str(e, "author"))
-		json_object_set_new(item, "authors", json_pack("[{s:s}]", "name", str(e, "author")));
+			 "content_html", html ? html : "", "date_published", e.ts);
+	if (*e.edited_ts)
+		json_object_set_new(item, "date_modified", json_string(e.edited_ts));
+	if (*e.author)
+		json_object_set_new(item, "authors", json_pack("[{s:s}]", "name", e.author));
+	json_pictures(item, v, e.media);
 	free(html);
 	return item;
 }

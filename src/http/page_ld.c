@@ -13,13 +13,6 @@
 
 #define DESCRIPTION_MAX 200
 
-static const char *str(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
 char *page_permalink(const struct page_view *v, const char *entry, char *out, size_t len)
 {
 	snprintf(out, len, "%s/blogs/%s/entries/%s", v->base ? v->base : "",
@@ -79,14 +72,15 @@ static size_t chars_prefix(const char *s, size_t max, size_t *chars)
 
 void page_headline(const json_t *entry, size_t max, char *out, size_t outlen)
 {
-	const char *title = str(entry, "title");
+	struct codec_entry_view e;
 	char *line = malloc(outlen * 2 + 64);
 	size_t n, chars, cut;
 
 	out[0] = '\0';
 	if (!line)
 		return;
-	one_line(*title ? title : str(entry, "text"), line, outlen * 2 + 64);
+	codec_entry_view(entry, &e);
+	one_line(*e.title ? e.title : e.text, line, outlen * 2 + 64);
 	n = chars_prefix(line, max, &chars);
 	if (!line[n] || max < 2) {
 		snprintf(out, outlen, "%.*s", (int)n, line);
@@ -112,19 +106,19 @@ static json_t *named(const char *type, const char *name)
 	return json_pack("{s:s,s:s}", "@type", type, "name", name);
 }
 
-/* The absolute URLs of an entry's pictures ("media" items' "url"), or NULL. */
-static json_t *images(const struct page_view *v, const json_t *e)
+/* The absolute URLs of an entry's pictures, or NULL. */
+static json_t *images(const struct page_view *v, const json_t *media)
 {
-	json_t *list = json_array(), *m;
+	json_t *list = json_array(), *item;
+	struct codec_media_view m;
 	size_t i;
 	char url[1024];
 
-	json_array_foreach(json_object_get(e, "media"), i, m) {
-		const char *u = str(m, "url");
-
-		if (!*u)
+	json_array_foreach(media, i, item) {
+		codec_media_view(item, &m);
+		if (!*m.url)
 			continue;
-		snprintf(url, sizeof(url), "%s%s", *u == '/' && v->base ? v->base : "", u);
+		snprintf(url, sizeof(url), "%s%s", *m.url == '/' && v->base ? v->base : "", m.url);
 		json_array_append_new(list, json_string(url));
 	}
 	if (!json_array_size(list)) {
@@ -135,34 +129,34 @@ static json_t *images(const struct page_view *v, const json_t *e)
 }
 
 /* One current entry as a schema.org BlogPosting. */
-static json_t *update(const struct page_view *v, const json_t *e)
+static json_t *update(const struct page_view *v, const json_t *entry)
 {
 	char headline[4 * PAGE_HEADLINE_MAX + 8], url[600];
+	struct codec_entry_view e;
 	json_t *u, *img;
 
-	page_headline(e, PAGE_HEADLINE_MAX, headline, sizeof(headline));
+	codec_entry_view(entry, &e);
+	page_headline(entry, PAGE_HEADLINE_MAX, headline, sizeof(headline));
 	u = json_pack("{s:s,s:s,s:s,s:s,s:s}", "@type", "BlogPosting",
-		      "headline", headline, "articleBody", str(e, "text"),
-		      "datePublished", str(e, "ts"),
-		      "url", page_permalink(v, str(e, "id"), url, sizeof(url)));
-	if (*str(e, "edited_ts"))
-		json_object_set_new(u, "dateModified", json_string(str(e, "edited_ts")));
-	if (*str(e, "author"))
-		json_object_set_new(u, "author", named("Person", str(e, "author")));
-	if ((img = images(v, e)))
+		      "headline", headline, "articleBody", e.text,
+		      "datePublished", e.ts,
+		      "url", page_permalink(v, e.id, url, sizeof(url)));
+	if (*e.edited_ts)
+		json_object_set_new(u, "dateModified", json_string(e.edited_ts));
+	if (*e.author)
+		json_object_set_new(u, "author", named("Person", e.author));
+	if ((img = images(v, e.media)))
 		json_object_set_new(u, "image", img);
 	return u;
 }
 
 /* The time of the blog's last change: its last event, else its creation. */
-static json_t *modified(const struct lb_blog *b, const json_t *wire)
+static json_t *modified(const struct lb_blog *b)
 {
 	struct lb_seq s;
 	char ts[32];
 
-	if (!text_seq_parse(b->last_seq, &s) || !s.ms)
-		return json_incref(json_object_get(wire, "created_at"));
-	text_rfc3339(s.ms, ts);
+	text_rfc3339(text_seq_parse(b->last_seq, &s) && s.ms ? s.ms : b->created_ms, ts);
 	return json_string(ts);
 }
 
@@ -170,9 +164,9 @@ static json_t *modified(const struct lb_blog *b, const json_t *wire)
 static json_t *live_blog_posting(const struct page_view *v, const char *url)
 {
 	const struct lb_blog *b = v->blog;
-	json_t *wire = codec_blog_wire(b), *updates = json_array(), *ld, *org;
-	json_t *title = json_pack("{s:s}", "title", b->title);
-	char headline[4 * PAGE_HEADLINE_MAX + 8];
+	json_t *updates = json_array(), *ld, *org;
+	json_t *title = codec_entry_of_text(b->title);
+	char headline[4 * PAGE_HEADLINE_MAX + 8], created[32], ended[32];
 	const json_t *e;
 	size_t i;
 
@@ -180,18 +174,18 @@ static json_t *live_blog_posting(const struct page_view *v, const char *url)
 		json_array_append_new(updates, update(v, e));
 	page_headline(title, PAGE_HEADLINE_MAX, headline, sizeof(headline));
 	json_decref(title);
+	text_rfc3339(b->created_ms, created);
+	text_rfc3339(b->ended_ms, ended);
 	org = named("Organization", v->publisher ? v->publisher : "");
 	json_object_set_new(org, "url", json_string(v->base ? v->base : ""));
-	ld = json_pack("{s:s,s:s,s:s,s:s,s:s,s:O,s:o,s:O,s:o,s:O,s:o}",
+	ld = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:O,s:o}",
 		       "@context", "https://schema.org", "@type", "LiveBlogPosting",
 		       "url", url, "headline", headline, "inLanguage", codec_blog_lang(b),
-		       "datePublished", json_object_get(wire, "created_at"),
-		       "dateModified", modified(b, wire),
-		       "coverageStartTime", json_object_get(wire, "created_at"),
+		       "datePublished", created, "dateModified", modified(b),
+		       "coverageStartTime", created,
 		       "publisher", org, "author", org, "liveBlogUpdate", updates);
 	if (b->ended)
-		json_object_set(ld, "coverageEndTime", json_object_get(wire, "ended_at"));
-	json_decref(wire);
+		json_object_set_new(ld, "coverageEndTime", json_string(ended));
 	return ld;
 }
 
@@ -208,9 +202,13 @@ static const json_t *entry_of(const struct page_view *v, const char *id)
 	const json_t *e;
 	size_t i;
 
-	json_array_foreach(v->entries, i, e)
-		if (!strcmp(str(e, "id"), id))
+	json_array_foreach(v->entries, i, e) {
+		struct codec_entry_view ev;
+
+		codec_entry_view(e, &ev);
+		if (!strcmp(ev.id, id))
 			return e;
+	}
 	return NULL;
 }
 
@@ -228,7 +226,10 @@ static void share_text(const struct page_view *v, char *title, char *desc, size_
 	if (target)
 		page_headline(target, PAGE_HEADLINE_MAX, title, len);
 	if (target || newest) {
-		text = json_pack("{s:s}", "text", str(target ? target : newest, "text"));
+		struct codec_entry_view ev;
+
+		codec_entry_view(target ? target : newest, &ev);
+		text = codec_entry_of_text(ev.text);
 		page_headline(text, DESCRIPTION_MAX, desc, len);
 		json_decref(text);
 	} else {

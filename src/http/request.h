@@ -44,6 +44,19 @@ struct req {
 	void (*then)(struct req *q, const struct lb_blog *b);   /* api_as_editor */
 	enum lb_status err_status;   /* api_write_error: the error to give if not ended */
 	char err_msg[256];
+	/* pictures (api_media.c) */
+	bool authorised;         /* an upload's token was checked before its body */
+	bool rx_paused;          /* its body waits for the check (lws_rx_flow_control) */
+	bool body_done;          /* the whole body is in */
+	char req_type[64];       /* the request's Content-Type */
+	const char *csp;         /* Content-Security-Policy of the response, or NULL */
+	/* a borrowed response body (a cached picture), released with the request */
+	const unsigned char *src;
+	void (*src_release)(void *arg);
+	void *src_arg;
+	/* writing the response: large bodies go out a chunk per WRITEABLE */
+	bool headers_sent;
+	size_t sent;
 	int retry_after;         /* > 0: a Retry-After header, in seconds */
 	bool body_seen;          /* a body chunk arrived */
 };
@@ -53,6 +66,18 @@ void req_unref(struct req *q);
 /* Sets the response (takes body, malloc'd) and asks lws for WRITEABLE. */
 void req_respond(struct req *q, int status, const char *ctype, char *body,
 		 size_t len);
+/*
+ * Like req_respond with a body the request borrows: data stays valid until
+ * release(arg), which runs when the request is freed (at once if it has
+ * already been answered).
+ */
+void req_respond_borrowed(struct req *q, int status, const char *ctype,
+			  const void *data, size_t len,
+			  void (*release)(void *arg), void *arg);
+/* True when the request's If-None-Match names etag (or is "*"). */
+bool req_none_match(const struct req *q, const char *etag);
+/* The largest body the request's route takes (--max-media for uploads). */
+size_t req_body_limit(const struct req *q);
 void req_json(struct req *q, enum lb_status st, const json_t *v);
 void req_error(struct req *q, enum lb_status st, const char *msg);
 /*
@@ -71,6 +96,13 @@ void req_ended(struct req *q, const char *etag, const char *ctype, char *body,
 
 /* api.c: runs the route once the request (and its body) is complete. */
 void api_dispatch(struct req *q);
+/*
+ * api_media.c: an upload's head is in, its body not yet: checks its
+ * Content-Type and token first, so that no body is read for a request
+ * that will be refused (the body's reading is paused while the token is
+ * looked up). Answers, or lets the body come.
+ */
+void api_media_begin(struct req *q);
 void api_page_cache_free(void);
 /* Every kept rendering of a blog (page, entry pages, ...) is dropped (it was redacted). */
 void api_page_forget(const char *blog);

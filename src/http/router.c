@@ -53,6 +53,8 @@ static enum route api_route(enum method m, char **seg, int n,
 		return pick(m, M_POST, R_BLOG_END);
 	if (n == 4 && !strcmp(seg[3], "entries"))
 		return m == M_POST ? R_ENTRY_POST : m == M_GET ? R_ENTRIES_LIST : R_BAD_METHOD;
+	if (n == 4 && !strcmp(seg[3], "media"))
+		return pick(m, M_POST, R_MEDIA_POST);
 	if (n >= 5 && !strcmp(seg[3], "entries")) {
 		if (!text_uuid_valid(seg[4]))
 			return R_NOT_FOUND;
@@ -140,6 +142,19 @@ static enum route page_route(enum method m, char **seg, int n,
 	return R_NOT_FOUND;
 }
 
+/* /media/{sha256}: 64 hex digits, kept lower-case. */
+static enum route media_route(enum method m, const char *id, struct route_match *out)
+{
+	size_t n = strspn(id, "0123456789abcdefABCDEF");
+
+	if (n != 64 || id[n])
+		return R_NOT_FOUND;
+	for (size_t i = 0; i < n; i++)
+		out->media[i] = (char)(id[i] >= 'A' && id[i] <= 'F' ? id[i] + 32 : id[i]);
+	out->media[n] = '\0';
+	return pick(m, M_GET, R_MEDIA);
+}
+
 void router_match(enum method m, const char *path, struct route_match *out)
 {
 	char buf[512], *seg[8];
@@ -162,6 +177,8 @@ void router_match(enum method m, const char *path, struct route_match *out)
 		out->route = text_slug_valid(seg[2]) &&
 			     !copy(out->blog, sizeof(out->blog), seg[2]) ?
 			     pick(m, M_GET, R_SSE) : R_NOT_FOUND;
+	else if (n == 2 && !strcmp(seg[0], "media"))
+		out->route = media_route(m, seg[1], out);
 	else if (n >= 1 && !strcmp(seg[0], "api"))
 		out->route = api_route(m, seg, n, out);
 	else
@@ -171,7 +188,7 @@ void router_match(enum method m, const char *path, struct route_match *out)
 int router_has_body(enum route r)
 {
 	return r == R_BLOGS_CREATE || r == R_ENTRY_POST || r == R_ENTRY_PATCH ||
-	       r == R_BLOG_PATCH || r == R_ENTRY_REDACT;
+	       r == R_BLOG_PATCH || r == R_ENTRY_REDACT || r == R_MEDIA_POST;
 }
 
 int router_is_stream(const char *head, size_t len)

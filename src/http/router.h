@@ -25,6 +25,8 @@ enum route {
 	R_BLOG_PATCH,      /* PATCH /api/blogs/{id}: title, lang */
 	R_ENTRIES_LIST,    /* GET /api/blogs/{id}/entries?before=SEQ&limit=N */
 	R_ENTRY_REDACT,    /* POST .../entries/{entry}/redact (admin) */
+	R_MEDIA_POST,      /* POST /api/blogs/{id}/media: a picture as the body */
+	R_MEDIA,           /* GET or HEAD /media/{sha256} */
 	R_SSE,             /* GET /sse/blogs/{id}: a stream, not a page */
 	R_PAGE_INDEX,
 	R_PAGE_BLOG,
@@ -46,6 +48,7 @@ struct route_match {
 	char blog[72];
 	char entry[40];
 	char file[128];     /* R_STATIC: a plain file name inside www, or i18n/NAME */
+	char media[72];     /* R_MEDIA: 64 lower-case hex digits */
 };
 
 void router_match(enum method m, const char *path, struct route_match *out);

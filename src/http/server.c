@@ -42,6 +42,8 @@ void req_unref(struct req *q)
 {
 	if (!q || --q->refs)
 		return;
+	if (q->src_release)
+		q->src_release(q->src_arg);
 	free(q->body);
 	free(q->resp);
 	free(q);
@@ -55,12 +57,35 @@ void req_respond(struct req *q, int status, const char *ctype, char *body,
 		return;
 	}
 	q->responded = true;
+	if (q->rx_paused && q->wsi)   /* the rest of the body is read and dropped */
+		lws_rx_flow_control(q->wsi, 1);
+	q->rx_paused = false;
 	q->status = status;
 	q->ctype = ctype;
 	q->resp = body;
 	q->resp_len = body && !len ? strlen(body) : len;
 	if (q->wsi)
 		lws_callback_on_writable(q->wsi);
+}
+
+void req_respond_borrowed(struct req *q, int status, const char *ctype,
+			  const void *data, size_t len,
+			  void (*release)(void *arg), void *arg)
+{
+	if (q->responded || q->src_release) {
+		release(arg);
+		return;
+	}
+	q->src = data;
+	q->src_release = release;
+	q->src_arg = arg;
+	req_respond(q, status, ctype, NULL, 0);
+	q->resp_len = len;
+}
+
+size_t req_body_limit(const struct req *q)
+{
+	return (size_t)(q->rm.route == R_MEDIA_POST ? app.cfg.max_media : app.cfg.max_body);
 }
 
 /*
@@ -82,6 +107,11 @@ static bool none_match(const char *header, const char *etag)
 			return true;
 	}
 	return false;
+}
+
+bool req_none_match(const struct req *q, const char *etag)
+{
+	return q->inm[0] && none_match(q->inm, etag);
 }
 
 /* A cacheable response with an ETag: 304 when the request's If-None-Match matches. */
@@ -247,7 +277,8 @@ static void route(struct http_pss *pss, struct req *q, const char *path)
 	if (!pss->head)
 		return;
 	if (q->rm.route == R_PAGE_INDEX || q->rm.route == R_PAGE_EDIT ||
-	    q->rm.route == R_STATIC || ROUTER_IS_RENDERED(q->rm.route))
+	    q->rm.route == R_STATIC || ROUTER_IS_RENDERED(q->rm.route) ||
+	    q->rm.route == R_MEDIA)
 		q->method = M_GET;
 	else
 		router_match(q->method, path, &q->rm);
@@ -438,11 +469,14 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 	if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
 		return refuse_framing(wsi, LB_LENGTH_REQUIRED, NULL);
 	q->expect = strtoul(cl, NULL, 10);   /* checked by framing_error() */
-	if (q->expect > (size_t)app.cfg.max_body) {
+	if (q->expect > req_body_limit(q)) {
 		api_write_error(q, LB_TOO_LARGE, "The request body is larger than the limit.");
 		return 0;
 	}
-	if (!q->expect)
+	q->body_done = !q->expect;
+	if (q->rm.route == R_MEDIA_POST)
+		api_media_begin(q);   /* the token before the body */
+	else if (!q->expect)
 		dispatch(q);
 	return 0;
 }
@@ -479,7 +513,7 @@ static int on_body(struct req *q, const void *in, size_t len)
 	q->body_seen = true;
 	if (q->responded || q->refused)
 		return 0;
-	if (q->len + len > (size_t)app.cfg.max_body) {
+	if (q->len + len > req_body_limit(q)) {
 		api_write_error(q, LB_TOO_LARGE, "The request body is larger than the limit.");
 		return 0;
 	}
@@ -500,6 +534,8 @@ static int on_body(struct req *q, const void *in, size_t len)
 
 static void detach(struct http_pss *pss);
 
+#define RESP_CHUNK (32 * 1024)   /* body bytes per WRITEABLE */
+
 static int add_retry_after(struct lws *wsi, int secs, unsigned char **p,
 			   unsigned char *end)
 {
@@ -510,20 +546,13 @@ static int add_retry_after(struct lws *wsi, int secs, unsigned char **p,
 					    (const unsigned char *)v, n, p, end);
 }
 
-/*
- * Writes the response. The pss may be freed by lws_http_transaction_
- * completed(), so the request is detached before that.
- */
-static int on_writeable(struct lws *wsi, struct http_pss *pss)
+/* The response's status line and headers. Returns 0 or -1. */
+static int write_headers(struct lws *wsi, const struct req *q)
 {
-	struct req *q = pss->req;
 	unsigned char hbuf[LWS_PRE + 3072], *start = hbuf + LWS_PRE, *p = start,
 		      *end = hbuf + sizeof(hbuf) - 1;
-	const char *cache;
+	const char *cache = q->cache ? q->cache : "no-store";
 
-	if (!q || !q->responded)
-		return 0;
-	cache = q->cache ? q->cache : "no-store";
 	if (lws_add_http_common_headers(wsi, (unsigned int)q->status, q->ctype,
 					q->resp_len, &p, end) ||
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
@@ -533,21 +562,51 @@ static int on_writeable(struct lws *wsi, struct http_pss *pss)
 	    (q->etag[0] && lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ETAG,
 					 (const unsigned char *)q->etag,
 					 (int)strlen(q->etag), &p, end)) ||
-	    headers_add(wsi, q, &p, end) ||
-	    lws_finalize_write_http_header(wsi, start, &p, end))
+	    headers_add(wsi, q, &p, end))
 		return -1;
-	if (q->resp_len && !pss->head) {
-		unsigned char *b = malloc(LWS_PRE + q->resp_len);
+	return lws_finalize_write_http_header(wsi, start, &p, end) ? -1 : 0;
+}
 
-		if (!b)
+/* Writes body[0..len) (the last piece when final) through LWS_PRE headroom. */
+static int write_chunk(struct lws *wsi, const unsigned char *body, size_t len,
+		       bool final)
+{
+	static _Thread_local unsigned char buf[LWS_PRE + RESP_CHUNK];
+
+	memcpy(buf + LWS_PRE, body, len);
+	return lws_write(wsi, buf + LWS_PRE, len, final ? LWS_WRITE_HTTP_FINAL :
+			 LWS_WRITE_HTTP) == (int)len ? 0 : -1;
+}
+
+/*
+ * Writes the response: the headers and up to RESP_CHUNK bytes of the body
+ * now, the rest a chunk per WRITEABLE (lws keeps what the socket did not
+ * take and calls back once it has gone), so a large body neither blocks
+ * the loop nor is copied whole. The pss may be freed by lws_http_
+ * transaction_completed(), so the request is detached before that.
+ */
+static int on_writeable(struct lws *wsi, struct http_pss *pss)
+{
+	struct req *q = pss->req;
+	const unsigned char *body;
+	size_t left, n;
+
+	if (!q || !q->responded)
+		return 0;
+	if (!q->headers_sent && write_headers(wsi, q))
+		return -1;
+	q->headers_sent = true;
+	body = q->src ? q->src : (const unsigned char *)q->resp;
+	left = pss->head || !body ? 0 : q->resp_len - q->sent;
+	if (left) {
+		n = left > RESP_CHUNK ? RESP_CHUNK : left;
+		if (write_chunk(wsi, body + q->sent, n, n == left))
 			return -1;
-		memcpy(b + LWS_PRE, q->resp, q->resp_len);
-		if (lws_write(wsi, b + LWS_PRE, q->resp_len, LWS_WRITE_HTTP_FINAL) !=
-		    (int)q->resp_len) {
-			free(b);
-			return -1;
+		q->sent += n;
+		if (n < left) {
+			lws_callback_on_writable(wsi);
+			return 0;
 		}
-		free(b);
 	}
 	detach(pss);
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
@@ -574,6 +633,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_HTTP_BODY:
 		return pss->req ? on_body(pss->req, in, len) : 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (pss->req)
+			pss->req->body_done = true;
 		if (pss->req && !pss->req->responded && !pss->req->refused)
 			dispatch(pss->req);
 		return 0;

@@ -70,6 +70,10 @@ static void take_item(struct feed *fd, const redisReply *item)
 		return;
 	if (!strcmp(ev.type, "created"))
 		fd->sink.created(fd->sink.arg, b);
+	else if (!strcmp(ev.type, "media_gone") && fd->sink.media_gone)
+		fd->sink.media_gone(fd->sink.arg, ev.data, ev.len);
+	else if (!strcmp(ev.type, "media_gone"))
+		return;
 	else if (!strcmp(ev.type, "blog") && fd->sink.blog)
 		fd->sink.blog(fd->sink.arg, b, ev.data, ev.len);
 	else if (!strcmp(ev.type, "blog"))

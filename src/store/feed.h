@@ -30,6 +30,11 @@ struct feed_sink {
 	void (*created)(void *arg, const char *blog);
 	/* a blog's title or language changed: data is {"title","lang"} (may be NULL) */
 	void (*blog)(void *arg, const char *blog, const char *data, size_t len);
+	/*
+	 * pictures' bytes were deleted (media_gc.lua): ids is their space-
+	 * separated sha256s, len bytes, not terminated (may be NULL)
+	 */
+	void (*media_gone)(void *arg, const char *ids, size_t len);
 	void *arg;
 };
 

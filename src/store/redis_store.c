@@ -17,7 +17,7 @@
 
 extern const char lua_create_blog[], lua_append[], lua_end[], lua_list_blogs[],
 	lua_hub_init[], lua_events[], lua_readers[], lua_page_state[], lua_entry_state[],
-	lua_update_blog[], lua_entries_page[], lua_redact[];
+	lua_update_blog[], lua_entries_page[], lua_redact[], lua_media_put[], lua_media_gc[];
 
 /*
  * A script. Every script is a write that waits for --ack-replicas (WAIT)
@@ -37,9 +37,12 @@ static struct script s_create = { lua_create_blog, "", false },
 	/* page_state and entries_page may build a blog's index once: it is
 	 * rebuilt from the entries hash, no acknowledgement waits for it */
 	s_page = { lua_page_state, "", true }, s_entry = { lua_entry_state, "", true },
-	s_entries = { lua_entries_page, "", true };
+	s_entries = { lua_entries_page, "", true },
+	s_media_put = { lua_media_put, "", false }, s_media_gc = { lua_media_gc, "", false };
 
-#define MAX_ARGS 24
+/* the most: media_gc's (EVALSHA sha n, 4 keys, 4 args and the candidates) */
+#define MAX_ARGS (11 + STORE_MEDIA_GC_MAX)
+#define MEDIA_PREFIX "lb:media:"
 #define EDIT_ATTEMPTS 5
 
 struct redis_store {
@@ -74,6 +77,7 @@ struct call {
 	int argc;
 	char *argv[MAX_ARGS];
 	size_t lens[MAX_ARGS];
+	bool borrowed[MAX_ARGS];   /* argv[i] is the caller's (a picture's bytes) */
 	call_done_fn done;
 	store_json_fn jfn;
 	store_blog_fn bfn;
@@ -82,6 +86,8 @@ struct call {
 	store_head_fn hfn;
 	store_page_fn pfn;
 	store_count_fn cfn;
+	store_bytes_fn xfn;
+	int (*then)(struct call *c);   /* after the pictures are resolved */
 	void *arg;
 	json_t *payload;
 	json_t *patch;
@@ -91,10 +97,14 @@ struct call {
 	int attempts;
 	long limit;
 	char since[48];
+	char fp[72];             /* a post's content fingerprint */
+	struct lb_media media;
 	struct lws_dll2 wlink;   /* in the store's held or covered writes */
 	bool replied;            /* the covered write's reply is in: */
 	redisReply *reply;       /* a copy of it (NULL: connection lost) */
 	bool unconfirmed;        /* answered 503 although it may be stored */
+	bool redacted_new;       /* a redaction: this call's, not an earlier one */
+	uint64_t redacted_at;    /* a redaction's time (ms) */
 	char msg[192];
 };
 
@@ -117,7 +127,9 @@ static struct call *call_new(struct store *st, void *arg)
 static void call_args_free(struct call *c)
 {
 	for (int i = 0; i < c->argc; i++)
-		free(c->argv[i]);
+		if (!c->borrowed[i])
+			free(c->argv[i]);
+	memset(c->borrowed, 0, sizeof(c->borrowed));
 	c->argc = 0;
 }
 
@@ -149,6 +161,16 @@ static void push_str(struct call *c, const char *s)
 	push(c, s, strlen(s));
 }
 
+/* An argument that stays the caller's until the reply (not copied). */
+static void push_borrowed(struct call *c, const void *s, size_t len)
+{
+	if (c->argc == MAX_ARGS)
+		abort();
+	c->argv[c->argc] = (char *)s;
+	c->borrowed[c->argc] = true;
+	c->lens[c->argc++] = len;
+}
+
 /* A script's error word; Redis prefixes one-word errors with "ERR ". */
 static const char *script_error(const redisReply *r)
 {
@@ -168,6 +190,8 @@ static enum lb_status error_status(const redisReply *r)
 		return LB_ENDED;
 	if (!strcmp(e, "CONFLICT") || !strcmp(e, "STALE"))
 		return LB_CONFLICT;
+	if (!strncmp(e, "NOMEDIA ", 8))
+		return LB_BAD_REQUEST;
 	/* Redis refused to run anything now: nothing was stored */
 	for (size_t i = 0; i < sizeof(busy) / sizeof(busy[0]); i++)
 		if (!strncmp(r->str, busy[i], strlen(busy[i])))
@@ -408,12 +432,14 @@ static int ack_send(struct call *c)
 }
 
 /*
- * Starts "EVALSHA sha numkeys keys... args..." for c; keys and args are the
- * arrays given (NULL-terminated). Returns -1 (c untouched, no callback) when
+ * Starts "EVALSHA sha numkeys keys... args... [bin]" for c; keys and args
+ * are the arrays given (NULL-terminated), bin (binary, borrowed until the
+ * reply) a last argument when not NULL. Returns -1 (no callback) when
  * Redis is down.
  */
-static int eval(struct call *c, struct script *sc, call_done_fn done,
-		const char *const *keys, const char *const *args)
+static int eval_bin(struct call *c, struct script *sc, call_done_fn done,
+		    const char *const *keys, const char *const *args,
+		    const void *bin, size_t binlen)
 {
 	char n[16];
 	int nkeys = 0;
@@ -431,7 +457,15 @@ static int eval(struct call *c, struct script *sc, call_done_fn done,
 		push_str(c, keys[i]);
 	for (int i = 0; args[i]; i++)
 		push_str(c, args[i]);
+	if (bin)
+		push_borrowed(c, bin, binlen);
 	return send_eval(c);
+}
+
+static int eval(struct call *c, struct script *sc, call_done_fn done,
+		const char *const *keys, const char *const *args)
+{
+	return eval_bin(c, sc, done, keys, args, NULL, 0);
 }
 
 /* ---- operations ---- */
@@ -578,20 +612,28 @@ static int rs_update_blog(struct store *st, const char *blog, const char *title,
 static int append(struct call *c, const char *type, const char *check,
 		  const char *pin, call_done_fn done)
 {
-	char kb[128], kl[128], ke[128], kf[128], ko[128], kk[128];
+	char kb[128], kl[128], ke[128], kf[128], ko[128], kk[128], km[128];
 	char *payload = c->payload ? codec_dump(c->payload) : strdup("");
-	const char *keys[] = { kb, kl, ke, kf, STORE_FEED_KEY, ko, kk, NULL };
+	char media[CODEC_MEDIA_MAX * CODEC_MEDIA_ID + 1] = "";
+	const char *keys[] = { kb, kl, ke, kf, STORE_FEED_KEY, ko, kk, km, NULL };
 	const char *args[] = { type, c->entry, payload, check, pin,
 			       STORE_FEED_MAXLEN, c->pinned,
-			       c->payload && codec_payload_key(c->payload) ? "1" : "0", NULL };
+			       c->payload && codec_payload_key(c->payload) ? "1" : "0",
+			       media, NULL };
+	const char *ids[CODEC_MEDIA_MAX];
+	size_t n = c->payload ? codec_payload_media_ids(c->payload, ids) : 0;
 	int ret;
 
+	for (size_t i = 0; i < n; i++)   /* checked by the script: the blog's? */
+		snprintf(media + strlen(media), sizeof(media) - strlen(media), "%s%.64s",
+			 i ? " " : "", ids[i]);
 	key(kb, sizeof(kb), c->blog, "");
 	key(kl, sizeof(kl), c->blog, ":log");
 	key(ke, sizeof(ke), c->blog, ":entries");
 	key(kf, sizeof(kf), c->blog, ":fp");
 	key(ko, sizeof(ko), c->blog, ":order");
 	key(kk, sizeof(kk), c->blog, ":keys");
+	key(km, sizeof(km), c->blog, ":media");
 	ret = payload ? eval(c, &s_append, done, keys, args) : -1;
 	free(payload);
 	return ret;
@@ -604,11 +646,77 @@ static bool reply_is(const redisReply *r, const char *tag)
 	       !strcmp(r->element[0]->str, tag);
 }
 
+/* The sentence for a script's refusal of a picture (NOMEDIA <id>), or NULL. */
+static const char *nomedia(const redisReply *r, char *buf, size_t len)
+{
+	if (!r || r->type != REDIS_REPLY_ERROR || strncmp(script_error(r), "NOMEDIA ", 8))
+		return NULL;
+	snprintf(buf, len, "Picture %.64s is not one of this blog's pictures: upload it "
+		 "to the blog first.", script_error(r) + 8);
+	return buf;
+}
+
+/*
+ * The reply of the metas of the pictures a write names: each one found is
+ * resolved into the write's json (payload or patch); one that is not the
+ * blog's stays as it is, for the write's script to refuse (after it has
+ * checked the blog's state, so an ended blog answers `ended` first).
+ */
+static void resolve_reply(redisReply *r, void *arg)
+{
+	struct call *c = arg;
+	json_t *json = c->patch ? c->patch : c->payload;
+	struct lb_media m;
+	char id[CODEC_MEDIA_ID];
+	const char *ids[CODEC_MEDIA_MAX];
+	size_t n = codec_payload_media_ids(json, ids);
+
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != n) {
+		finish_json(c, r ? LB_INTERNAL : LB_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const redisReply *e = r->element[i];
+
+		snprintf(id, sizeof(id), "%s", ids[i]);   /* resolving replaces ids[i] */
+		if (e->type == REDIS_REPLY_STRING &&
+		    codec_media_meta_parse(id, e->str, e->len, &m))
+			codec_payload_media_resolve(json, i, &m);
+	}
+	if (c->then(c))
+		finish_json(c, LB_UNAVAILABLE, NULL, NULL);
+}
+
+/*
+ * Runs then(c) once the pictures of the write's json (c->patch, else
+ * c->payload) are resolved: at once when it names none. Returns -1 (no
+ * callback) when Redis is down.
+ */
+static int with_media(struct call *c, int (*then)(struct call *c))
+{
+	json_t *json = c->patch ? c->patch : c->payload;
+	const char *ids[CODEC_MEDIA_MAX], *argv[2 + CODEC_MEDIA_MAX];
+	size_t n = codec_payload_media_ids(json, ids);
+	char km[128];
+
+	if (!n)
+		return then(c);
+	c->then = then;
+	key(km, sizeof(km), c->blog, ":media");
+	argv[0] = "HMGET";
+	argv[1] = km;
+	memcpy(argv + 2, ids, n * sizeof(*ids));
+	return rconn_command(&c->st->cmd, resolve_reply, c, (int)(2 + n), argv, NULL);
+}
+
 static void post_done(struct call *c, enum lb_status st, redisReply *r)
 {
+	char why[200];
+
 	if (st != LB_OK) {
 		finish_json(c, st, NULL, st == LB_CONFLICT ?
-			    "An entry with this id exists with different content." : NULL);
+			    "An entry with this id exists with different content." :
+			    nomedia(r, why, sizeof(why)));
 	} else if (reply_is(r, "new") && r->elements == 4) {
 		metrics.writes++;
 		finish_json(c, LB_CREATED, codec_entry_wire(c->payload,
@@ -621,21 +729,27 @@ static void post_done(struct call *c, enum lb_status st, redisReply *r)
 	}
 }
 
+/* Second step of a post: the entry, its pictures resolved. */
+static int post_append(struct call *c)
+{
+	return append(c, "entry", c->fp, codec_payload_pinned(c->payload) ? "pin" : "",
+		      post_done);
+}
+
 static int rs_post_entry(struct store *st, const char *blog, json_t *payload,
 			 store_json_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
-	char fp[72];
 
 	if (!c)
 		return -1;
 	c->jfn = fn;
-	c->payload = json_incref(payload);
+	/* a copy: resolving the pictures writes into it */
+	c->payload = json_deep_copy(payload);
 	snprintf(c->blog, sizeof(c->blog), "%s", blog);
 	snprintf(c->entry, sizeof(c->entry), "%s", codec_payload_id(payload));
-	codec_fingerprint(payload, fp);
-	if (append(c, "entry", fp, codec_payload_pinned(payload) ? "pin" : "",
-		   post_done)) {
+	codec_fingerprint(payload, c->fp);   /* of the request, as a retry sends it */
+	if (!c->payload || with_media(c, post_append)) {
 		call_free(c);
 		return -1;
 	}
@@ -646,6 +760,8 @@ static int edit_begin(struct call *c);
 
 static void edit_done(struct call *c, enum lb_status st, redisReply *r)
 {
+	char why[200];
+
 	if (st == LB_CONFLICT && r && !strcmp(script_error(r), "STALE") &&
 	    ++c->attempts < EDIT_ATTEMPTS) {
 		if (edit_begin(c))
@@ -654,7 +770,7 @@ static void edit_done(struct call *c, enum lb_status st, redisReply *r)
 	}
 	if (st != LB_OK) {
 		finish_json(c, st, NULL, st == LB_CONFLICT ?
-			    "The entry kept changing; try again." : NULL);
+			    "The entry kept changing; try again." : nomedia(r, why, sizeof(why)));
 	} else if (reply_is(r, "new") && r->elements == 4) {
 		metrics.writes++;
 		finish_json(c, LB_OK, codec_entry_wire(c->payload,
@@ -731,10 +847,10 @@ static int rs_edit_entry(struct store *st, const char *blog, const char *entry,
 	if (!c)
 		return -1;
 	c->jfn = fn;
-	c->patch = json_incref(patch);
+	c->patch = json_deep_copy(patch);   /* resolving the pictures writes into it */
 	snprintf(c->blog, sizeof(c->blog), "%s", blog);
 	snprintf(c->entry, sizeof(c->entry), "%s", entry);
-	if (edit_begin(c)) {
+	if (!c->patch || with_media(c, edit_begin)) {
 		call_free(c);
 		return -1;
 	}
@@ -809,10 +925,38 @@ static void ignore_reply(redisReply *r, void *arg)
 	(void)arg;
 }
 
-static void redact_done(struct call *c, enum lb_status st, redisReply *r)
+static int rs_media_gc(struct store *st, const char *blog, const char *entry,
+		       const char *const *ids, size_t n, store_json_fn fn, void *arg);
+
+/*
+ * After the redacted entry's pictures were handled: the answer, and once
+ * the text (a new redaction) or a picture's bytes left Redis, an AOF
+ * rewrite, so that they leave the disk too. It comes after both steps: a
+ * rewrite asked while one runs is refused, and one started before the
+ * pictures went would keep their bytes.
+ */
+static void redact_gc_done(void *arg, enum lb_status st, json_t *result, const char *msg)
 {
+	struct call *c = arg;
 	const char *aof[] = { "BGREWRITEAOF" };
 
+	if (c->redacted_new || codec_media_gc_count(result))
+		rconn_command(&c->st->cmd, ignore_reply, NULL, 1, aof, NULL);
+	if (st != LB_OK) {
+		finish_json(c, st == LB_UNAVAILABLE ? st : LB_INTERNAL, NULL, "The entry is "
+			    "redacted, but its pictures could not be deleted yet: redact it again.");
+		return;
+	}
+	finish_json(c, LB_OK, codec_redacted(c->entry, c->redacted_at), NULL);
+}
+
+/*
+ * redact.lua's reply; then media_gc.lua deletes the pictures the entry
+ * named that no other entry of the blog names (also after a second
+ * redaction: it finishes what a failed run left, see redact.lua).
+ */
+static void redact_done(struct call *c, enum lb_status st, redisReply *r)
+{
 	if (st != LB_OK) {
 		finish_json(c, st, NULL, st == LB_NOT_FOUND ? "No such blog or entry." : NULL);
 		return;
@@ -822,13 +966,12 @@ static void redact_done(struct call *c, enum lb_status st, redisReply *r)
 		finish_json(c, LB_INTERNAL, NULL, NULL);
 		return;
 	}
-	if (reply_is(r, "new")) {
+	c->redacted_new = reply_is(r, "new");
+	c->redacted_at = strtoull(r->element[1]->str, NULL, 10);
+	if (c->redacted_new)
 		metrics.writes++;
-		/* the text is gone from memory; this takes it off the disk too */
-		rconn_command(&c->st->cmd, ignore_reply, NULL, 1, aof, NULL);
-	}
-	finish_json(c, LB_OK, codec_redacted(c->entry, strtoull(r->element[1]->str,
-						NULL, 10)), NULL);
+	if (rs_media_gc(&c->st->base, c->blog, c->entry, NULL, 0, redact_gc_done, c))
+		redact_gc_done(c, LB_UNAVAILABLE, NULL, NULL);
 }
 
 static int rs_redact_entry(struct store *st, const char *blog, const char *entry,
@@ -843,6 +986,7 @@ static int rs_redact_entry(struct store *st, const char *blog, const char *entry
 		return -1;
 	c->jfn = fn;
 	snprintf(c->entry, sizeof(c->entry), "%s", entry);
+	snprintf(c->blog, sizeof(c->blog), "%s", blog);
 	key(kb, sizeof(kb), blog, "");
 	key(kl, sizeof(kl), blog, ":log");
 	key(ke, sizeof(ke), blog, ":entries");
@@ -1209,11 +1353,130 @@ static int rs_readers(struct store *st, const char *blog, const char *instance,
 	return 0;
 }
 
+/* ---- pictures ---- */
+
+static void media_put_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	bool is_new = st == LB_OK && r->type == REDIS_REPLY_STRING && !strcmp(r->str, "new");
+
+	if (st == LB_OK && !is_new && !(r->type == REDIS_REPLY_STRING && !strcmp(r->str, "dup")))
+		st = LB_INTERNAL;
+	if (is_new)
+		metrics.writes++;
+	finish_json(c, st == LB_OK ? (is_new ? LB_CREATED : LB_OK) : st,
+		    st == LB_OK ? codec_media_wire(&c->media) : NULL,
+		    st == LB_NOT_FOUND ? "No such blog." : NULL);
+}
+
+static int rs_media_put(struct store *st, const char *blog, const struct lb_media *m,
+			const void *data, store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char kb[128], km[128], kp[128], kh[136], w[16], h[16], n[24];
+	char *meta = codec_media_meta(m);
+	const char *keys[] = { kb, km, kp, kh, NULL };
+	const char *args[] = { m->id, meta, m->type, w, h, n, NULL };
+	int ret = -1;
+
+	if (!c || !meta)
+		goto out_free;
+	c->jfn = fn;
+	c->media = *m;
+	key(kb, sizeof(kb), blog, "");
+	key(km, sizeof(km), blog, ":media");
+	snprintf(kp, sizeof(kp), MEDIA_PREFIX "%s", m->id);
+	snprintf(kh, sizeof(kh), MEDIA_PREFIX "%s:blogs", m->id);
+	snprintf(w, sizeof(w), "%u", m->width);
+	snprintf(h, sizeof(h), "%u", m->height);
+	snprintf(n, sizeof(n), "%zu", m->bytes);
+	ret = eval_bin(c, &s_media_put, media_put_done, keys, args, data, m->bytes);
+out_free:
+	free(meta);
+	if (ret && c)
+		call_free(c);
+	return ret;
+}
+
+/* HMGET type data: [type or nil, bytes or nil]. */
+static void media_get_reply(redisReply *r, void *arg)
+{
+	struct call *c = arg;
+	const redisReply *t = r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 ?
+			      r->element[0] : NULL, *d = t ? r->element[1] : NULL;
+
+	if (!r)
+		c->xfn(c->arg, LB_UNAVAILABLE, NULL, NULL, 0);
+	else if (r->type == REDIS_REPLY_ERROR)
+		c->xfn(c->arg, error_status(r), NULL, NULL, 0);
+	else if (!t || t->type != REDIS_REPLY_STRING || d->type != REDIS_REPLY_STRING)
+		c->xfn(c->arg, LB_NOT_FOUND, NULL, NULL, 0);
+	else
+		c->xfn(c->arg, LB_OK, t->str, d->str, d->len);
+	call_free(c);
+}
+
+static int rs_media_get(struct store *st, const char *id, store_bytes_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char kp[128];
+	const char *argv[] = { "HMGET", kp, "type", "data" };
+
+	if (!c)
+		return -1;
+	c->xfn = fn;
+	snprintf(kp, sizeof(kp), MEDIA_PREFIX "%s", id);
+	if (rconn_command(&c->st->cmd, media_get_reply, c, 4, argv, NULL)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void media_gc_done(struct call *c, enum lb_status st, redisReply *r)
+{
+	json_t *gone = json_array();
+
+	if (st == LB_OK && r->type != REDIS_REPLY_ARRAY)
+		st = LB_INTERNAL;
+	for (size_t i = 0; st == LB_OK && i < r->elements; i++)
+		if (r->element[i]->type == REDIS_REPLY_STRING)
+			json_array_append_new(gone, json_string(r->element[i]->str));
+	finish_json(c, st, st == LB_OK ? codec_media_gc_result(gone) : NULL, NULL);
+	json_decref(gone);
+}
+
+static int rs_media_gc(struct store *st, const char *blog, const char *entry,
+		       const char *const *ids, size_t n, store_json_fn fn, void *arg)
+{
+	struct call *c = call_new(st, arg);
+	char km[128], kl[128], ke[128];
+	const char *keys[] = { km, kl, ke, STORE_FEED_KEY, NULL };
+	const char *args[5 + STORE_MEDIA_GC_MAX] = { blog, MEDIA_PREFIX, entry ? entry : "",
+						     STORE_FEED_MAXLEN };
+	size_t k = 4;
+
+	if (!c)
+		return -1;
+	c->jfn = fn;
+	/* an id that is not one of the blog's is not found there: kept */
+	for (size_t i = 0; i < n && i < STORE_MEDIA_GC_MAX; i++)
+		args[k++] = ids[i];
+	args[k] = NULL;
+	key(km, sizeof(km), blog, ":media");
+	key(kl, sizeof(kl), blog, ":log");
+	key(ke, sizeof(ke), blog, ":entries");
+	if (eval(c, &s_media_gc, media_gc_done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
 void store_scripts_init(void)
 {
 	struct script *all[] = { &s_create, &s_append, &s_end, &s_list, &s_hub,
 				 &s_events, &s_readers, &s_page, &s_entry, &s_update,
-				 &s_entries, &s_redact };
+				 &s_entries, &s_redact, &s_media_put, &s_media_gc };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		hash_sha1_hex(all[i]->body, strlen(all[i]->body), all[i]->sha);
@@ -1284,6 +1547,9 @@ static const struct store_ops redis_ops = {
 	.head = rs_head,
 	.range = rs_range,
 	.readers = rs_readers,
+	.media_put = rs_media_put,
+	.media_get = rs_media_get,
+	.media_gc = rs_media_gc,
 	.up = rs_up,
 	.reconnects = rs_reconnects,
 	.where = rs_where,

@@ -10,7 +10,10 @@
  * lb:blog:<id>:keys (zsets indexing the current and the key entries by
  * seq, for pages of long blogs), lb:blog:<id>:fp (content
  * fingerprints for idempotent retries), lb:feed (a capped stream every
- * instance tails to learn of changes; see feed.h).
+ * instance tails to learn of changes; see feed.h). Pictures:
+ * lb:blog:<id>:media (hash: sha256 → meta JSON, the blog's pictures),
+ * lb:media:<sha256> (hash: type width height bytes data, the bytes as
+ * uploaded) and lb:media:<sha256>:blogs (set: the blogs holding it).
  *
  * Every operation returning int keeps one contract: -1 means nothing was
  * sent (storage out of reach) and the callback never runs; 0 means the
@@ -76,8 +79,13 @@ struct store_page {
 };
 typedef void (*store_page_fn)(void *arg, enum lb_status st, const struct store_page *p);
 typedef void (*store_count_fn)(void *arg, enum lb_status st, long long n);
+/* a picture's type and bytes (borrowed); LB_NOT_FOUND when there is none */
+typedef void (*store_bytes_fn)(void *arg, enum lb_status st, const char *type,
+			       const void *data, size_t len);
 
 struct store;
+
+#define STORE_MEDIA_GC_MAX 32
 
 struct store_ops {
 	int (*get_blog)(struct store *st, const char *id, store_blog_fn fn, void *arg);
@@ -92,7 +100,12 @@ struct store_ops {
 	 */
 	int (*update_blog)(struct store *st, const char *blog, const char *title,
 			   const char *lang, store_json_fn fn, void *arg);
-	/* payload from codec_entry_create; LB_CREATED, or LB_OK on a retry */
+	/*
+	 * payload from codec_entry_create; LB_CREATED, or LB_OK on a retry.
+	 * Its pictures (and those an edit leaves or sets) are resolved into
+	 * the stored payload (type, width, height, url) and must be the
+	 * blog's when the entry is written: else LB_BAD_REQUEST.
+	 */
 	int (*post_entry)(struct store *st, const char *blog, json_t *payload,
 			  store_json_fn fn, void *arg);
 	int (*edit_entry)(struct store *st, const char *blog, const char *entry,
@@ -104,6 +117,9 @@ struct store_ops {
 	/*
 	 * A legal takedown of an entry (SPEC "Redaction"), also on an ended
 	 * blog; result: {"entry_id","redacted_at"}, the same for a second call.
+	 * Then the pictures the entry named that nothing else of the blog
+	 * names are deleted (media_gc, every instance told on the feed); when
+	 * that step fails the answer is 503 and a second call finishes it.
 	 */
 	int (*redact_entry)(struct store *st, const char *blog, const char *entry,
 			    const char *reason, store_json_fn fn, void *arg);
@@ -128,6 +144,29 @@ struct store_ops {
 	/* reports this instance's readers of blog; result: the total of all instances */
 	int (*readers)(struct store *st, const char *blog, const char *instance,
 		       long count, store_count_fn fn, void *arg);
+	/*
+	 * Stores picture m (its m->bytes bytes at data, borrowed until the
+	 * callback) as one of blog's: LB_CREATED, or LB_OK when the blog has
+	 * it already; result: the upload's answer (codec_media_wire).
+	 */
+	int (*media_put)(struct store *st, const char *blog, const struct lb_media *m,
+			 const void *data, store_json_fn fn, void *arg);
+	/* The type and bytes of picture id (any blog's). */
+	int (*media_get)(struct store *st, const char *id, store_bytes_fn fn, void *arg);
+	/*
+	 * Deletes pictures of blog that nothing else of the blog uses: the
+	 * candidates are ids[0..n) (at most STORE_MEDIA_GC_MAX are looked at)
+	 * and the pictures named by entry's events and stored state (entry
+	 * NULL or "": none); with neither, every picture of the blog. A
+	 * candidate stays while an event of the log or a current entry (a
+	 * deleted one included) other than entry names it; one that is not
+	 * the blog's is left alone. The bytes go when no blog holds them any
+	 * more. Result: {"deleted":[ids]}. For redaction: call it with the
+	 * redacted entry (and, if its events were rewritten first, the ids
+	 * they named).
+	 */
+	int (*media_gc)(struct store *st, const char *blog, const char *entry,
+			const char *const *ids, size_t n, store_json_fn fn, void *arg);
 	bool (*up)(const struct store *st);
 	unsigned long (*reconnects)(const struct store *st);
 	/* the address of the server in use ("host:port" or the socket); "" while down */
@@ -242,6 +281,26 @@ static inline int store_readers(struct store *st, const char *blog,
 				store_count_fn fn, void *arg)
 {
 	return st->ops->readers(st, blog, instance, count, fn, arg);
+}
+
+static inline int store_media_put(struct store *st, const char *blog,
+				  const struct lb_media *m, const void *data,
+				  store_json_fn fn, void *arg)
+{
+	return st->ops->media_put(st, blog, m, data, fn, arg);
+}
+
+static inline int store_media_get(struct store *st, const char *id,
+				  store_bytes_fn fn, void *arg)
+{
+	return st->ops->media_get(st, id, fn, arg);
+}
+
+static inline int store_media_gc(struct store *st, const char *blog,
+				 const char *entry, const char *const *ids,
+				 size_t n, store_json_fn fn, void *arg)
+{
+	return st->ops->media_gc(st, blog, entry, ids, n, fn, arg);
 }
 
 static inline bool store_up(const struct store *st)

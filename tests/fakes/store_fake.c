@@ -366,6 +366,26 @@ static int fk_entries(struct store *st, const char *blog, const char *before, lo
 	return fk_no(st);
 }
 
+static int fk_media_put(struct store *st, const char *blog, const struct lb_media *m,
+			const void *data, store_json_fn fn, void *arg)
+{
+	(void)blog; (void)m; (void)data; (void)fn; (void)arg;
+	return fk_no(st);
+}
+
+static int fk_media_get(struct store *st, const char *id, store_bytes_fn fn, void *arg)
+{
+	(void)id; (void)fn; (void)arg;
+	return fk_no(st);
+}
+
+static int fk_media_gc(struct store *st, const char *blog, const char *entry,
+		       const char *const *ids, size_t n, store_json_fn fn, void *arg)
+{
+	(void)blog; (void)entry; (void)ids; (void)n; (void)fn; (void)arg;
+	return fk_no(st);
+}
+
 static bool fk_up(const struct store *st)
 {
 	return !((const struct fake *)st)->down;
@@ -403,6 +423,9 @@ static const struct store_ops fake_ops = {
 	.head = fk_head,
 	.range = fk_range,
 	.readers = fk_readers,
+	.media_put = fk_media_put,
+	.media_get = fk_media_get,
+	.media_gc = fk_media_gc,
 	.up = fk_up,
 	.reconnects = fk_reconnects,
 	.where = fk_where,

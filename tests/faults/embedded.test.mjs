@@ -13,11 +13,10 @@
 import { describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import {
 	reportSection, faultTest, startDaemon, createBlog, allEvents, wsOpen, uniqueId,
-	sleep, waitUntil, quickPost, api, dupes, seqsOf } from './lib.mjs';
+	sleep, waitUntil, quickPost, api, dupes, seqsOf, sseOpen } from './lib.mjs';
 
 reportSection(import.meta.url, 'Embedded Redis supervised');
 
@@ -59,31 +58,7 @@ async function metric(d, name) {
 
 const health = async (d) => (await api(d.base, 'GET', '/healthz')).status;
 
-/* An SSE reader on a plain HTTP request: the JSON of every data: line. */
-function sseOpen(base, path) {
-	const st = { messages: [], ended: false, status: null };
-	let buf = '';
-	const req = http.get(base + path, { agent: false }, (res) => {
-		st.status = res.statusCode;
-		res.setEncoding('utf8');
-		res.on('data', (c) => {
-			buf += c;
-			let i;
-			while ((i = buf.indexOf('\n')) >= 0) {
-				const line = buf.slice(0, i);
-				buf = buf.slice(i + 1);
-				if (line.startsWith('data: '))
-					st.messages.push(JSON.parse(line.slice(6)));
-			}
-		});
-		res.on('end', () => { st.ended = true; });
-		res.on('error', () => { st.ended = true; });
-	});
-	req.on('error', () => { st.ended = true; });
-	st.events = () => st.messages.filter((m) => ['entry', 'edit', 'delete', 'ended'].includes(m.type));
-	st.close = () => req.destroy();
-	return st;
-}
+const sseEvents = (sse) => sse.messages.filter((m) => ['entry', 'edit', 'delete', 'ended'].includes(m.type));
 
 /*
  * One writer posting with client ids until stop(); every answer recorded
@@ -184,9 +159,9 @@ describe('embedded redis-server killed under load', { timeout: 180000 }, () => {
 			assert.equal(r.messages.filter((m) => m.type === 'reset').length, 0, `WS reader ${i}: no reset`);
 			assert.deepEqual(seqsOf(r.events()), seqsOf(stored), `WS reader ${i}: every event once, in log order`);
 		}
-		await waitUntil(() => sse.events().length >= stored.length, { timeout: 10000, message: 'SSE reader caught up' });
-		assert.equal(sse.ended, false, 'the SSE stream stayed open');
-		assert.deepEqual(seqsOf(sse.events()), seqsOf(stored), 'SSE reader: every event once, in log order');
+		await waitUntil(() => sseEvents(sse).length >= stored.length, { timeout: 10000, message: 'SSE reader caught up' });
+		assert.equal(sse.endedAt, null, 'the SSE stream stayed open');
+		assert.deepEqual(seqsOf(sseEvents(sse)), seqsOf(stored), 'SSE reader: every event once, in log order');
 		assert.equal((await metric(d, 'liveblog_redis_restarts_total')).value, 1);
 		assert.deepEqual(children(d.pid).filter((c) => c.state === 'Z'), [], 'no zombie child');
 

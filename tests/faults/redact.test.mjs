@@ -9,11 +9,14 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import {
 	reportSection, faultTest, startRedis, startDaemon, createBlog, postEntry,
 	api, allEvents, wsOpen, uniqueId, sleep, sseOpen, teardown, RFC3339_MS,
-	REPO_ROOT,
+	REPO_ROOT, tempDir,
 } from './lib.mjs';
+import { makeImages, noiseJpeg, upload, getMedia } from '../media/lib.mjs';
 
 reportSection(import.meta.url, 'Redaction');
 
@@ -178,5 +181,103 @@ describe('redaction', { timeout: 240000 }, () => {
 		row.readers = 'the cached page (304 before) is served again with a new ETag and without the text on both instances';
 		row.writers = 'n/a';
 		row.lost = 'the text, everywhere; the ended event stays last';
+	});
+
+	faultTest('pictures: a redacted entry\'s pictures leave Redis and every instance\'s memory; shared and deleted entries\' stay', async (t, row) => {
+		row.fault = 'pictures served (so kept in memory) by two instances; then entries are redacted: one whose picture another entry also shows, one whose pictures (one in an earlier edit) are its own; a deleted entry\'s picture is left';
+		const b = await createBlog({ base: a.base, adminToken: a.adminToken }, { id: uniqueId('redpic') });
+		const stack = { base: a.base };
+		const all = makeImages();
+		const pic = {
+			shared: all.find((i) => i.name === 'png-alpha.png'),
+			alone: all.find((i) => i.name === 'demo.jpg'),
+			earlier: all.find((i) => i.name === 'gif-640x360.gif'),
+			deleted: noiseJpeg(64, 48, { seed: 7 }),
+		};
+		for (const img of Object.values(pic))
+			assert.equal((await upload(a.base, b.id, b.editor_token, img.buf, img.type)).status, 201, img.name);
+		const x = await postEntry(stack, b, { text: 'shares its picture', media: [{ id: pic.shared.id, alt: 'shared' }] });
+		await postEntry(stack, b, { text: 'shows it too', media: [{ id: pic.shared.id, alt: 'shared again' }] });
+		const z = await postEntry(stack, b, { text: 'its own', media: [{ id: pic.earlier.id, alt: 'first' }] });
+		assert.equal((await api(a.base, 'PATCH', `/api/blogs/${b.id}/entries/${z.id}`, { token: b.editor_token,
+			body: { media: [{ id: pic.alone.id, alt: 'alone' }] } })).status, 200);
+		const del = await postEntry(stack, b, { text: 'deleted, not redacted', media: [{ id: pic.deleted.id, alt: 'kept' }] });
+		assert.equal((await api(a.base, 'DELETE', `/api/blogs/${b.id}/entries/${del.id}`, { token: b.editor_token })).status, 200);
+		// both instances serve every picture: each keeps them in memory
+		for (const d of [a, c])
+			for (const img of Object.values(pic))
+				assert.equal((await getMedia(d.base, img.id)).status, 200, `${img.name} on ${d.base}`);
+		const readBefore = Number(/cmdstat_hmget:calls=(\d+)/.exec(redis.cli('INFO', 'commandstats'))?.[1] ?? 0);
+		for (const img of Object.values(pic))
+			assert.equal((await getMedia(c.base, img.id)).status, 200);
+		assert.equal(Number(/cmdstat_hmget:calls=(\d+)/.exec(redis.cli('INFO', 'commandstats'))?.[1] ?? 0), readBefore,
+			'served from memory: no read of Redis');
+
+		const res = await api(a.base, 'POST', `/api/blogs/${b.id}/entries/${x.id}/redact`, { body: {}, token: a.adminToken });
+		assert.equal(res.status, 200, res.text);
+		const byCli = await run(CLI, ['--server', a.base, '--token', a.adminToken, 'redact', b.id, z.id]);
+		assert.equal(JSON.parse(byCli.stdout).entry_id, z.id, 'liveblog redact');
+		const t0 = Date.now();
+		const statuses = async (d) => Object.fromEntries(await Promise.all(Object.entries(pic).map(async ([k, img]) =>
+			[k, (await getMedia(d.base, img.id)).status])));
+		const want = { shared: 200, alone: 404, earlier: 404, deleted: 200 };
+		for (const d of [a, c]) {
+			let got;
+			while (Date.now() - t0 < 3000) {
+				got = await statuses(d);
+				if (JSON.stringify(got) === JSON.stringify(want))
+					break;
+				await sleep(50);
+			}
+			assert.deepEqual(got, want, `${d.base}: the redacted pictures 404 within 3 s (the cache kept them 60 s before)`);
+		}
+		const ms = Date.now() - t0;
+		assert.equal(redis.cli('EXISTS', `lb:media:${pic.alone.id}`, `lb:media:${pic.earlier.id}`).trim(), '0', 'their bytes left Redis');
+		assert.equal(redis.cli('HLEN', `lb:blog:${b.id}:media`).trim(), '2', 'the blog holds the shared and the deleted entry\'s');
+		assert.ok(!redis.cli('HGET', `lb:blog:${b.id}:entries`, z.id).includes('media'), 'the redacted value lists no picture once they are handled');
+		// again: harmless, nothing more goes
+		assert.equal((await api(a.base, 'POST', `/api/blogs/${b.id}/entries/${x.id}/redact`, { body: {}, token: a.adminToken })).status, 200);
+		assert.deepEqual(await statuses(c), want);
+
+		// a redaction whose second step (the pictures) never ran: redacting again finishes it
+		const lone = noiseJpeg(48, 32, { seed: 11 });
+		assert.equal((await upload(a.base, b.id, b.editor_token, lone.buf, lone.type)).status, 201);
+		const w = await postEntry(stack, b, { text: 'half redacted', media: [{ id: lone.id, alt: 'lone' }] });
+		assert.equal((await getMedia(c.base, lone.id)).status, 200);
+		const k = (suffix) => `lb:blog:${b.id}${suffix}`;
+		const script = fs.readFileSync(path.join(REPO_ROOT, 'src/store/scripts/redact.lua'), 'utf8');
+		await run('redis-cli', ['-p', String(redis.port), 'EVAL', script, '8', k(''), k(':log'), k(':entries'),
+			k(':fp'), 'lb:feed', k(':redactions'), k(':order'), k(':keys'), w.id, '', '10000']);
+		assert.equal((await getMedia(c.base, lone.id)).status, 200, 'redact.lua alone deletes no picture');
+		assert.equal((await api(a.base, 'POST', `/api/blogs/${b.id}/entries/${w.id}/redact`, { body: {}, token: a.adminToken })).status, 200);
+		for (const d of [a, c]) {
+			let st = 200;
+			for (let i = 0; i < 60 && st !== 404; i++, await sleep(50))
+				st = (await getMedia(d.base, lone.id)).status;
+			assert.equal(st, 404, `${d.base}: the second redaction deleted it`);
+		}
+
+		// the CLI's export holds the pictures left and nothing of the others; import agrees
+		const out = await run(CLI, ['--server', a.base, 'export', b.id]);
+		const lines = out.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+		assert.deepEqual(lines.filter((l) => l.type === 'media').map((l) => l.id).sort(), [pic.shared.id, pic.deleted.id].sort());
+		for (const img of [pic.alone, pic.earlier])
+			assert.ok(!out.stdout.includes(img.id) && !out.stdout.includes(img.buf.toString('base64').slice(0, 64)),
+				`no trace of ${img.name} in the export`);
+		const file = path.join(tempDir('liveblog-redact-'), 'export.jsonl');
+		fs.writeFileSync(file, out.stdout);
+		const redis2 = await startRedis();
+		const other = await startDaemon({ redisUrl: redis2.url });
+		try {
+			const dst = await createBlog({ base: other.base, adminToken: other.adminToken }, { id: uniqueId('redimp') });
+			await run(CLI, ['--server', other.base, '--token', dst.editor_token, 'import', dst.id, file]);
+			for (const [k, img] of Object.entries(pic))
+				assert.equal((await getMedia(other.base, img.id)).status, want[k], `${img.name} after import`);
+		} finally {
+			await teardown({ daemons: [other], redis: redis2 });
+		}
+		row.readers = `both instances answer 404 for the redacted entries' pictures within ${ms} ms (their memory dropped on the feed's media_gone), 200 for the one another entry shows and for the deleted entry's`;
+		row.writers = 'n/a';
+		row.lost = 'the redacted entries\' pictures (also one named only by an earlier edit): bytes and claims gone from Redis, absent from the export; an import of the export agrees';
 	});
 });

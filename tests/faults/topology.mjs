@@ -4,10 +4,13 @@
  * deploy/redis/start.sh from deploy/redis/*.conf (the approach of
  * tests/deploy/topology.test.mjs), for tests that fail the master over.
  *
- *   startTopology({downAfterMs}) -> Promise<t>   resolves once every sentinel
- *       sees the master, both replicas attached and the two other sentinels.
- *       downAfterMs: SENTINEL SET down-after-milliseconds (default: the
- *       deployed 5000).
+ *   startTopology({downAfterMs, badReplicaPassword}) -> Promise<t>   resolves
+ *       once every sentinel sees the master, both replicas attached and the
+ *       two other sentinels. downAfterMs: SENTINEL SET
+ *       down-after-milliseconds (default: the deployed 5000).
+ *       badReplicaPassword: the second replica is given a wrong password
+ *       file; the topology never settles then, so it resolves once the
+ *       nodes answer and the caller waits for what it expects.
  *     t.password, t.pwfile (a file holding it), t.master (port at start),
  *     t.replicas [port, port], t.sentinels [port, port, port],
  *     t.url ('sentinel://127.0.0.1:S1,127.0.0.1:S2,127.0.0.1:S3/liveblog'),
@@ -19,6 +22,9 @@
  *       name a master port for which pred(port) holds,
  *     t.kill9(port), t.pause(port) (SIGSTOP), t.resume(port) (SIGCONT),
  *     t.logs() -> the tail of every node's log, t.stop()
+ *   problems(t, masterPort, replicas) -> Promise<string[]>   what is wrong,
+ *       seen from every sentinel and from the master ([]: all is well)
+ *   redisCli(port, args, {password, json}) -> Promise<string|parsed|null>
  */
 import { spawn, execFile } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -37,7 +43,7 @@ process.on('exit', () => {
 	}
 });
 
-function redisCli(port, args, { password, json = false } = {}) {
+export function redisCli(port, args, { password, json = false } = {}) {
 	const argv = ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning'];
 	if (password)
 		argv.push('-a', password);
@@ -69,8 +75,11 @@ function startNode(dir, role, port, env) {
 	return { role, port, child, log: `${d}.log` };
 }
 
-/* [] when every sentinel agrees on masterPort with its replicas and peers. */
-async function problems(t, masterPort, replicas) {
+/*
+ * [] when every sentinel agrees on masterPort with its replicas and peers
+ * and the master has those replicas online; else what is wrong.
+ */
+export async function problems(t, masterPort, replicas) {
 	const p = [];
 	for (const s of t.sentinels) {
 		const addr = await redisCli(s, ['SENTINEL', 'get-master-addr-by-name', MASTER_NAME], { json: true });
@@ -86,18 +95,26 @@ async function problems(t, masterPort, replicas) {
 		if (!Array.isArray(peers) || peers.length !== t.sentinels.length - 1)
 			p.push(`sentinel ${s} knows ${Array.isArray(peers) ? peers.length : '?'} peers`);
 	}
+	const info = await t.cli(masterPort, ['INFO', 'replication']) ?? '';
+	if (!/^role:master/m.test(info))
+		p.push(`${masterPort} is not a master`);
+	for (const r of replicas)
+		if (!new RegExp(`^slave\\d+:ip=127\\.0\\.0\\.1,port=${r},state=online`, 'm').test(info))
+			p.push(`the master does not have replica ${r} online`);
 	return p;
 }
 
-export async function startTopology({ downAfterMs } = {}) {
+export async function startTopology({ downAfterMs, badReplicaPassword = false } = {}) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liveblog-ha-'));
 	const password = crypto.randomBytes(24).toString('hex');
 	const pwfile = path.join(dir, 'redis_password');
 	fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+	const wrong = path.join(dir, 'wrong_password');
+	fs.writeFileSync(wrong, `${crypto.randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
 	const [m, r1, r2, s1, s2, s3] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
 	const common = { REDIS_PASSWORD_FILE: pwfile, REDIS_MASTER_HOST: '127.0.0.1', REDIS_MASTER_PORT: String(m) };
 	const nodes = [startNode(dir, 'master', m, common), startNode(dir, 'replica', r1, common),
-		startNode(dir, 'replica', r2, common)];
+		startNode(dir, 'replica', r2, badReplicaPassword ? { ...common, REDIS_PASSWORD_FILE: wrong } : common)];
 	const t = {
 		password, pwfile, master: m, replicas: [r1, r2], sentinels: [s1, s2, s3], nodes,
 		url: `sentinel://127.0.0.1:${s1},127.0.0.1:${s2},127.0.0.1:${s3}/${MASTER_NAME}`,
@@ -134,9 +151,12 @@ export async function startTopology({ downAfterMs } = {}) {
 		},
 	};
 	for (const port of [m, r1, r2])
-		await waitUntil(async () => (await t.cli(port, ['PING'])) === 'PONG',
+		await waitUntil(async () => (await t.cli(port, ['PING'])) === 'PONG' ||
+				/NOAUTH/.test(await redisCli(port, ['PING']) ?? ''),
 			{ timeout: 10000, message: `redis on ${port}` });
 	nodes.push(...[s1, s2, s3].map((p) => startNode(dir, 'sentinel', p, common)));
+	if (badReplicaPassword)
+		return t;
 	await waitUntil(async () => (await problems(t, m, [r1, r2])).length === 0,
 		{ timeout: 30000, interval: 200, message: 'the sentinels to see the topology' });
 	if (downAfterMs)

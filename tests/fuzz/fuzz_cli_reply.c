@@ -12,7 +12,9 @@
  *     of the client relies on, and the kinds nest: a valid event is a
  *     valid frame, a created blog is a valid blog, a page's events are
  *     valid events;
- *   - REPLY_ANY accepts a blank body as null.
+ *   - REPLY_ANY accepts a blank body as null;
+ *   - a picture (REPLY_MEDIA) and an export's picture line have a valid id
+ *     and type; b64_decode accepts only text that encodes back to itself.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 
 #include "fuzz.h"
 
+#include "b64.h"
 #include "reply.h"
 
 
@@ -92,9 +95,47 @@ static void check_accepted(enum reply_kind kind, const json_t *v)
 		else if (!strcmp(type, "hello"))
 			CHECK(checks(REPLY_BLOG, json_object_get(v, "blog")));
 		break;
+	case REPLY_MEDIA:
+		CHECK(reply_media_id_valid(reply_str(v, "id")));
+		CHECK(reply_media_type_valid(reply_str(v, "type")));
+		CHECK(json_integer_value(json_object_get(v, "width")) > 0);
+		break;
+	case REPLY_MEDIA_LINE:
+		CHECK(!strcmp(reply_str(v, "type"), "media"));
+		CHECK(reply_media_id_valid(reply_str(v, "id")));
+		CHECK(reply_media_type_valid(reply_str(v, "content_type")));
+		CHECK(reply_str(v, "data"));
+		break;
 	case REPLY_ANY:
 		break;
 	}
+}
+
+/*
+ * b64_decode (an export's picture data): what it accepts encodes back to
+ * the same text, and is 3/4 of its length less the padding.
+ */
+static void check_b64(const char *buf, size_t size)
+{
+	char *s = malloc(size + 1), *again;
+	unsigned char *bytes;
+	size_t len;
+
+	CHECK(s);
+	memcpy(s, buf, size);
+	s[size] = '\0';
+	bytes = b64_decode(s, &len);
+	if (bytes) {
+		CHECK(strlen(s) % 4 == 0);
+		CHECK(len <= strlen(s) / 4 * 3 && len + 2 >= strlen(s) / 4 * 3);
+		again = b64_encode(bytes, len);
+		CHECK(again && !strcmp(again, s));
+		free(again);
+	} else {
+		CHECK(len == 0);
+	}
+	free(bytes);
+	free(s);
 }
 
 static void check_reason(const char *err, size_t errsz)
@@ -148,6 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Small reason buffers, on the kinds with the longest reasons. */
 	parse(REPLY_PAGE, buf, size, size % 24);
 	parse(REPLY_FRAME, buf, size, 1);
+	check_b64(buf, size);
 
 	v = reply_parse(REPLY_ANY, buf, size, err, sizeof(err));
 	if (blank(buf, size))

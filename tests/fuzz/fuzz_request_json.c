@@ -147,10 +147,34 @@ static int same_content(const json_t *a, const json_t *b)
  * hash value "<created> <event> <json>" and the stream event; all three
  * must agree and pass the client's checks.
  */
-static void check_stored_views(const json_t *payload, const char *type)
+/*
+ * The payload as the store writes it: each picture resolved (type, size,
+ * url), as redis_store.c does before the write (one not resolved is refused
+ * by append.lua, never stored). A new reference.
+ */
+static json_t *resolved(const json_t *payload)
+{
+	json_t *copy = json_deep_copy(payload);
+	const char *ids[CODEC_MEDIA_MAX];
+	size_t n = codec_payload_media_ids(copy, ids);
+	struct lb_media m;
+
+	for (size_t i = 0; i < n; i++) {
+		memset(&m, 0, sizeof(m));
+		snprintf(m.id, sizeof(m.id), "%.64s", ids[i]);
+		snprintf(m.type, sizeof(m.type), "image/jpeg");
+		m.width = 640;
+		m.height = 360;
+		m.bytes = 1000;
+		codec_payload_media_resolve(copy, i, &m);
+	}
+	return copy;
+}
+
+static void check_stored_views(const json_t *request, const char *type)
 {
 	const char *eseq = strcmp(type, "entry") ? SEQ_E : SEQ_C;
-	json_t *wire, *stored, *ev, *withseq;
+	json_t *wire, *stored, *ev, *withseq, *payload = resolved(request);
 	char *s, *value;
 	size_t n;
 
@@ -193,6 +217,7 @@ static void check_stored_views(const json_t *payload, const char *type)
 	free(s);
 	json_decref(withseq);
 	json_decref(wire);
+	json_decref(payload);
 }
 
 /* An accepted "lang" is a canonical tag: parsing it again gives itself. */
@@ -264,11 +289,42 @@ static void check_blog(const json_t *out, const struct lb_limits *lim)
 	json_decref(wire);
 }
 
+/*
+ * An accepted "media": at most 4 pictures, each {"id","alt"[,"caption"]
+ * [,"credit"]} with a lower-case 64-hex id (each once), an alt of 1..300
+ * bytes that is not blank, a caption of at most 1000 and a credit of at
+ * most 300 (both left out when empty). empty_ok: a patch may clear it.
+ */
+static void check_media(const json_t *list, int empty_ok)
+{
+	static const char *const keys[] = { "id", "alt", "caption", "credit" };
+	const json_t *item, *v;
+	size_t i;
+
+	CHECK(json_is_array(list));
+	CHECK(json_array_size(list) <= 4 && (empty_ok || json_array_size(list) > 0));
+	json_array_foreach(list, i, item) {
+		const char *id = json_string_value(json_object_get(item, "id"));
+		const char *alt = json_string_value(json_object_get(item, "alt"));
+
+		check_keys(item, keys, 4);
+		CHECK(id && strlen(id) == 64 && strspn(id, "0123456789abcdef") == 64);
+		for (size_t k = 0; k < i; k++)
+			CHECK(strcmp(id, json_string_value(json_object_get(json_array_get(list, k), "id"))));
+		check_str(json_object_get(item, "alt"), 1, 300);
+		CHECK(alt[strspn(alt, " \t\r\n")]);
+		if ((v = json_object_get(item, "caption")))
+			check_str(v, 1, 1000);
+		if ((v = json_object_get(item, "credit")))
+			check_str(v, 1, 300);
+	}
+}
+
 static void check_entry(const json_t *out, const struct lb_limits *lim)
 {
 	static const char *const keys[] = { "id", "author", "title", "text",
 					    "key", "pinned", "revision",
-					    "original_ts" };
+					    "original_ts", "media" };
 	const json_t *ots = json_object_get(out, "original_ts");
 	const char *id;
 	uint64_t ms;
@@ -276,7 +332,9 @@ static void check_entry(const json_t *out, const struct lb_limits *lim)
 	json_t *other;
 
 	CHECK(json_is_object(out));
-	check_keys(out, keys, 8);
+	check_keys(out, keys, 9);
+	if (json_object_get(out, "media"))
+		check_media(json_object_get(out, "media"), 0);
 	check_str(json_object_get(out, "id"), 36, 36);
 	id = json_string_value(json_object_get(out, "id"));
 	CHECK(text_uuid_valid(id));
@@ -324,7 +382,7 @@ static void check_patch(const json_t *patch, const json_t *created,
 			const struct lb_limits *lim)
 {
 	static const char *const keys[] = { "title", "text", "key", "pinned",
-					    "author" };
+					    "author", "media" };
 	json_t *base = created ? json_incref((json_t *)created) : base_payload();
 	json_t *next;
 	const char *key;
@@ -333,7 +391,9 @@ static void check_patch(const json_t *patch, const json_t *created,
 
 	CHECK(json_is_object(patch));
 	CHECK(json_object_size(patch) > 0);
-	check_keys(patch, keys, 5);
+	check_keys(patch, keys, 6);
+	if ((v = json_object_get(patch, "media")))
+		check_media(v, 1);
 	if ((v = json_object_get(patch, "title")))
 		check_str(v, 0, lim->max_title);
 	if ((v = json_object_get(patch, "text")))
@@ -357,6 +417,7 @@ static void check_patch(const json_t *patch, const json_t *created,
 		if (!want)
 			want = json_object_get(base, key);
 		CHECK(want && json_equal(v, want));
+		CHECK(strcmp(key, "media") || json_array_size(v));   /* [] is left out */
 	}
 	json_object_foreach(base, key, v)
 		CHECK(json_object_get(next, key) != NULL);

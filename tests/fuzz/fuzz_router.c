@@ -13,7 +13,8 @@
  *   - whether a path exists does not depend on the method: it is either
  *     R_NOT_FOUND for every method, or never, and the captured ids are the
  *     same whatever the method;
- *   - only POST and PATCH routes read a body.
+ *   - only POST and PATCH routes read a body;
+ *   - an R_MEDIA id is 64 lower-case hex digits.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -35,7 +36,8 @@ static int has_blog(enum route r)
 	       r == R_ENTRY_PATCH || r == R_ENTRY_DELETE || r == R_BLOG_END ||
 	       r == R_SSE || r == R_PAGE_BLOG || r == R_PAGE_EDIT ||
 	       r == R_BLOG_PATCH || r == R_ENTRIES_LIST || r == R_PAGE_ENTRY ||
-	       r == R_FEED_ATOM || r == R_FEED_JSON || r == R_PAGE_EMBED || r == R_FRAGMENT;
+	       r == R_FEED_ATOM || r == R_FEED_JSON || r == R_PAGE_EMBED || r == R_FRAGMENT ||
+	       r == R_MEDIA_POST;
 }
 
 static int has_entry(enum route r)
@@ -55,6 +57,13 @@ static void check_one(enum method m, const char *path,
 	CHECK(terminated(rm->blog, sizeof(rm->blog)));
 	CHECK(terminated(rm->entry, sizeof(rm->entry)));
 	CHECK(terminated(rm->file, sizeof(rm->file)));
+	CHECK(terminated(rm->media, sizeof(rm->media)));
+	/* a picture's id: 64 lower-case hex digits */
+	if (rm->media[0] || rm->route == R_MEDIA)
+		CHECK(strlen(rm->media) == 64 &&
+		      strspn(rm->media, "0123456789abcdef") == 64);
+	if (rm->route == R_MEDIA)
+		CHECK(m == M_GET);
 
 	if (rm->route != R_NOT_FOUND) {
 		CHECK(path[0] == '/');

@@ -179,7 +179,7 @@ async function loopStreams(base) {
 }
 
 /* An SSE stream on a raw socket; resolves once its headers are in. */
-function sseOpen(port, blog) {
+function sseRawOpen(port, blog) {
 	return new Promise((resolve, reject) => {
 		const sock = net.connect(port, '127.0.0.1');
 		let buf = '';
@@ -212,7 +212,7 @@ describe('event loops: readers on the fan-out loops, requests on the front', { t
 		const ws = Array.from({ length: 8 }, () => wsOpen(`${d.wsBase}/ws/blogs/${b.id}`));
 		for (const r of ws)
 			await r.waitFor((m) => m.type === 'live');
-		const sse = [await sseOpen(d.port, b.id), await sseOpen(d.port, b.id)];
+		const sse = [await sseRawOpen(d.port, b.id), await sseRawOpen(d.port, b.id)];
 		for (const s of sse)
 			assert.match(s.head, /^HTTP\/1\.1 200/);
 		await waitUntil(async () => Object.values(await loopStreams(d.base)).reduce((a, x) => a + x, 0) === 10,

@@ -210,7 +210,7 @@ describe('long blogs', { timeout: 300000 }, () => {
 			assert.equal(delta.evalsha, 1, 'one round trip: one EVALSHA');
 			for (const k of Object.keys(delta))
 				assert.ok(['evalsha', 'hgetall', 'hget', 'zrevrangebylex', 'hmget', 'exists',
-					'xread', 'xadd', 'xtrim', 'ping', 'publish'].includes(k), `unexpected ${k}`);
+					'xread', 'xadd', 'xtrim', 'ping', 'publish', 'pexpire'].includes(k), `unexpected ${k}`);   /* pexpire: the delivery canary's key */
 			assert.equal(delta.hgetall ?? 0, 1, 'one HGETALL: the blog hash, never the entries hash');
 			assert.ok(bytes < 200 * 1024, `${bytes} bytes`);
 			assert.equal(articleIds(res.text).length, 30);

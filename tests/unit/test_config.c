@@ -199,6 +199,7 @@ static const struct {
 	{ "replay-cap", offsetof(struct lb_config, replay_cap_ms), 0, 3600000 },
 	{ "max-readers", offsetof(struct lb_config, max_readers), 1, 10000000 },
 	{ "max-readers-per-ip", offsetof(struct lb_config, max_readers_per_ip), 1, 10000000 },
+	{ "max-media", offsetof(struct lb_config, max_media), 1024, 64L << 20 },
 };
 
 static long field(const struct lb_config *cfg, size_t offset)

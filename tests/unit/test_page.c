@@ -457,6 +457,78 @@ static void test_json_ld_live(void **state)
 	json_decref(entries);
 }
 
+#define PIC "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3"
+
+/* An entry with two pictures: one with caption and credit, one without. */
+static json_t *pictured(void)
+{
+	json_t *list = json_array();
+
+	json_array_append_new(list, json_pack(
+		"{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:i,s:[{s:s,s:s,s:i,s:i,s:s,s:s,s:s,s:s},"
+		"{s:s,s:s,s:i,s:i,s:s,s:s}]}",
+		"id", U1, "seq", "1795937562123-0", "ts", CREATED_TS, "author", "", "title", "",
+		"text", "see https://example.org.", "key", false, "pinned", false, "revision", 1,
+		"media",
+		"id", PIC, "type", "image/jpeg", "width", 1200, "height", 675,
+		"url", "/media/" PIC, "alt", "A \"skyline\" <at> dusk",
+		"caption", "Dusk & lights", "credit", "Photo: A. N. Other",
+		"id", PIC, "type", "image/png", "width", 1, "height", 2,
+		"url", "/media/" PIC, "alt", "x"));
+	return list;
+}
+
+/* Pictures after the text, with their size (no layout shift), lazy, captioned. */
+static void test_figures(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = pictured();
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	html = render(&b, entries, "1795937562123-0");
+	assert_contains(html, "<div class=\"entry-body\"><p>see <a href=\"https://example.org\" "
+			"rel=\"nofollow noopener noreferrer\">https://example.org</a>.</p></div>"
+			"<figure class=\"entry-figure\"><img src=\"/media/" PIC "\" width=\"1200\" "
+			"height=\"675\" alt=\"A &quot;skyline&quot; &lt;at&gt; dusk\" loading=\"lazy\" "
+			"decoding=\"async\"><figcaption><span class=\"entry-caption\">Dusk &amp; lights"
+			"</span><span class=\"entry-credit\">Photo: A. N. Other</span></figcaption></figure>"
+			"<figure class=\"entry-figure\"><img src=\"/media/" PIC "\" width=\"1\" height=\"2\" "
+			"alt=\"x\" loading=\"lazy\" decoding=\"async\"></figure></article></li>");
+	free(html);
+	json_decref(entries);
+}
+
+/* JSON-LD: "image" on updates that have pictures: their absolute URLs. */
+static void test_json_ld_image(void **state)
+{
+	struct lb_blog b;
+	json_t *entries = pictured(), *more = three_entries(), *ld, *img, *u;
+	struct page_view v = { .blog = &b, .entries = entries, .seq = "1795937990000-0",
+			       .base = "https://news.example/live" };
+	char *html;
+
+	(void)state;
+	blog_init(&b, false);
+	json_array_extend(entries, more);
+	json_decref(more);
+	html = render_tpl(TPL, sizeof(TPL) - 1, &v);
+	ld = json_ld(html);
+	u = json_array_get(json_object_get(ld, "liveBlogUpdate"), 0);
+	img = json_object_get(u, "image");
+	assert_int_equal(json_array_size(img), 2);
+	for (size_t i = 0; i < 2; i++)
+		assert_string_equal(json_string_value(json_array_get(img, i)),
+				    "https://news.example/live/media/" PIC);
+	for (size_t i = 1; i < 4; i++)
+		assert_null(json_object_get(json_array_get(json_object_get(ld, "liveBlogUpdate"), i),
+					    "image"));
+	json_decref(ld);
+	free(html);
+	json_decref(entries);
+}
+
 static void test_ended_page(void **state)
 {
 	struct lb_blog b;
@@ -926,6 +998,8 @@ int main(void)
 		cmocka_unit_test(test_text_crlf_and_cr),
 		cmocka_unit_test(test_text_is_never_html),
 		cmocka_unit_test(test_json_ld_live),
+		cmocka_unit_test(test_figures),
+		cmocka_unit_test(test_json_ld_image),
 		cmocka_unit_test(test_ended_page),
 		cmocka_unit_test(test_empty_live_page),
 		cmocka_unit_test(test_empty_ended_page),

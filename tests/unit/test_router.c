@@ -16,6 +16,10 @@
 #define U "0f8fad5b-d9cb-469f-a165-70867728950e"
 #define UU "0F8FAD5B-D9CB-469F-A165-70867728950E"
 
+#define SHA_63 "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae"
+#define SHA SHA_63 "3"
+#define SHA_UPPER "A665A45920422F9D417E4867EFDC4FB8A04A1F3FFF1FA07E998E86F7F7A27AE3"
+
 static const enum method METHODS[] = { M_GET, M_POST, M_PATCH, M_DELETE, M_PUT, M_OTHER };
 static const char *const METHOD_NAMES[] = { "GET", "POST", "PATCH", "DELETE", "PUT", "OTHER" };
 #define N_METHODS (sizeof(METHODS) / sizeof(METHODS[0]))
@@ -27,7 +31,7 @@ static const char *route_name(enum route r)
 	NAME(R_NOT_FOUND); NAME(R_BAD_METHOD); NAME(R_HEALTH); NAME(R_METRICS);
 	NAME(R_BLOGS_LIST); NAME(R_BLOGS_CREATE); NAME(R_BLOG_GET); NAME(R_EVENTS);
 	NAME(R_ENTRY_POST); NAME(R_ENTRY_PATCH); NAME(R_ENTRY_DELETE); NAME(R_BLOG_END);
-	NAME(R_ENTRY_REDACT); NAME(R_SSE); NAME(R_PAGE_INDEX); NAME(R_PAGE_BLOG);
+	NAME(R_ENTRY_REDACT); NAME(R_MEDIA_POST); NAME(R_MEDIA); NAME(R_SSE); NAME(R_PAGE_INDEX); NAME(R_PAGE_BLOG);
 	NAME(R_PAGE_EDIT); NAME(R_STATIC);
 	NAME(R_BLOG_PATCH); NAME(R_ENTRIES_LIST); NAME(R_PAGE_ENTRY);
 	NAME(R_FEED_ATOM); NAME(R_FEED_JSON);
@@ -64,6 +68,8 @@ static const struct spec_route ROUTES[] = {
 	  { [M_PATCH] = R_ENTRY_PATCH, [M_DELETE] = R_ENTRY_DELETE }, "summit", U, "" },
 	{ "/api/blogs/summit/entries/" U "/redact", { [M_POST] = R_ENTRY_REDACT }, "summit", U, "" },
 	{ "/api/blogs/summit/end", { [M_POST] = R_BLOG_END }, "summit", "", "" },
+	{ "/api/blogs/summit/media", { [M_POST] = R_MEDIA_POST }, "summit", "", "" },
+	{ "/media/" SHA, { [M_GET] = R_MEDIA }, "", "", "" },
 	{ "/sse/blogs/summit", { [M_GET] = R_SSE }, "summit", "", "" },
 	{ "/", { [M_GET] = R_PAGE_INDEX }, "", "", "" },
 	{ "/blogs/summit", { [M_GET] = R_PAGE_BLOG }, "summit", "", "" },
@@ -312,12 +318,37 @@ static void test_match_clears_previous_result(void **state)
 	assert_string_equal(rm.file, "");
 }
 
+/* /media/{sha256}: 64 hex digits, kept lower-case; anything else is not found. */
+static void test_media(void **state)
+{
+	static const char *bad[] = {
+		"/media/abc", "/media/" SHA "0", "/media/" SHA "/x",
+		"/media/" SHA ".jpg", "/media/g" SHA_63, "/media/%30" SHA_63,
+		"/media/.." , "/api/media/" SHA,
+	};
+	struct route_match rm;
+
+	(void)state;
+	router_match(M_GET, "/media/" SHA, &rm);
+	assert_int_equal(rm.route, R_MEDIA);
+	assert_string_equal(rm.media, SHA);
+	router_match(M_GET, "/media/" SHA_UPPER, &rm);
+	assert_int_equal(rm.route, R_MEDIA);
+	assert_string_equal(rm.media, SHA);
+	router_match(M_DELETE, "/media/" SHA, &rm);
+	assert_int_equal(rm.route, R_BAD_METHOD);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_route(M_GET, bad[i], R_NOT_FOUND);
+	router_match(M_POST, "/api/blogs/summit/media/" SHA, &rm);
+	assert_int_equal(rm.route, R_NOT_FOUND);
+}
+
 static void test_has_body(void **state)
 {
 	(void)state;
 	for (int r = R_NOT_FOUND; r <= R_FEED_JSON; r++) {
 		int want = r == R_BLOGS_CREATE || r == R_ENTRY_POST || r == R_ENTRY_PATCH ||
-			   r == R_BLOG_PATCH || r == R_ENTRY_REDACT;
+			   r == R_BLOG_PATCH || r == R_ENTRY_REDACT || r == R_MEDIA_POST;
 
 		if (!router_has_body((enum route)r) != !want)
 			fail_msg("router_has_body(%s) = %d", route_name((enum route)r),
@@ -357,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_long_paths_not_found),
 		cmocka_unit_test(test_trailing_and_doubled_slashes),
 		cmocka_unit_test(test_match_clears_previous_result),
+		cmocka_unit_test(test_media),
 		cmocka_unit_test(test_has_body),
 		cmocka_unit_test(test_is_stream),
 	};

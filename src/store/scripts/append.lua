@@ -3,6 +3,7 @@
 -- KEYS[1] blog hash   KEYS[2] log stream   KEYS[3] entries hash
 -- KEYS[4] fingerprints hash   KEYS[5] feed stream
 -- KEYS[6] order zset (current entries)   KEYS[7] key-events zset
+-- KEYS[8] the blog's pictures (hash: sha256 → meta JSON)
 -- ARGV[1] type: entry | edit | delete
 -- ARGV[2] entry id
 -- ARGV[3] payload JSON (entry, edit; ignored for delete)
@@ -11,6 +12,7 @@
 -- ARGV[6] feed MAXLEN
 -- ARGV[7] edit: the pinned entry id the payload was computed against ('' none)
 -- ARGV[8] entry, edit: '1' when the entry is a key event after this event
+-- ARGV[9] entry, edit: the ids of the payload's pictures, space-separated ('' none)
 -- Entries hash values are "<created seq> <latest event seq> <payload JSON>".
 -- The order and key-events zsets index the current (not deleted) entries,
 -- all at score 0, by "<created seq padded to 20+20 digits> <entry id>", so
@@ -21,6 +23,7 @@
 --        {'dup', stored value}   an entry retried with the same content
 --        {'gone'}                a delete of an entry already deleted
 -- Errors: NOTFOUND blog | NOTFOUND entry | ENDED | CONFLICT | STALE
+--         NOMEDIA <id>   a picture that is not (or no longer) the blog's
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return redis.error_reply('NOTFOUND blog') end
 if state ~= 'live' then return redis.error_reply('ENDED') end
@@ -52,6 +55,13 @@ else
     payload = cjson.encode(entry)
   end
   created = string.sub(cur, 1, sp1 - 1)
+end
+if typ ~= 'delete' then
+  for media in string.gmatch(ARGV[9] or '', '%S+') do
+    if redis.call('HEXISTS', KEYS[8], media) == 0 then
+      return redis.error_reply('NOMEDIA ' .. media)
+    end
+  end
 end
 local prev = redis.call('HGET', KEYS[1], 'last_seq') or '0-0'
 local data = payload

@@ -6,6 +6,10 @@
 -- content fingerprint goes (a hash of the text would confirm a guess), the
 -- feed's copies of its events are deleted and one `redact` item tells
 -- every instance to drop what it holds. Redacting twice changes nothing.
+-- The ids of the pictures the entry named (in any of its events or its
+-- current value) stay in its redacted value as "media":[{"id":...}] until
+-- media_gc.lua, run next with this entry, has deleted those no other entry
+-- names and dropped the list (so a failed or retried run loses none).
 -- KEYS[1] blog hash   KEYS[2] log stream   KEYS[3] entries hash
 -- KEYS[4] fingerprints hash   KEYS[5] feed stream
 -- KEYS[6] redactions hash (entry id -> {"at":ms,"reason":...}, no content)
@@ -29,12 +33,24 @@ local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 -- the log, rewritten: the entry's events keep id, type and revision only
 local items = redis.call('XRANGE', KEYS[2], '-', '+')
 local gone, n = {}, 0
+local pictures, named = {}, {}
+local function pictures_of(e)
+  if type(e.media) ~= 'table' then return end
+  for _, m in ipairs(e.media) do
+    if type(m) == 'table' and type(m.id) == 'string' and not named[m.id] then
+      named[m.id] = true
+      pictures[#pictures + 1] = {id = m.id}
+    end
+  end
+end
+pictures_of(entry)
 for _, it in ipairs(items) do
   local f = it[2]
   local typ, data = f[2], f[4]
   if (typ == 'entry' or typ == 'edit') and string.find(data, id, 1, true) then
     local p = cjson.decode(data)
     if p.id == id then
+      pictures_of(p)
       local r = {id = id, seq = p.seq or it[1], redacted = true, revision = p.revision or 1}
       it[2] = {'t', typ, 'd', cjson.encode(r)}
       gone[#gone + 1] = it[1]
@@ -51,6 +67,7 @@ end
 local value = {id = id, seq = created, redacted = true, revision = entry.revision or 1,
   redacted_at = ms}
 if entry.deleted then value.deleted = true end
+if #pictures > 0 then value.media = pictures end
 redis.call('HSET', KEYS[3], id, created .. ' ' .. latest .. ' ' .. cjson.encode(value))
 redis.call('HDEL', KEYS[4], id)
 if not entry.deleted then redis.call('HINCRBY', KEYS[1], 'count', -1) end
