@@ -134,7 +134,11 @@ stop_all() {
 	for p in $STARTED; do
 		i=0
 		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-		kill -9 "$p" 2>/dev/null || true
+		if kill -0 "$p" 2>/dev/null; then
+			# a server that ignores SIGTERM is a finding, not noise
+			say "pid $p still running 5 s after SIGTERM: killed (SIGKILL)"
+			kill -9 "$p" 2>/dev/null || true
+		fi
 	done
 	STARTED=""
 }
