@@ -34,6 +34,11 @@
 #                            slow POST does not hold the schedule back
 #   BENCH_PLOT=0             skip the gnuplot picture
 #   BENCH_INSTALL=0          do not apt-get install missing peers
+#   BENCH_MAX_LOAD           before each run, wait while the 1-minute load
+#                            average is above this (unset: no wait; the
+#                            machine is shared), checking every minute ...
+#   BENCH_LOAD_WAIT          ... for at most this many seconds (600); the
+#                            load is recorded per row either way
 #   LIVEBLOGD_PER_PROC       readers per liveblogd process (15000): above,
 #                            several share the port and split the cores
 #   BENCH_OUT                results directory (bench/results)
@@ -67,6 +72,18 @@ PUBLISHERS=${BENCH_PUBLISHERS:-4}
 TOKEN=bench-admin-$$
 
 say() { printf 'compare: %s\n' "$*" >&2; }
+
+# BENCH_MAX_LOAD: waits while other people's work keeps the machine busy.
+wait_quiet() {
+	[ -n "${BENCH_MAX_LOAD:-}" ] || return 0
+	waited=0
+	while awk -v m="$BENCH_MAX_LOAD" '{ exit !($1 > m) }' /proc/loadavg &&
+	      [ $waited -lt "${BENCH_LOAD_WAIT:-600}" ]; do
+		say "load $(cut -d' ' -f1 /proc/loadavg) > $BENCH_MAX_LOAD, waiting ($waited s so far)"
+		sleep 60
+		waited=$((waited + 60))
+	done
+}
 
 install_missing() {
 	pkgs=""
@@ -117,7 +134,11 @@ stop_all() {
 	for p in $STARTED; do
 		i=0
 		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-		kill -9 "$p" 2>/dev/null || true
+		if kill -0 "$p" 2>/dev/null; then
+			# a server that ignores SIGTERM is a finding, not noise
+			say "pid $p still running 5 s after SIGTERM: killed (SIGKILL)"
+			kill -9 "$p" 2>/dev/null || true
+		fi
 	done
 	STARTED=""
 }
@@ -304,6 +325,7 @@ for sc in $SCENARIOS; do
 			continue ;;
 		esac
 		redis-cli -p "$REDIS_PORT" flushall >/dev/null 2>&1 || true
+		wait_quiet
 		fn=start_$(echo "$server" | tr - _)
 		if ! $fn "$n"; then
 			say "$server: did not start"

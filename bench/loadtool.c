@@ -34,6 +34,7 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -278,6 +279,7 @@ static struct procsample proc_sample(const char *pids)
 
 #define MAXPUB 16
 static __thread int http_fd = -1;    /* each publisher thread has its own */
+static __thread int64_t http_used;   /* when http_fd last finished a request */
 static int pub_fds[MAXPUB];
 static pthread_mutex_t pub_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -389,6 +391,29 @@ static int http_read(char *resp, size_t cap, bool *closing)
 	return status;
 }
 
+/*
+ * Closes http_fd if the server has closed it (liveblogd, as lws, drops an
+ * HTTP/1.1 connection idle for 5 s) or sent something unasked: a request
+ * written to it would get no answer, and a POST would be counted as failed
+ * without the server ever seeing it. A reused connection's first byte can
+ * still race the server's close; keeping the connections busy (pub_wait)
+ * makes that rare.
+ */
+static void http_drop_stale(void)
+{
+	struct pollfd p = { .fd = http_fd, .events = POLLIN | POLLRDHUP };
+	char c;
+
+	if (http_fd < 0 || poll(&p, 1, 0) <= 0)
+		return;
+	if (!(p.revents & (POLLRDHUP | POLLHUP | POLLERR)) &&
+	    recv(http_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	close(http_fd);
+	http_fd = -1;
+}
+
 /* One request on the keep-alive connection. Returns the status, or -1. */
 static int http_do(const char *method, const char *path, const char *token,
 		   const char *ctype, const char *body, size_t blen,
@@ -398,6 +423,7 @@ static int http_do(const char *method, const char *path, const char *token,
 	int n, st;
 	bool closing = false;
 
+	http_drop_stale();
 	if (http_fd < 0 && http_connect())
 		return -1;
 	n = snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: %s:%d\r\n"
@@ -415,16 +441,29 @@ static int http_do(const char *method, const char *path, const char *token,
 		close(http_fd);
 		http_fd = -1;
 	}
+	http_used = now_us();
 	return st;
 }
 
-/* A cheap request now and then keeps the publisher's connection open. */
+#define KEEPALIVE_US 2000000   /* a request at least this often (server: 5 s) */
+
+/* A cheap request on this thread's connection if it has been idle a while. */
+static void ping_if_idle(void)
+{
+	char resp[4096];
+
+	if (http_fd >= 0 && now_us() - http_used >= KEEPALIVE_US)
+		http_do("GET", o.liveblogd ? "/healthz" : "/", NULL, "text/plain", "", 0,
+			resp, sizeof(resp));
+}
+
+/* A cheap request now and then keeps the publisher's connections open. */
 static void keep_alive(void)
 {
 	static int64_t last;
 	char resp[4096];
 
-	if (now_us() - last < 2000000)
+	if (now_us() - last < KEEPALIVE_US)
 		return;
 	last = now_us();
 	for (int k = 0; k < o.publishers; k++) {
@@ -467,7 +506,7 @@ static int create_blog(void)
 /* ---- the publisher ---- */
 
 static struct hist post_lat;
-static int post_fail_status;
+static int post_fail_status, post_fails;
 static char *texts[TEXTS_MAX];   /* --texts: each a JSON string's inside, escaped */
 static int ntexts;
 
@@ -531,8 +570,13 @@ static void publish_one(int i)
 	}
 	pthread_mutex_lock(&pub_mu);
 	hadd(&post_lat, now_us() - t0);
-	if (st < 200 || st >= 300)
+	if (st < 200 || st >= 300) {
 		post_fail_status = post_fail_status ? post_fail_status : st;
+		if (++post_fails <= 10)
+			fprintf(stderr, "loadtool: post %d: %s%d after %.1f ms\n", i,
+				st < 0 ? "no answer, " : "status ", st < 0 ? 0 : st,
+				(double)(now_us() - t0) / 1e3);
+	}
 	pthread_mutex_unlock(&pub_mu);
 	if (st >= 200 && st < 300)
 		STORE(sh->acked[i], 1);
@@ -1261,11 +1305,120 @@ static double loadavg(void)
 	return v;
 }
 
+#define RCMDS 48
+/* Calls per command (INFO commandstats), without INFO itself. */
+struct rstats {
+	int n;                   /* -1: not read */
+	char name[RCMDS][32];
+	long calls[RCMDS];
+};
+
+/*
+ * The reply to "INFO <section>" from the Redis on 127.0.0.1 --redis-port
+ * into buf (NUL-terminated), or -1. A blocking exchange outside the
+ * measured path.
+ */
+static int redis_info(const char *section, char *buf, size_t cap)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)o.redis_port) };
+	struct timeval tv = { .tv_sec = 5 };
+	char cmd[64];
+	size_t got = 0, want = 0;
+	int fd, n = snprintf(cmd, sizeof(cmd), "INFO %s\r\n", section);
+
+	if (o.redis_port <= 0)
+		return -1;
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (!connect(fd, (struct sockaddr *)&a, sizeof(a)) && write(fd, cmd, (size_t)n) == n) {
+		while (got < cap - 1 && (!want || got < want)) {
+			ssize_t r = read(fd, buf + got, cap - 1 - got);
+			char *e;
+
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+			buf[got] = '\0';
+			if (!want && buf[0] == '$' && (e = strstr(buf, "\r\n")))
+				want = (size_t)(e + 2 - buf) + strtoul(buf + 1, NULL, 10) + 2;
+		}
+	}
+	close(fd);
+	buf[got] = '\0';
+	return want && got >= want ? 0 : -1;
+}
+
+/* total_commands_processed from INFO stats, or -1. */
+static long redis_commands(void)
+{
+	char buf[8192];
+	const char *p;
+
+	if (redis_info("stats", buf, sizeof(buf)) ||
+	    !(p = strstr(buf, "total_commands_processed:")))
+		return -1;
+	return atol(p + 25);
+}
+
+static void redis_cmdstats(struct rstats *st)
+{
+	static char buf[32768];
+	char name[32];
+	long calls;
+
+	st->n = -1;
+	if (redis_info("commandstats", buf, sizeof(buf)))
+		return;
+	st->n = 0;
+	for (const char *p = strstr(buf, "cmdstat_"); p && st->n < RCMDS;
+	     p = strstr(p + 8, "cmdstat_")) {
+		if (sscanf(p + 8, "%31[^:]:calls=%ld", name, &calls) != 2 ||
+		    !strcasecmp(name, "info"))
+			continue;
+		snprintf(st->name[st->n], sizeof(st->name[0]), "%s", name);
+		st->calls[st->n++] = calls;
+	}
+}
+
+/*
+ * The commands between a and b: their total, and "name:calls,..." of
+ * those with calls into mix. Returns -1 if either was not read.
+ */
+static long redis_cmd_delta(const struct rstats *a, const struct rstats *b,
+			    char *mix, size_t cap)
+{
+	long total = 0;
+	size_t used = 0;
+
+	mix[0] = '\0';
+	if (a->n < 0 || b->n < 0)
+		return -1;
+	for (int i = 0; i < b->n; i++) {
+		long before = 0, d;
+
+		for (int j = 0; j < a->n; j++)
+			if (!strcmp(a->name[j], b->name[i]))
+				before = a->calls[j];
+		if ((d = b->calls[i] - before) <= 0)
+			continue;
+		total += d;
+		if (used < cap)
+			used += (size_t)snprintf(mix + used, cap - used, "%s%s:%ld",
+						 used ? "," : "", b->name[i], d);
+	}
+	return total;
+}
+
 struct result {
 	int posts, posts_ok;
 	double loadavg;
 	double connect_s, run_s, storm_s;
 	long storm_cmds;         /* Redis commands during the storm's catch-up */
+	struct rstats rc1, rc2;  /* Redis commandstats around posting and drain */
+	int posts_run;           /* posts sent between rc1 and rc2 */
 	struct procsample s0, sc, s1, s2, r1, r2;   /* sc: once every reader is in */
 	struct procsample st0, st1;                 /* the storm's reconnect and catch-up */
 	struct hist lat, conn;
@@ -1294,7 +1447,8 @@ static void report(struct result *res)
 	double cpu_per = total.run_deliveries && o.server_pids ?
 		(res->s2.cpu_s - res->s1.cpu_s) * 1e6 / (double)total.run_deliveries : NAN;
 	double accept_cpu = o.server_pids ? res->sc.cpu_s - res->s0.cpu_s : NAN;
-	char v[23][32];
+	char v[23][32], rmix[1024];
+	long rcmds = redis_cmd_delta(&res->rc1, &res->rc2, rmix, sizeof(rmix));
 	FILE *f;
 
 	printf("%-12s %-14s readers %ld/%d  posts %d/%d  latency ms p50 %.1f p90 %.1f p99 %.1f "
@@ -1312,6 +1466,9 @@ static void report(struct result *res)
 		if (res->storm_cmds >= 0)
 			printf(", %ld Redis commands", res->storm_cmds);
 	}
+	if (rcmds >= 0)
+		printf("  Redis %ld commands while posting (%.1f per post: %s)", rcmds,
+		       res->posts_run ? (double)rcmds / res->posts_run : NAN, rmix);
 	printf("  wire %.0f B/delivery (text %.0f B, %.3fx)  CPU %.1f us/delivery  "
 	       "accept CPU %.2f s (%.0f us/reader)", wire_per, text_per, wire_per / text_per,
 	       cpu_per, accept_cpu, total.connected ? accept_cpu * 1e6 / (double)total.connected : NAN);
@@ -1367,7 +1524,7 @@ static void report(struct result *res)
 		"\"rss_end_kb\":%ld,\"rss_per_reader_kb\":%s,\"cpu_s\":%s,\"redis_cpu_s\":%s,"
 		"\"run_s\":%.2f,\"storm_readers\":%ld,\"storm_caught_up\":%ld,\"storm_catchup_s\":%s,\"storm_redis_cmds\":%s,\"loadavg\":%s,"
 		"\"deflate\":%s,\"deflated_readers\":%ld,\"not_inflated\":%ld,\"inflated\":%ld,\"identical_compressed\":%ld,\"wire_bytes_per_delivery\":%s,"
-		"\"text_bytes_per_delivery\":%s,\"cpu_us_per_delivery\":%s,\"accept_cpu_s\":%s,\"storm_cpu_s\":%s,\"texts\":%s%s%s}\n",
+		"\"text_bytes_per_delivery\":%s,\"cpu_us_per_delivery\":%s,\"accept_cpu_s\":%s,\"storm_cpu_s\":%s,\"redis_cmds_run\":%ld,\"redis_cmd_mix\":\"%s\",\"texts\":%s%s%s}\n",
 		o.server, o.scenario, o.readers, o.procs, total.connected, total.refused,
 		total.first_refusal, total.conn_fail, res->posts, res->posts_ok, o.size, o.rate,
 		o.duration, v[0], v[1], v[2], v[3], v[4], v[15], total.run_deliveries, dps,
@@ -1375,9 +1532,22 @@ static void report(struct result *res)
 		v[7], res->connect_s, v[8], v[9], v[10], res->s0.rss_kb, res->s1.rss_kb,
 		res->s2.rss_kb, v[11], v[13], v[14], res->run_s, total.need_catchup,
 		total.caught_up, v[12], v[17], v[16], o.deflate ? "true" : "false", total.deflated,
-		total.bad_inflate, total.inflated, total.zcache_hits, v[18], v[19], v[20], v[21], v[22], o.texts ? "\"" : "", o.texts ? o.texts : "null",
+		total.bad_inflate, total.inflated, total.zcache_hits, v[18], v[19], v[20], v[21], v[22], rcmds, rmix, o.texts ? "\"" : "", o.texts ? o.texts : "null",
 		o.texts ? "\"" : "");
 	fclose(f);
+}
+
+/*
+ * Sleeps until t; on the way, a GET whenever this thread's connection has
+ * been idle for KEEPALIVE_US, so that a post never finds it closed.
+ */
+static void pub_wait_until(int64_t t)
+{
+	while (http_fd >= 0 && http_used + KEEPALIVE_US <= t - KEEPALIVE_US / 4) {
+		sleep_until(http_used + KEEPALIVE_US);
+		ping_if_idle();
+	}
+	sleep_until(t);
 }
 
 struct pubthread {
@@ -1393,7 +1563,7 @@ static void *publisher(void *arg)
 
 	http_fd = pub_fds[p->k];
 	for (int i = p->k; i < p->nlive; i += o.publishers) {
-		sleep_until(p->t0 + (int64_t)((double)i * 1e6 / o.rate));
+		pub_wait_until(p->t0 + (int64_t)((double)i * 1e6 / o.rate));
 		if (now_us() > p->t0 + (int64_t)((o.duration + 30) * 1e6)) {
 			fprintf(stderr, "loadtool: posting fell 30 s behind; publisher %d stopped\n", p->k);
 			break;
@@ -1415,46 +1585,6 @@ static void publish_all(int64_t t0, int nlive)
 	for (int k = 0; k < o.publishers; k++)
 		pthread_join(pt[k].th, NULL);
 	http_fd = pub_fds[0];
-}
-
-/*
- * total_commands_processed from INFO stats of the Redis on 127.0.0.1
- * --redis-port, or -1. A blocking exchange outside the measured path.
- */
-static long redis_commands(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)o.redis_port) };
-	struct timeval tv = { .tv_sec = 5 };
-	char buf[8192];
-	size_t got = 0;
-	long v = -1;
-	int fd;
-
-	if (o.redis_port <= 0)
-		return -1;
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (!connect(fd, (struct sockaddr *)&a, sizeof(a)) &&
-	    write(fd, "INFO stats\r\n", 12) == 12) {
-		for (;;) {
-			ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
-			const char *p;
-
-			if (n <= 0)
-				break;
-			got += (size_t)n;
-			buf[got] = '\0';
-			if ((p = strstr(buf, "total_commands_processed:")) && strchr(p, '\n')) {
-				v = atol(p + 25);
-				break;
-			}
-		}
-	}
-	close(fd);
-	return v;
 }
 
 /* The storm: all drop, posts go on without them, all resume at once. */
@@ -1548,6 +1678,7 @@ static int run(void)
 	usleep((useconds_t)(o.warmup * 1e6));
 	res.s1 = proc_sample(o.server_pids);
 	res.r1 = proc_sample(o.redis_pid);
+	redis_cmdstats(&res.rc1);
 	res.loadavg = loadavg();
 	STORE(sh->phase, PH_RUN);
 	t0 = now_us();
@@ -1561,6 +1692,8 @@ static int run(void)
 	res.run_s = (double)(now_us() - t0) / 1e6;
 	res.s2 = proc_sample(o.server_pids);
 	res.r2 = proc_sample(o.redis_pid);
+	redis_cmdstats(&res.rc2);
+	res.posts_run = LOAD(sh->nposts);
 	if (o.storm)
 		run_storm(&res, &next);
 	STORE(sh->phase, PH_STOP);
@@ -1615,8 +1748,10 @@ static void usage(FILE *f)
 		"  --resume-arg NAME      query argument carrying it (since, last_event_id)\n"
 		"  --server-pid LIST      server pids (comma-separated) for RSS and CPU\n"
 		"  --redis-pid PID        redis-server pid for its CPU\n"
-		"  --redis-port PORT      that Redis' port on 127.0.0.1: the storm counts\n"
-		"                         the commands it served during the catch-up\n"
+		"  --redis-port PORT      that Redis' port on 127.0.0.1: the commands it\n"
+		"                         served while posting and draining (INFO\n"
+		"                         commandstats: clients' and scripts' own, not\n"
+		"                         INFO), and during a storm's catch-up\n"
 		"  --server NAME --scenario NAME   labels for the report\n"
 		"  --json FILE            append the result as one JSON line\n"
 		"  --max-time S           hard limit on the whole run (default 900)\n"
