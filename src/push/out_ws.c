@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "push/out.h"
+#include "push/ws.h"
 
 static void ws_wake(struct lws *wsi)
 {
@@ -51,6 +52,7 @@ static bool ws_send_now(struct lws *wsi, const unsigned char *wire, size_t len,
 	    lws_write(wsi, (unsigned char *)wire + w, len - (size_t)w, LWS_WRITE_RAW) <
 	    (int)(len - (size_t)w))
 		*failed = true;
+	ws_rx_hold(wsi);
 	return true;
 }
 

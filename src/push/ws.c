@@ -23,6 +23,7 @@ struct ws_pss {
 	const char *refusal;     /* close with 1013 and this reason */
 	struct ws_rx rx;         /* what the reader is sending; permessage-deflate */
 	struct ws_ka ka;         /* keepalive */
+	bool rx_held;            /* not read while lws holds output (ws_rx_hold) */
 };
 
 /* "/ws/blogs/<id>" → id. Returns 0, or -1 when the path is not a blog's. */
@@ -140,6 +141,41 @@ static bool origin_ok(struct lws *wsi)
 	       ORIGIN_REFUSED;
 }
 
+static struct ws_pss *pss_of(struct lws *wsi)
+{
+	const struct lws_protocols *p = lws_get_protocol(wsi);
+
+	return p && p->callback == ws_callback ? lws_wsi_user(wsi) : NULL;
+}
+
+void ws_rx_hold(struct lws *wsi)
+{
+	struct ws_pss *pss = pss_of(wsi);
+	bool held = lws_partial_buffered(wsi) != 0;
+
+	if (!pss || held == pss->rx_held)
+		return;
+	pss->rx_held = held;
+	lws_rx_flow_control(wsi, !held);
+}
+
+/*
+ * WRITEABLE for a reader: lws has written out what it held (reads resume),
+ * then a keepalive ping or the reader's messages (reads stop again if lws
+ * is left holding part of them). 0, or -1 to close.
+ */
+static int writable(struct lws *wsi, struct ws_pss *pss)
+{
+	int ret = 0;
+
+	ws_rx_hold(wsi);
+	if (!ws_ka_writable(wsi, &pss->ka))
+		ret = pss->reader ? reader_writable(pss->reader) : -1;
+	if (!ret)
+		ws_rx_hold(wsi);
+	return ret;
+}
+
 int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		void *in, size_t len)
 {
@@ -174,9 +210,7 @@ int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 					 (unsigned char *)"message too big", 15);
 			return -1;
 		}
-		if (ws_ka_writable(wsi, &pss->ka))
-			return 0;
-		return pss->reader ? reader_writable(pss->reader) : -1;
+		return writable(wsi, pss);
 	case LWS_CALLBACK_RECEIVE:
 		return on_receive(wsi, pss, len);
 	case LWS_CALLBACK_RECEIVE_PONG:
@@ -209,8 +243,7 @@ size_t ws_pss_size(void)
 
 struct ws_rx *ws_rx_of(struct lws *wsi)
 {
-	const struct lws_protocols *p = lws_get_protocol(wsi);
-	struct ws_pss *pss = p && p->callback == ws_callback ? lws_wsi_user(wsi) : NULL;
+	struct ws_pss *pss = pss_of(wsi);
 
 	return pss ? &pss->rx : NULL;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "push/ws.h"
 #include "push/ws_ka.h"
 
 #define HANGUP_AFTER_PING_S 30   /* as lws' policy had it: ping + 30 s */
@@ -73,6 +74,7 @@ static void ping(struct lws *wsi, struct ws_ka *ka)
 
 		memcpy(rest + LWS_PRE, ping_frame + w, n);
 		lws_write(wsi, rest + LWS_PRE, n, LWS_WRITE_RAW);   /* lws keeps it */
+		ws_rx_hold(wsi);
 		return;
 	}
 	ka->ping_due = true;
