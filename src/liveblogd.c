@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "http/media.h"
 #include "common/hash.h"
+#include "guard.h"
 #include "http/listener.h"
 #include "http/request.h"
 #include "http/server.h"
@@ -59,6 +60,7 @@ static pthread_mutex_t startup = PTHREAD_MUTEX_INITIALIZER;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	guard_signal();
 	for (int i = 0; i <= MAX_WORKERS; i++) {
 		struct lws_context *ctx = contexts[i];
 
@@ -122,11 +124,17 @@ static int setup_admin(void)
 	return 0;
 }
 
-static void run_loop(void)
+static void run_loop(int i)
 {
 	lws_usec_t deadline = 0;
+	int n;
 
-	while (lws_service(app.ctx, 0) >= 0) {
+	for (;;) {
+		guard_enter(i);
+		n = lws_service(app.ctx, 0);
+		guard_leave(i);
+		if (n < 0)
+			break;
 		if (stop_signal && !app.shutting_down) {
 			if (!app.worker)
 				lwsl_user("signal %d: shutting down\n", (int)stop_signal);
@@ -276,8 +284,11 @@ static void *worker_main(void *arg)
 	int i = (int)(intptr_t)arg;
 	int ok = !worker_start(i);
 
-	if (ok)
-		run_loop();
+	if (ok) {
+		guard_loop_begin(i);
+		run_loop(i);
+		guard_loop_end(i);
+	}
 	else
 		stop_signal = SIGTERM;   /* one worker failed: stop them all */
 	contexts[i] = NULL;
@@ -388,6 +399,8 @@ int main(int argc, char **argv)
 	} else if (redis_url_with_password(url, sizeof(url))) {
 		goto out;
 	}
+	if (guard_start((int)config.workers + 1))
+		goto out;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	redis_url_redact(config.redis_url, shown, sizeof(shown));

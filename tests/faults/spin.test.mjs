@@ -8,9 +8,11 @@
 import { describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import {
 	reportSection, faultTest, startStack, createBlog, rawWs, wsFrame, uniqueId,
-	sleep, bulkPost, waitUntil,
+	sleep, bulkPost, waitUntil, tempDir, REPO_ROOT,
 } from './lib.mjs';
 
 reportSection(import.meta.url, 'Readers that leave with output pending');
@@ -112,5 +114,38 @@ describe('readers leaving with output pending', { timeout: 180000 }, () => {
 		row.lost = `nothing; idle CPU ${cpu.toFixed(2)} s over 5 s; SIGTERM: ${stop.err ? 'not stopped within 2 s, killed' : `exited in ${stop.ms} ms`}`;
 		assert.ok(cpu < 0.5, `the daemon is idle after the readers left (CPU ${cpu.toFixed(2)} s over 5 s)`);
 		assert.equal(stop.err, null, 'the daemon stops cleanly within 2 s of SIGTERM');
+	});
+
+	/*
+	 * The guard (src/guard.c) for a spin we do not know of yet: a shim
+	 * (spin_shim.c, LD_PRELOAD) makes one loop never come back from
+	 * lws_service() and keep a core busy, as lws 4.1.6's spin did.
+	 */
+	faultTest('SIGTERM ends a daemon whose loop spins inside lws_service', async (t, row) => {
+		row.fault = 'one event loop never returns from lws_service() and burns a core (LD_PRELOAD shim), then SIGTERM';
+		const dir = tempDir('spin-shim-');
+		const so = path.join(dir, 'spin_shim.so');
+		const mark = path.join(dir, 'spin-now');
+		execFileSync('cc', ['-shared', '-fPIC', '-O1', '-o', so,
+			path.join(REPO_ROOT, 'tests/faults/spin_shim.c'), '-ldl']);
+		const asan = [process.env.ASAN_OPTIONS, 'verify_asan_link_order=0'].filter(Boolean).join(':');
+		const d = await s.addDaemon({
+			args: ['--workers', '1'],
+			env: { LD_PRELOAD: so, LB_SPIN_SHIM_MARK: mark, ASAN_OPTIONS: asan },
+		});
+		fs.writeFileSync(mark, '');
+		await fetch(`${d.base}/healthz`, { signal: AbortSignal.timeout(1000) }).catch(() => { });
+		const cpu = await idleCpu(d.pid, 1000);
+		assert.ok(cpu > 0.5, `the shim made a loop spin (CPU ${cpu.toFixed(2)} s over 1 s)`);
+		const t0 = Date.now();
+		const exited = d.exited.then(() => Date.now() - t0);
+		d.stopped = true;
+		const rc = await d.stop('SIGTERM', { timeout: 2000 });
+		const ms = await exited;
+		row.readers = 'none';
+		row.writers = 'none';
+		row.lost = `nothing; exited ${ms} ms after SIGTERM with status ${rc}`;
+		assert.equal(rc, 3, 'the guard ended it with status 3 (GUARD_EXIT)');
+		assert.match(d.stderr(), /busy inside one lws_service\(\) call/, 'and said why on stderr');
 	});
 });
