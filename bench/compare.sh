@@ -73,16 +73,12 @@ TOKEN=bench-admin-$$
 
 say() { printf 'compare: %s\n' "$*" >&2; }
 
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+
 # BENCH_MAX_LOAD: waits while other people's work keeps the machine busy.
 wait_quiet() {
-	[ -n "${BENCH_MAX_LOAD:-}" ] || return 0
-	waited=0
-	while awk -v m="$BENCH_MAX_LOAD" '{ exit !($1 > m) }' /proc/loadavg &&
-	      [ $waited -lt "${BENCH_LOAD_WAIT:-600}" ]; do
-		say "load $(cut -d' ' -f1 /proc/loadavg) > $BENCH_MAX_LOAD, waiting ($waited s so far)"
-		sleep 60
-		waited=$((waited + 60))
-	done
+	[ -z "${BENCH_MAX_LOAD:-}" ] || wait_load "$BENCH_MAX_LOAD" "${BENCH_LOAD_WAIT:-600}"
 }
 
 install_missing() {
@@ -106,40 +102,10 @@ install_missing() {
 	rm -f /usr/sbin/policy-rc.d
 }
 
-# A free loopback port below the ephemeral range (readers' ports live there).
-free_port() {
-	while :; do
-		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 10000 ))
-		if ! ss -Htln "sport = :$p" | grep -q .; then
-			echo "$p"
-			return
-		fi
-	done
-}
-
-wait_http() { # URL: up to 10 s for any HTTP answer
-	i=0
-	while [ $i -lt 100 ]; do
-		curl -s -o /dev/null -m 1 "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	say "no answer from $1"
-	return 1
-}
-
 STARTED=""
 stop_all() {
-	for p in $STARTED; do kill "$p" 2>/dev/null || true; done
-	for p in $STARTED; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-		if kill -0 "$p" 2>/dev/null; then
-			# a server that ignores SIGTERM is a finding, not noise
-			say "pid $p still running 5 s after SIGTERM: killed (SIGKILL)"
-			kill -9 "$p" 2>/dev/null || true
-		fi
-	done
+	# shellcheck disable=SC2086
+	stop_pids $STARTED
 	STARTED=""
 }
 

@@ -44,52 +44,15 @@ TOKEN=bench-admin-$$
 
 say() { printf 'instances: %s\n' "$*" >&2; }
 
-free_port() {
-	while :; do
-		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 10000 ))
-		if ! ss -Htln "sport = :$p" | grep -q .; then
-			echo "$p"
-			return
-		fi
-	done
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
-wait_http() { # URL
-	i=0
-	while [ $i -lt 100 ]; do
-		curl -s -o /dev/null -m 1 "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	say "no answer from $1"
-	return 1
-}
-
-load1() { cut -d' ' -f1 /proc/loadavg; }
-
-# Waits while the machine is busier than MAX_LOAD (other people's work).
-wait_quiet() {
-	waited=0
-	while awk -v m="$MAX_LOAD" '{ exit !($1 > m) }' /proc/loadavg &&
-	      [ $waited -lt "$LOAD_WAIT" ]; do
-		say "load $(load1) > $MAX_LOAD, waiting ($waited s so far)"
-		sleep 60
-		waited=$((waited + 60))
-	done
-}
+wait_quiet() { wait_load "$MAX_LOAD" "$LOAD_WAIT"; }
 
 PIDS=""
 stop_instances() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	for p in $PIDS; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-		if kill -0 "$p" 2>/dev/null; then
-			# a server that ignores SIGTERM is a finding, not noise
-			say "pid $p still running 5 s after SIGTERM: killed (SIGKILL)"
-			kill -9 "$p" 2>/dev/null || true
-		fi
-	done
+	# shellcheck disable=SC2086
+	stop_pids $PIDS
 	PIDS=""
 }
 

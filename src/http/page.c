@@ -233,7 +233,7 @@ void page_script_json(FILE *f, const char *type, const char *id, const json_t *v
 	free(s);
 }
 
-static bool in_entries(const struct page_view *v, const char *id)
+const json_t *page_entry_of(const struct page_view *v, const char *id)
 {
 	const json_t *e;
 	size_t i;
@@ -243,9 +243,9 @@ static bool in_entries(const struct page_view *v, const char *id)
 
 		codec_entry_view(e, &ev);
 		if (!strcmp(ev.id, id))
-			return true;
+			return e;
 	}
-	return false;
+	return NULL;
 }
 
 /*
@@ -275,7 +275,7 @@ void page_key_events_html(FILE *f, const struct page_view *v)
 		fputs("\">", f);
 		hhmm(f, ev.ts);
 		fputs("</time><a href=\"", f);
-		if (!v->fragment && in_entries(v, id)) {
+		if (!v->fragment && page_entry_of(v, id)) {
 			fputs("#entry-", f);
 			esc(f, id);
 			if (v->embed)   /* the iframe page's <base target="_top"> is for leaving it */

@@ -87,6 +87,9 @@ void page_entry_html(FILE *f, const struct page_view *v, const json_t *e);
  */
 void page_figures_html(FILE *f, const struct page_view *v, const json_t *e);
 
+/* The entry of the view with this id, or NULL. */
+const json_t *page_entry_of(const struct page_view *v, const char *id);
+
 /* The key events summary's <li> items (links absolute in a fragment). */
 void page_key_events_html(FILE *f, const struct page_view *v);
 

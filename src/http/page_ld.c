@@ -196,29 +196,13 @@ static void meta(FILE *f, const char *attr, const char *name, const char *conten
 	fputs("\">\n", f);
 }
 
-/* The entry of the view with this id, or NULL. */
-static const json_t *entry_of(const struct page_view *v, const char *id)
-{
-	const json_t *e;
-	size_t i;
-
-	json_array_foreach(v->entries, i, e) {
-		struct codec_entry_view ev;
-
-		codec_entry_view(e, &ev);
-		if (!strcmp(ev.id, id))
-			return e;
-	}
-	return NULL;
-}
-
 /*
  * og:title and og:description: the entry's (per-entry page), else the
  * blog's title and its newest update's first words (or its state).
  */
 static void share_text(const struct page_view *v, char *title, char *desc, size_t len)
 {
-	const json_t *target = v->entry ? entry_of(v, v->entry) : NULL;
+	const json_t *target = v->entry ? page_entry_of(v, v->entry) : NULL;
 	const json_t *newest = json_array_get(v->entries, 0);
 	json_t *text;
 

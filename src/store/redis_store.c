@@ -468,6 +468,26 @@ static int eval(struct call *c, struct script *sc, call_done_fn done,
 	return eval_bin(c, sc, done, keys, args, NULL, 0);
 }
 
+/* Starts an operation's script: 0, or -1 with the call freed (nothing sent). */
+static int run_script(struct call *c, struct script *sc, call_done_fn done,
+		      const char *const *keys, const char *const *args)
+{
+	if (eval(c, sc, done, keys, args)) {
+		call_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+/* A blog's hash and its entry indexes: the keys of page_state and entries_page. */
+static void index_keys(const char *blog, char k[4][128])
+{
+	key(k[0], sizeof(k[0]), blog, "");
+	key(k[1], sizeof(k[1]), blog, ":entries");
+	key(k[2], sizeof(k[2]), blog, ":order");
+	key(k[3], sizeof(k[3]), blog, ":keys");
+}
+
 /* ---- operations ---- */
 
 static void blog_reply(redisReply *r, void *arg)
@@ -531,11 +551,7 @@ static int rs_list_blogs(struct store *st, store_json_fn fn, void *arg)
 	if (!c)
 		return -1;
 	c->jfn = fn;
-	if (eval(c, &s_list, list_done, keys, args)) {
-		call_free(c);
-		return -1;
-	}
-	return 0;
+	return run_script(c, &s_list, list_done, keys, args);
 }
 
 static void create_done(struct call *c, enum lb_status st, redisReply *r)
@@ -568,11 +584,7 @@ static int rs_create_blog(struct store *st, const char *id, const char *title,
 		return -1;
 	c->jfn = fn;
 	key(k, sizeof(k), id, "");
-	if (eval(c, &s_create, create_done, keys, args)) {
-		call_free(c);
-		return -1;
-	}
-	return 0;
+	return run_script(c, &s_create, create_done, keys, args);
 }
 
 static void update_done(struct call *c, enum lb_status st, redisReply *r)
@@ -601,11 +613,7 @@ static int rs_update_blog(struct store *st, const char *blog, const char *title,
 		return -1;
 	c->jfn = fn;
 	key(k, sizeof(k), blog, "");
-	if (eval(c, &s_update, update_done, keys, args)) {
-		call_free(c);
-		return -1;
-	}
-	return 0;
+	return run_script(c, &s_update, update_done, keys, args);
 }
 
 /* Sends append.lua for c (blog, entry and payload already set). */
@@ -912,11 +920,7 @@ static int rs_end_blog(struct store *st, const char *blog, store_json_fn fn, voi
 	c->jfn = fn;
 	key(kb, sizeof(kb), blog, "");
 	key(kl, sizeof(kl), blog, ":log");
-	if (eval(c, &s_end, end_done, keys, args)) {
-		call_free(c);
-		return -1;
-	}
-	return 0;
+	return run_script(c, &s_end, end_done, keys, args);
 }
 
 static void ignore_reply(redisReply *r, void *arg)
@@ -994,11 +998,7 @@ static int rs_redact_entry(struct store *st, const char *blog, const char *entry
 	key(kr, sizeof(kr), blog, ":redactions");
 	key(ko, sizeof(ko), blog, ":order");
 	key(kk, sizeof(kk), blog, ":keys");
-	if (eval(c, &s_redact, redact_done, keys, args)) {
-		call_free(c);
-		return -1;
-	}
-	return 0;
+	return run_script(c, &s_redact, redact_done, keys, args);
 }
 
 static void events_done(struct call *c, enum lb_status st, redisReply *r)
@@ -1043,11 +1043,7 @@ static int rs_events(struct store *st, const char *blog, const char *since,
 	snprintf(count, sizeof(count), "%ld", limit);
 	key(kb, sizeof(kb), blog, "");
 	key(kl, sizeof(kl), blog, ":log");
-	if (eval(c, &s_events, events_done, keys, args)) {
-		call_free(c);
-		return -1;
-	}
-	return 0;
+	return run_script(c, &s_events, events_done, keys, args);
 }
 
 /* Redis refuses an exclusive interval from the greatest id: nothing is after it. */
@@ -1125,11 +1121,7 @@ static int rs_head(struct store *st, const char *blog, long count,
 	key(kb, sizeof(kb), blog, "");
 	key(kl, sizeof(kl), blog, ":log");
 	snprintf(n, sizeof(n), "%ld", count);
-	if (eval(c, &s_hub, head_done, keys, args)) {
-		call_free(c);
-		return -1;
-	}
-	return 0;
+	return run_script(c, &s_hub, head_done, keys, args);
 }
 
 static int newest_first(const void *a, const void *b)
@@ -1256,8 +1248,8 @@ static int rs_page_state(struct store *st, const char *blog,
 			 const struct store_page_req *req, store_page_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
-	char kb[128], ke[128], ko[128], kk[128], n[24], k[24];
-	const char *keys[] = { kb, ke, ko, kk, NULL };
+	char k4[4][128], n[24], k[24];
+	const char *keys[] = { k4[0], k4[1], k4[2], k4[3], NULL };
 	const char *args[] = { n, k, req->entry ? req->entry : "", NULL };
 
 	if (!c)
@@ -1266,15 +1258,8 @@ static int rs_page_state(struct store *st, const char *blog,
 	c->limit = req->newest > 0 ? req->newest : 1;
 	snprintf(n, sizeof(n), "%ld", c->limit);
 	snprintf(k, sizeof(k), "%ld", req->keys > 0 ? req->keys : 0);
-	key(kb, sizeof(kb), blog, "");
-	key(ke, sizeof(ke), blog, ":entries");
-	key(ko, sizeof(ko), blog, ":order");
-	key(kk, sizeof(kk), blog, ":keys");
-	if (eval(c, &s_page, page_done, keys, args)) {
-		call_free(c);
-		return -1;
-	}
-	return 0;
+	index_keys(blog, k4);
+	return run_script(c, &s_page, page_done, keys, args);
 }
 
 /* entries_page.lua's reply: {pinned id, values of limit + 1 entries}. */
@@ -1306,8 +1291,8 @@ static int rs_entries(struct store *st, const char *blog, const char *before,
 		      long limit, store_json_fn fn, void *arg)
 {
 	struct call *c = call_new(st, arg);
-	char kb[128], ke[128], ko[128], kk[128], n[24];
-	const char *keys[] = { kb, ke, ko, kk, NULL };
+	char k4[4][128], n[24];
+	const char *keys[] = { k4[0], k4[1], k4[2], k4[3], NULL };
 	const char *args[] = { before ? before : "", n, NULL };
 
 	if (!c)
@@ -1315,15 +1300,8 @@ static int rs_entries(struct store *st, const char *blog, const char *before,
 	c->jfn = fn;
 	c->limit = limit > 0 ? limit : 1;
 	snprintf(n, sizeof(n), "%ld", c->limit + 1);
-	key(kb, sizeof(kb), blog, "");
-	key(ke, sizeof(ke), blog, ":entries");
-	key(ko, sizeof(ko), blog, ":order");
-	key(kk, sizeof(kk), blog, ":keys");
-	if (eval(c, &s_entries, entries_done, keys, args)) {
-		call_free(c);
-		return -1;
-	}
-	return 0;
+	index_keys(blog, k4);
+	return run_script(c, &s_entries, entries_done, keys, args);
 }
 
 static void readers_done(struct call *c, enum lb_status st, redisReply *r)
@@ -1346,11 +1324,7 @@ static int rs_readers(struct store *st, const char *blog, const char *instance,
 	c->cfn = fn;
 	key(kr, sizeof(kr), blog, ":readers");
 	snprintf(n, sizeof(n), "%ld", count);
-	if (eval(c, &s_readers, readers_done, keys, args)) {
-		call_free(c);
-		return -1;
-	}
-	return 0;
+	return run_script(c, &s_readers, readers_done, keys, args);
 }
 
 /* ---- pictures ---- */
@@ -1465,11 +1439,7 @@ static int rs_media_gc(struct store *st, const char *blog, const char *entry,
 	key(km, sizeof(km), blog, ":media");
 	key(kl, sizeof(kl), blog, ":log");
 	key(ke, sizeof(ke), blog, ":entries");
-	if (eval(c, &s_media_gc, media_gc_done, keys, args)) {
-		call_free(c);
-		return -1;
-	}
-	return 0;
+	return run_script(c, &s_media_gc, media_gc_done, keys, args);
 }
 
 void store_scripts_init(void)

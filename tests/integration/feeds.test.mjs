@@ -9,43 +9,13 @@
 // version 1.1's rules.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import {
 	startRedis, startDaemon, freePort, api, createBlog, postEntry, uniqueId, tempDir,
-	REPO_ROOT,
 } from './harness.mjs';
+import { validateAtom, xpath, A } from './atom.mjs';
 
-const SCHEMA = path.join(REPO_ROOT, 'tests', 'feeds', 'atom.rng');
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const dir = tempDir('liveblog-feeds-');
-let n = 0;
-
-/* xmllint on the document: validates against RFC 4287's schema, or throws with its words. */
-function validateAtom(xml) {
-	const file = path.join(dir, `feed-${n++}.atom`);
-	fs.writeFileSync(file, xml);
-	try {
-		execFileSync('xmllint', ['--noout', '--relaxng', SCHEMA, file], { stdio: 'pipe' });
-	} catch (e) {
-		throw new Error(`xmllint: ${e.stderr}`);
-	}
-	return file;
-}
-
-/* XPath with xmllint (names by local-name(): the Atom namespace is the default). */
-function xpath(file, expr) {
-	try {
-		/* xmllint ends what it prints with a line end */
-		return execFileSync('xmllint', ['--xpath', expr, file], { encoding: 'utf8', stdio: 'pipe' })
-			.replace(/\n$/, '');
-	} catch (e) {
-		if (/XPath set is empty/.test(e.stderr)) return '';
-		throw e;
-	}
-}
-const A = (name) => `*[local-name()='${name}']`;
 
 /* The entry-body HTML of an entry in the reader page: the feed's content. */
 function pageBody(html, id) {
@@ -92,7 +62,7 @@ describe('feeds', { timeout: 120000 }, () => {
 		const res = await api(d.base, 'GET', `/blogs/${b.id}/feed.atom`);
 		assert.equal(res.status, 200);
 		assert.equal(res.headers['content-type'], 'application/atom+xml; charset=utf-8');
-		const file = validateAtom(res.text);
+		const file = validateAtom(res.text, dir);
 		const page = (await api(d.base, 'GET', `/blogs/${b.id}`)).text;
 		/* the rules the RFC's schema leaves to Schematron, and SPEC's */
 		assert.equal(xpath(file, `string(/${A('feed')}/@*[local-name()='lang'])`), 'fr');
@@ -168,7 +138,7 @@ describe('feeds', { timeout: 120000 }, () => {
 		const json = (await api(d.base, 'GET', `/blogs/${b.id}/feed.json`)).json;
 		assert.deepEqual(json.items.map((it) => it.id.slice(9)), ids.slice(5).reverse());
 		const atom = (await api(d.base, 'GET', `/blogs/${b.id}/feed.atom`)).text;
-		const file = validateAtom(atom);
+		const file = validateAtom(atom, dir);
 		assert.equal(xpath(file, `count(//${A('entry')})`), '50');
 		const page = (await api(d.base, 'GET', `/blogs/${b.id}`)).text;
 		assert.ok(page.includes(`<link rel="alternate" type="application/atom+xml" title="Atom feed" href="${base}/blogs/${b.id}/feed.atom">`));
@@ -180,18 +150,18 @@ describe('feeds', { timeout: 120000 }, () => {
 			assert.match(r.headers['cache-control'], /max-age=/);
 			assert.equal((await api(d.base, 'GET', `/blogs/${b.id}/${f}`, { headers: { 'if-none-match': r.headers.etag } })).status, 304);
 		}
-		validateAtom((await api(d.base, 'GET', `/blogs/${b.id}/feed.atom`)).text);
+		validateAtom((await api(d.base, 'GET', `/blogs/${b.id}/feed.atom`)).text, dir);
 		for (const f of ['feed.atom', 'feed.json'])
 			assert.equal((await api(d.base, 'GET', `/blogs/${uniqueId('none')}/${f}`)).status, 404);
 		/* an empty blog's feeds are valid too */
 		const empty = await createBlog(d, { id: uniqueId('feed0'), title: 'Vide' });
-		validateAtom((await api(d.base, 'GET', `/blogs/${empty.id}/feed.atom`)).text);
+		validateAtom((await api(d.base, 'GET', `/blogs/${empty.id}/feed.atom`)).text, dir);
 		assert.deepEqual((await api(d.base, 'GET', `/blogs/${empty.id}/feed.json`)).json.items, []);
 	});
 
 	it('the schema has teeth: a feed without id, or with a bad date, is refused', () => {
-		assert.throws(() => validateAtom('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><updated>2026-01-01T00:00:00Z</updated></feed>'), /xmllint/);
-		assert.throws(() => validateAtom('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><id>x</id><title>t</title><updated>yesterday</updated></feed>'), /xmllint/);
-		validateAtom('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><id>x</id><title>t</title><updated>2026-01-01T00:00:00Z</updated></feed>');
+		assert.throws(() => validateAtom('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><updated>2026-01-01T00:00:00Z</updated></feed>', dir), /xmllint/);
+		assert.throws(() => validateAtom('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><id>x</id><title>t</title><updated>yesterday</updated></feed>', dir), /xmllint/);
+		validateAtom('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><id>x</id><title>t</title><updated>2026-01-01T00:00:00Z</updated></feed>', dir);
 	});
 });

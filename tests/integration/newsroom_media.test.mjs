@@ -9,41 +9,15 @@
 // checked by xmllint against RFC 4287's RELAX NG schema (tests/feeds).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import {
-	startRedis, startDaemon, api, postEntry, uniqueId, tempDir, REPO_ROOT,
+	startRedis, startDaemon, api, postEntry, uniqueId, tempDir,
 } from './harness.mjs';
 import { makeImages, upload, getMedia } from '../media/lib.mjs';
+import { validateAtom, xpath, A } from './atom.mjs';
 
 const PUBLIC = 'https://news.example/live';
-const SCHEMA = path.join(REPO_ROOT, 'tests', 'feeds', 'atom.rng');
 const REL = 'rel="nofollow noopener noreferrer"';
 const dir = tempDir('liveblog-newsroom-media-');
-
-/* xmllint: the feed is valid Atom (RFC 4287's schema), or this throws with its words. */
-function validateAtom(xml) {
-	const file = path.join(dir, `feed-${Date.now()}.atom`);
-	fs.writeFileSync(file, xml);
-	try {
-		execFileSync('xmllint', ['--noout', '--relaxng', SCHEMA, file], { stdio: 'pipe' });
-	} catch (e) {
-		throw new Error(`xmllint: ${e.stderr}`);
-	}
-	return file;
-}
-
-function xpath(file, expr) {
-	try {
-		return execFileSync('xmllint', ['--xpath', expr, file], { encoding: 'utf8', stdio: 'pipe' })
-			.replace(/\n$/, '');
-	} catch (e) {
-		if (/XPath set is empty/.test(e.stderr)) return '';
-		throw e;
-	}
-}
-const A = (name) => `*[local-name()='${name}']`;
 
 /* What an entry's <article> shows after its header: text blocks and figures. */
 function articleContent(html, id) {
@@ -97,7 +71,7 @@ describe('pictures and links in feeds, entry pages, fragments, JSON-LD', { timeo
 	it('Atom: the content is the page\'s text with links and its figures, absolute; an enclosure per picture; valid', async () => {
 		const res = await api(d.base, 'GET', `/blogs/${b.id}/feed.atom`);
 		assert.equal(res.status, 200);
-		const file = validateAtom(res.text);
+		const file = validateAtom(res.text, dir);
 		const page = (await api(d.base, 'GET', `/blogs/${b.id}`)).text;
 		const entry = (id) => `//${A('entry')}[${A('id')}='urn:uuid:${id}']`;
 		for (const x of e) {
