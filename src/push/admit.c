@@ -1,6 +1,9 @@
 /*
  * admit.c — reader admission and client addresses (see admit.h).
  */
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -9,6 +12,23 @@
 #include "push/admit.h"
 
 static struct clientaddr_set trusted;
+/*
+ * Readers admitted and not yet released, every loop's: a place is taken at
+ * admission, so two loops admitting at once cannot both take the last one
+ * (the liveblog_readers gauge counts a reader later, once it has joined).
+ */
+static atomic_ulong admitted;
+
+/* Takes one of max places; false when none is left. */
+static bool take_place(unsigned long max)
+{
+	unsigned long n = atomic_load(&admitted);
+
+	while (n < max)
+		if (atomic_compare_exchange_weak(&admitted, &n, n + 1))
+			return true;
+	return false;
+}
 
 int admit_init(const struct config_list *proxies)
 {
@@ -61,11 +81,14 @@ enum admit_result admit_reader(struct lws *wsi, char ip[CLIENTADDR_STRLEN])
 	ip[0] = '\0';
 	if (app.shutting_down || stop_signal) {
 		r = ADMIT_CLOSING;
-	} else if (metrics.readers >= (unsigned long)app.cfg.max_readers) {
+	} else if (!take_place((unsigned long)app.cfg.max_readers)) {
 		r = ADMIT_FULL;
 	} else {
 		admit_client(wsi, ip);
+		if (!ip[0])   /* ip marks an admitted reader until admit_release() */
+			snprintf(ip, CLIENTADDR_STRLEN, "unknown");
 		if (!ip_reader_add(ip, app.cfg.max_readers_per_ip)) {
+			atomic_fetch_sub(&admitted, 1);
 			ip[0] = '\0';
 			r = ADMIT_PER_ADDRESS;
 		}
@@ -77,8 +100,10 @@ enum admit_result admit_reader(struct lws *wsi, char ip[CLIENTADDR_STRLEN])
 
 void admit_release(char ip[CLIENTADDR_STRLEN])
 {
-	if (ip[0])
+	if (ip[0]) {
 		ip_reader_remove(ip);
+		atomic_fetch_sub(&admitted, 1);
+	}
 	ip[0] = '\0';
 }
 
