@@ -37,6 +37,7 @@ struct hub {
 	struct ring ring;
 	lws_dll2_owner_t readers;
 	struct frame *stats;
+	long long stats_n;       /* the count in it */
 	uint64_t stats_gen;
 	lws_sorted_usec_list_t sul_stats;
 	lws_sorted_usec_list_t sul_load;   /* retry a load the store could not take */

@@ -41,6 +41,7 @@ struct held {
 struct fake {
 	struct store base;
 	bool down;
+	long readers;               /* the cross-instance count answered (-1: 3) */
 	unsigned long ranges;
 	struct fblog blogs[MAX_BLOGS];
 	size_t nblogs;
@@ -190,7 +191,7 @@ static void answer(struct fake *f, size_t i, enum lb_status st)
 		answer_range(&h, b, st);
 		break;
 	case K_READERS:
-		((store_count_fn)h.fn)(h.arg, st, 3);
+		((store_count_fn)h.fn)(h.arg, st, f->readers < 0 ? 3 : f->readers);
 		break;
 	}
 }
@@ -439,7 +440,13 @@ struct store *fake_store_new(void)
 	struct fake *f = calloc(1, sizeof(*f));
 
 	f->base.ops = &fake_ops;
+	f->readers = -1;
 	return &f->base;
+}
+
+void fake_store_set_readers(struct store *st, long n)
+{
+	fk(st)->readers = n;
 }
 
 void fake_store_free(struct store *st)

@@ -40,6 +40,8 @@ void fake_store_fail(struct store *st, size_t i);
 void fake_store_release_all(struct store *st);
 /* While down, every call returns -1 (nothing sent, no callback). */
 void fake_store_set_down(struct store *st, bool down);
+/* The reader count across instances that stats reads answer (-1: 3). */
+void fake_store_set_readers(struct store *st, long n);
 /* Range reads sent so far (catch-up pages and fetches). */
 unsigned long fake_store_ranges(const struct store *st);
 /* Range reads sent so far that started at since. */

@@ -205,6 +205,105 @@ static void join_live(void **state)
 	assert_false(c->closed);
 }
 
+/* How many stats frames c got; *last: the count in the newest (-1: none). */
+static int stats_got(const struct fake_conn *c, long long *last)
+{
+	int n = 0;
+
+	*last = -1;
+	for (size_t i = 0; i < json_array_size(c->msgs); i++) {
+		json_t *m = json_array_get(c->msgs, i);
+
+		if (!strcmp(json_string_value(json_object_get(m, "type")), "stats")) {
+			n++;
+			*last = json_integer_value(json_object_get(m, "readers"));
+		}
+	}
+	return n;
+}
+
+/*
+ * Live readers get a stats frame when the count across instances changes,
+ * not again while it stays the same (at 250,000 readers and 1 post/s a
+ * repeated count was a sixth of the sends).
+ */
+static void stats_when_count_changes(void **state)
+{
+	struct fake_conn *a, *b;
+	long long last;
+
+	(void)state;
+	fill(1000, 1000, 3, "entry");
+	a = open_reader(NULL);
+	b = open_reader(NULL);
+	settle();
+	fake_store_set_readers(st, 2);
+	fake_time_advance(5 * 1000000);
+	settle();
+	assert_int_equal(stats_got(a, &last), 1);
+	assert_int_equal(last, 2);
+	assert_int_equal(stats_got(b, &last), 1);
+	for (int i = 0; i < 3; i++) {   /* the same count, three more times */
+		fake_time_advance(5 * 1000000);
+		settle();
+	}
+	assert_int_equal(stats_got(a, &last), 1);
+	assert_int_equal(stats_got(b, &last), 1);
+	fake_store_set_readers(st, 7);
+	fake_time_advance(5 * 1000000);
+	settle();
+	assert_int_equal(stats_got(a, &last), 2);
+	assert_int_equal(last, 7);
+	assert_int_equal(stats_got(b, &last), 2);
+	assert_int_equal(last, 7);
+	assert_false(a->closed);
+}
+
+/*
+ * A new event reaches a big hub's readers in chunks, a loop pass each (a
+ * POST's steps slip in between), but in at most four passes: every pass
+ * is a poll() over all of the loop's connections.
+ */
+static void big_hub_woken_in_few_passes(void **state)
+{
+	enum { N = 4200 };   /* chunks of 1,051, not 1,024 */
+	struct fake_conn **all = calloc(N, sizeof(*all));
+	int passes = 1, have = 0;
+
+	(void)state;
+	assert_non_null(all);
+	fill(1000, 1000, 2, "entry");
+	for (int i = 0; i < N; i++)
+		all[i] = fake_conn_open(BLOG, NULL, &out_fake_ws, 0);
+	for (int i = 0; i < 1000; i++) {
+		fake_store_release_all(st);
+		fake_time_advance(1);
+		if (!fake_pump(all, N, 100000) && !fake_store_held(st))
+			break;
+	}
+	arrive(3000, "entry");   /* the first pass: the feed's reply */
+	for (;;) {
+		have = 0;
+		for (int i = 0; i < N; i++) {
+			json_t *q = fake_conn_seqs(all[i]);
+
+			have += json_array_size(q) == 3;
+			json_decref(q);
+		}
+		if (have == N || passes > 8)
+			break;
+		if (passes == 1)
+			assert_true(have < N);   /* not all in one pass */
+		fake_time_advance(1);
+		passes++;
+	}
+	assert_int_equal(have, N);
+	assert_true(passes <= 4);
+	for (int i = 0; i < N; i++)
+		fake_conn_free(all[i]);
+	free(all);
+}
+
 /*
  * A reader that joins a loaded hub where the ring holds its position is
  * greeted at once (hello, what it is owed, live in one send), before any
@@ -683,6 +782,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(failover_lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(reconnect_without_loss, setup, teardown),
 		cmocka_unit_test_setup_teardown(join_greeted_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(stats_when_count_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(big_hub_woken_in_few_passes, setup, teardown),
 		cmocka_unit_test_setup_teardown(join_behind_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(reset_unknown_since, setup, teardown),
 		cmocka_unit_test_setup_teardown(resume_inside_ring_and_pages, setup, teardown),
