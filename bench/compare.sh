@@ -30,6 +30,10 @@
 #   BENCH_DRAIN              longest wait for deliveries after the last post
 #                            (30 s); what has not arrived by then is missing
 #   BENCH_CONNECT_RATE       reader connects per second (2000)
+#   BENCH_NAP_US             the load tool's readers sleep this long between
+#                            reads (loadtool --nap-us; 0): on loopback a send
+#                            to a sleeping reader pays its wake-up on the
+#                            server's CPU; the same for every server
 #   BENCH_PUBLISHERS         HTTP connections posting in turn (4), so that a
 #                            slow POST does not hold the schedule back
 #   BENCH_PLOT=0             skip the gnuplot picture
@@ -237,15 +241,16 @@ run_scenario() { # SERVER KIND READERS
 		storm="--storm --storm-posts $STORM_POSTS"
 		;;
 	esac
-	texts=""
-	case $server in liveblogd*) if [ -n "${BENCH_TEXTS:-}" ]; then texts="--texts $BENCH_TEXTS"; fi ;; esac
+	more=""
+	if [ "${BENCH_NAP_US:-0}" -gt 0 ]; then more="--nap-us $BENCH_NAP_US"; fi
+	case $server in liveblogd*) if [ -n "${BENCH_TEXTS:-}" ]; then more="$more --texts $BENCH_TEXTS"; fi ;; esac
 	say "$server $kind-$n: $n readers, $rate posts/s for $dur s"
 	# shellcheck disable=SC2086
 	# in the background, so that a signal to this script is seen at once
 	timeout 900 "$LT" $MODE --url "$WS_URL" --pub "$PUB_URL" --readers "$n" \
 		--rate "$rate" --duration "$dur" --size "$SIZE" --drain "$DRAIN" \
 		--connect-rate "$CONNECT_RATE" --publishers "$PUBLISHERS" --server-pid "$SPIDS" \
-		$EXTRA $storm $procs $texts --server "$server" --scenario "$kind-$n" --json "$JSON" \
+		$EXTRA $storm $procs $more --server "$server" --scenario "$kind-$n" --json "$JSON" \
 		--max-time 800 &
 	LTPID=$!
 	rc=0

@@ -152,6 +152,7 @@ struct opts {
 	bool storm, deflate;
 	const char *server_pids, *redis_pid, *json, *server, *scenario, *texts;
 	int redis_port;          /* > 0: count the storm's Redis commands */
+	int nap_us;              /* readers' processes sleep this long between reads */
 };
 
 static struct opts o = {
@@ -265,7 +266,7 @@ static void proc_read(int pid, struct procsample *s)
 static struct procsample proc_sample(const char *pids)
 {
 	struct procsample s = { 0, 0 };
-	char buf[256], *save = NULL, *t;
+	char buf[512], *save = NULL, *t;
 
 	if (!pids || !*pids)
 		return s;
@@ -1196,6 +1197,8 @@ static void child_run(int k, int n, int base, size_t bpr)
 			else if (c->r[i].state == R_HANDSHAKE || c->r[i].state == R_OPEN)
 				reader_input(c, i);
 		}
+		if (o.nap_us > 0 && m < 1024 && now_ph == PH_RUN)
+			usleep((useconds_t)o.nap_us);
 		now = now_us();
 		if (now - last_check > 200000) {
 			last_check = now;
@@ -1420,6 +1423,7 @@ struct result {
 	struct rstats rc1, rc2;  /* Redis commandstats around posting and drain */
 	int posts_run;           /* posts sent between rc1 and rc2 */
 	struct procsample s0, sc, s1, s2, r1, r2;   /* sc: once every reader is in */
+	struct procsample t1, t2;                   /* this tool's own processes */
 	struct procsample st0, st1;                 /* the storm's reconnect and catch-up */
 	struct hist lat, conn;
 };
@@ -1447,6 +1451,7 @@ static void report(struct result *res)
 	double cpu_per = total.run_deliveries && o.server_pids ?
 		(res->s2.cpu_s - res->s1.cpu_s) * 1e6 / (double)total.run_deliveries : NAN;
 	double accept_cpu = o.server_pids ? res->sc.cpu_s - res->s0.cpu_s : NAN;
+	double tool_cpu = res->t2.cpu_s - res->t1.cpu_s;
 	char v[23][32], rmix[1024];
 	long rcmds = redis_cmd_delta(&res->rc1, &res->rc2, rmix, sizeof(rmix));
 	FILE *f;
@@ -1454,12 +1459,13 @@ static void report(struct result *res)
 	printf("%-12s %-14s readers %ld/%d  posts %d/%d  latency ms p50 %.1f p90 %.1f p99 %.1f "
 	       "p99.9 %.1f max %.1f  %.0f deliveries/s  missing %ld dup %ld  lost %ld (1008: %ld)  "
 	       "connect p50 %.1f ms, all in %.1f s  POST p50 %.1f p99 %.1f ms  RSS/reader %.1f KiB  "
-	       "CPU %.2f s (redis %.2f s)",
+	       "CPU %.2f s (redis %.2f s, this tool %.2f s)",
 	       o.server, o.scenario, total.connected, o.readers, res->posts_ok, res->posts,
 	       hq_ms(&res->lat, .5), hq_ms(&res->lat, .9), hq_ms(&res->lat, .99),
 	       hq_ms(&res->lat, .999), (double)res->lat.max / 1000, dps, total.missing,
 	       total.dups, total.lost, total.closed_1008, hq_ms(&res->conn, .5),
-	       res->connect_s, hq_ms(&post_lat, .5), hq_ms(&post_lat, .99), rss_per, cpu, rcpu);
+	       res->connect_s, hq_ms(&post_lat, .5), hq_ms(&post_lat, .99), rss_per, cpu, rcpu,
+	       tool_cpu);
 	if (o.storm) {
 		printf("  storm: %ld/%ld caught up in %.2f s, server CPU %.2f s", total.caught_up,
 		       total.need_catchup, res->storm_s, res->st1.cpu_s - res->st0.cpu_s);
@@ -1524,7 +1530,7 @@ static void report(struct result *res)
 		"\"rss_end_kb\":%ld,\"rss_per_reader_kb\":%s,\"cpu_s\":%s,\"redis_cpu_s\":%s,"
 		"\"run_s\":%.2f,\"storm_readers\":%ld,\"storm_caught_up\":%ld,\"storm_catchup_s\":%s,\"storm_redis_cmds\":%s,\"loadavg\":%s,"
 		"\"deflate\":%s,\"deflated_readers\":%ld,\"not_inflated\":%ld,\"inflated\":%ld,\"identical_compressed\":%ld,\"wire_bytes_per_delivery\":%s,"
-		"\"text_bytes_per_delivery\":%s,\"cpu_us_per_delivery\":%s,\"accept_cpu_s\":%s,\"storm_cpu_s\":%s,\"redis_cmds_run\":%ld,\"redis_cmd_mix\":\"%s\",\"texts\":%s%s%s}\n",
+		"\"text_bytes_per_delivery\":%s,\"cpu_us_per_delivery\":%s,\"tool_cpu_s\":%.2f,\"accept_cpu_s\":%s,\"storm_cpu_s\":%s,\"redis_cmds_run\":%ld,\"redis_cmd_mix\":\"%s\",\"texts\":%s%s%s}\n",
 		o.server, o.scenario, o.readers, o.procs, total.connected, total.refused,
 		total.first_refusal, total.conn_fail, res->posts, res->posts_ok, o.size, o.rate,
 		o.duration, v[0], v[1], v[2], v[3], v[4], v[15], total.run_deliveries, dps,
@@ -1532,7 +1538,7 @@ static void report(struct result *res)
 		v[7], res->connect_s, v[8], v[9], v[10], res->s0.rss_kb, res->s1.rss_kb,
 		res->s2.rss_kb, v[11], v[13], v[14], res->run_s, total.need_catchup,
 		total.caught_up, v[12], v[17], v[16], o.deflate ? "true" : "false", total.deflated,
-		total.bad_inflate, total.inflated, total.zcache_hits, v[18], v[19], v[20], v[21], v[22], rcmds, rmix, o.texts ? "\"" : "", o.texts ? o.texts : "null",
+		total.bad_inflate, total.inflated, total.zcache_hits, v[18], v[19], v[20], tool_cpu, v[21], v[22], rcmds, rmix, o.texts ? "\"" : "", o.texts ? o.texts : "null",
 		o.texts ? "\"" : "");
 	fclose(f);
 }
@@ -1625,6 +1631,8 @@ static int run(void)
 	int nlive = (int)ceil(o.rate * o.duration), next = 0;
 	int64_t t0, end;
 	pid_t pids[MAXPROCS];
+	char tool_pids[16 * (MAXPROCS + 1)];
+	size_t at;
 	size_t bpr = (size_t)(nlive + o.storm_posts + 8) / 8 + 1;
 
 	memset(&res, 0, sizeof(res));
@@ -1662,6 +1670,10 @@ static int run(void)
 		}
 	}
 	usleep(200000);
+	/* the tool's own CPU shares the cores: the parent and its readers */
+	at = snprintf(tool_pids, sizeof(tool_pids), "%d", (int)getpid());
+	for (int k = 0; k < o.procs && at < sizeof(tool_pids) - 16; k++)
+		at += (size_t)snprintf(tool_pids + at, sizeof(tool_pids) - at, ",%d", (int)pids[k]);
 	res.s0 = proc_sample(o.server_pids);
 	t0 = now_us();
 	STORE(sh->phase, PH_CONNECT);
@@ -1677,6 +1689,7 @@ static int run(void)
 		o.server, o.scenario, total.connected, o.readers, res.connect_s);
 	usleep((useconds_t)(o.warmup * 1e6));
 	res.s1 = proc_sample(o.server_pids);
+	res.t1 = proc_sample(tool_pids);
 	res.r1 = proc_sample(o.redis_pid);
 	redis_cmdstats(&res.rc1);
 	res.loadavg = loadavg();
@@ -1691,6 +1704,7 @@ static int run(void)
 	wait_deliveries(total.connected * (long)LOAD(sh->nposts), o.drain, 3.0);
 	res.run_s = (double)(now_us() - t0) / 1e6;
 	res.s2 = proc_sample(o.server_pids);
+	res.t2 = proc_sample(tool_pids);
 	res.r2 = proc_sample(o.redis_pid);
 	redis_cmdstats(&res.rc2);
 	res.posts_run = LOAD(sh->nposts);
@@ -1739,6 +1753,11 @@ static void usage(FILE *f)
 		"                         messages are inflated and checked; the report\n"
 		"                         gives wire and text bytes per delivery\n"
 		"  --publishers K         HTTP connections posting in turn (default 1)\n"
+		"  --nap-us N             a reader process that found less than a full\n"
+		"                         batch of sockets ready sleeps N us before the\n"
+		"                         next epoll_wait (default 0): on loopback each\n"
+		"                         send() to a sleeping reader pays its wake-up on\n"
+		"                         the server's CPU; latencies gain up to N us\n"
 		"  --warmup S             pause between connected and posting (default 1)\n"
 		"  --drain S              longest wait for deliveries after the last post (10)\n"
 		"  --storm                then drop every reader, post --storm-posts, resume all\n"
@@ -1772,7 +1791,7 @@ static int parse_opts(int argc, char **argv)
 		{ "server-pid", 1, 0, 'x' }, { "redis-pid", 1, 0, 'y' }, { "redis-port", 1, 0, 'Q' }, { "server", 1, 0, 'X' },
 		{ "scenario", 1, 0, 'Y' }, { "json", 1, 0, 'j' }, { "max-time", 1, 0, 't' },
 		{ "publishers", 1, 0, 'K' }, { "help", 0, 0, 'h' }, { "deflate", 0, 0, 'z' },
-		{ "texts", 1, 0, 'F' }, { 0, 0, 0, 0 },
+		{ "texts", 1, 0, 'F' }, { "nap-us", 1, 0, 'Z' }, { 0, 0, 0, 0 },
 	};
 	int ch;
 
@@ -1785,6 +1804,7 @@ static int parse_opts(int argc, char **argv)
 		case 'u': o.url = optarg; break;
 		case 'p': o.pub = optarg; break;
 		case 'P': o.protocol = optarg; break;
+		case 'Z': o.nap_us = atoi(optarg); break;
 		case 'a': o.admin_token = optarg; break;
 		case 'b': snprintf(o.blog, sizeof(o.blog), "%s", optarg); break;
 		case 'n': o.readers = atoi(optarg); break;
@@ -1824,7 +1844,7 @@ static int check_opts(void)
 	if (o.readers < 1 || o.readers > 1000000 || o.rate <= 0 || o.duration < 0 ||
 	    o.size < 32 || o.size > 60000 || o.src_ips < 1 || o.src_ips > 250 ||
 	    o.storm_posts < 0 || o.max_time <= 0 || o.max_pending < 1 ||
-	    o.publishers < 1 || o.publishers > MAXPUB) {
+	    o.publishers < 1 || o.publishers > MAXPUB || o.nap_us < 0 || o.nap_us > 100000) {
 		fprintf(stderr, "loadtool: an option is out of range (see --help)\n");
 		return -1;
 	}

@@ -22,7 +22,7 @@ function wire(r) {
 }
 
 function row(r) {
-  if (r.error) return `| ${r.server} | ${r.scenario} | ${r.readers} asked | ${r.error}: no measurement |` + ' |'.repeat(17);
+  if (r.error) return `| ${r.server} | ${r.scenario} | ${r.readers} asked | ${r.error}: no measurement |` + ' |'.repeat(18);
   const conn = `${r.connected}/${r.readers}` +
     (r.refused ? ` (${r.refused} refused${r.first_refusal_status > 0 ? ` ${r.first_refusal_status}` : ''})` : '') +
     (r.connect_failed ? ` (${r.connect_failed} failed)` : '');
@@ -39,7 +39,7 @@ function row(r) {
     `${ms(r.lat_p50_ms)} | ${ms(r.lat_p90_ms)} | ${ms(r.lat_p99_ms)} | ${ms(r.lat_p999_ms)} | ` +
     `${ms(r.lat_max_ms)} | ${num(r.deliveries_per_s)} | ${r.missing}${r.extra ? ` (+${r.extra} of unacked posts)` : ''} | ${r.duplicates} | ${lost} | ` +
     `${ms(r.connect_p50_ms)} / ${num(r.connect_all_s, 1)} | ${ms(r.post_p50_ms)} / ${ms(r.post_p99_ms)} | ` +
-    `${num(r.rss_per_reader_kb, 1)} | ${cpu} | ${num(perDelivery, 1)} | ${wire(r)} | ${storm}${stormCmds} | ${num(r.loadavg, 1)} |`;
+    `${num(r.rss_per_reader_kb, 1)} | ${cpu} | ${num(perDelivery, 1)} | ${r.tool_cpu_s != null ? num(r.tool_cpu_s, 2) : '–'} | ${wire(r)} | ${storm}${stormCmds} | ${num(r.loadavg, 1)} |`;
 }
 
 function markdown(rows, machine) {
@@ -49,8 +49,8 @@ function markdown(rows, machine) {
   }
   out.push('| server | scenario | readers connected | posts ok | p50 ms | p90 ms | p99 ms | ' +
     'p99.9 ms | max ms | deliveries/s | missing | dup | readers lost | connect p50 ms / all s | ' +
-    'POST p50 / p99 ms | RSS KiB/reader | server CPU s (+redis) | CPU µs/delivery | wire B/delivery (× text) | storm catch-up | load |');
-  out.push('|' + ' --- |'.repeat(21));
+    'POST p50 / p99 ms | RSS KiB/reader | server CPU s (+redis) | CPU µs/delivery | load tool CPU s | wire B/delivery (× text) | storm catch-up | load |');
+  out.push('|' + ' --- |'.repeat(22));
   for (const r of rows) out.push(row(r));
   return out.join('\n') + '\n';
 }
