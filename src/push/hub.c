@@ -102,15 +102,17 @@ static void hub_ready(struct hub *h)
 /* ---- events in ---- */
 
 /*
- * Wakes the readers owed the newest event, WAKE_CHUNK per loop pass: with
- * ten thousand readers, one pass of writes to all of them would hold up
- * every HTTP request on this loop; in chunks, a POST's few steps slip in
- * between. A pass costs a poll() over every socket of the loop, so a big
- * hub is woken in at most WAKE_PASSES passes: at 15,000 readers a loop,
- * chunks of 1,024 made poll() a third of the daemon's CPU (perf, 60,000
- * readers on 4 processes at 1 post/s). A reader woken once keeps itself
- * going until it has caught up, so a reader is woken at most once per event. Each reader woken moves to
- * the tail, so the ones still owed a wake are always at the head.
+ * Wakes the readers owed the newest event, in chunks of a loop pass each:
+ * one pass of writes to ten thousand readers would hold up everything
+ * else on this loop (other blogs' events, readers joining, catch-up
+ * pages); between chunks they slip in. A pass also costs a poll() over
+ * every socket of the loop, so a big hub is woken in at most WAKE_PASSES
+ * passes, WAKE_CHUNK readers or more each: at 15,000 readers a loop,
+ * chunks of 1,024 made poll() about a third of the daemon's CPU (perf,
+ * 60,000 readers on 4 processes at 1 post/s); one pass for all gave a
+ * worse p99 at 10,000. A reader woken once keeps itself going until it
+ * has caught up, so a reader is woken at most once per event. Each reader
+ * woken moves to the tail, so the ones still owed a wake are at the head.
  */
 static void hub_wake_tick(lws_sorted_usec_list_t *sul)
 {
