@@ -807,7 +807,7 @@ static void on_message(struct child *c, int i, const char *p, size_t n, size_t w
 
 	take_cursor(r, p, n);
 	/* sscanf() takes the strlen() of its input: of the stamp, not of all
-	 * that is left in the read buffer (a third of the tool's CPU in a burst) */
+	 * that is left in the read buffer (16 % of all CPU samples in a burst) */
 	if (s) {
 		size_t l = (size_t)(p + n - s) < sizeof(stamp) - 1 ? (size_t)(p + n - s) : sizeof(stamp) - 1;
 
