@@ -111,6 +111,16 @@ void page_text(FILE *f, const char *text)
 	page_text_html(f, text ? text : "");
 }
 
+/* <span class="cls">text</span>, escaped; nothing when text is empty. */
+static void span_html(FILE *f, const char *cls, const char *text)
+{
+	if (!*text)
+		return;
+	fprintf(f, "<span class=\"%s\">", cls);
+	esc(f, text);
+	fputs("</span>", f);
+}
+
 /* One <figure>: the picture at base/media/id, its size, alt, caption, credit. */
 static void figure_html(FILE *f, const struct page_view *v, const struct codec_media_view *m)
 {
@@ -123,16 +133,8 @@ static void figure_html(FILE *f, const struct page_view *v, const struct codec_m
 	fputs("\" loading=\"lazy\" decoding=\"async\">", f);
 	if (*m->caption || *m->credit) {
 		fputs("<figcaption>", f);
-		if (*m->caption) {
-			fputs("<span class=\"entry-caption\">", f);
-			esc(f, m->caption);
-			fputs("</span>", f);
-		}
-		if (*m->credit) {
-			fputs("<span class=\"entry-credit\">", f);
-			esc(f, m->credit);
-			fputs("</span>", f);
-		}
+		span_html(f, "entry-caption", m->caption);
+		span_html(f, "entry-credit", m->credit);
 		fputs("</figcaption>", f);
 	}
 	fputs("</figure>", f);
@@ -166,16 +168,9 @@ static void entry_meta_html(FILE *f, const struct page_view *v, const struct cod
 	fputs("\">", f);
 	hhmm(f, e->ts);
 	fputs("</time></a>", f);
-	if (*e->author) {
-		fputs("<span class=\"entry-author\">", f);
-		esc(f, e->author);
-		fputs("</span>", f);
-	}
-	if (e->key) {
-		fputs("<span class=\"entry-key-badge\">", f);
-		esc(f, page_str(v, "key_event", "Key event"));
-		fputs("</span>", f);
-	}
+	span_html(f, "entry-author", e->author);
+	if (e->key)
+		span_html(f, "entry-key-badge", page_str(v, "key_event", "Key event"));
 	if (*e->edited_ts) {
 		fputs("<span class=\"entry-updated\">", f);
 		esc(f, page_str(v, "updated", "updated"));
