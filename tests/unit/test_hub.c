@@ -205,21 +205,30 @@ static void join_live(void **state)
 	assert_false(c->closed);
 }
 
-/* How many stats frames c got; *last: the count in the newest (-1: none). */
-static int stats_got(const struct fake_conn *c, long long *last)
+/* c got n stats frames, the newest with count last (n = 0: none). */
+static void assert_stats(const struct fake_conn *c, int n, long long last)
 {
-	int n = 0;
+	int got = 0;
+	long long newest = -1;
 
-	*last = -1;
 	for (size_t i = 0; i < json_array_size(c->msgs); i++) {
 		json_t *m = json_array_get(c->msgs, i);
 
 		if (!strcmp(json_string_value(json_object_get(m, "type")), "stats")) {
-			n++;
-			*last = json_integer_value(json_object_get(m, "readers"));
+			got++;
+			newest = json_integer_value(json_object_get(m, "readers"));
 		}
 	}
-	return n;
+	assert_int_equal(got, n);
+	if (n)
+		assert_int_equal(newest, last);
+}
+
+/* Five seconds pass: the stats timer reads the count, readers take what follows. */
+static void stats_tick(void)
+{
+	fake_time_advance(5 * 1000000);
+	settle();
 }
 
 /*
@@ -230,7 +239,6 @@ static int stats_got(const struct fake_conn *c, long long *last)
 static void stats_when_count_changes(void **state)
 {
 	struct fake_conn *a, *b;
-	long long last;
 
 	(void)state;
 	fill(1000, 1000, 3, "entry");
@@ -238,24 +246,17 @@ static void stats_when_count_changes(void **state)
 	b = open_reader(NULL);
 	settle();
 	fake_store_set_readers(st, 2);
-	fake_time_advance(5 * 1000000);
-	settle();
-	assert_int_equal(stats_got(a, &last), 1);
-	assert_int_equal(last, 2);
-	assert_int_equal(stats_got(b, &last), 1);
-	for (int i = 0; i < 3; i++) {   /* the same count, three more times */
-		fake_time_advance(5 * 1000000);
-		settle();
-	}
-	assert_int_equal(stats_got(a, &last), 1);
-	assert_int_equal(stats_got(b, &last), 1);
+	stats_tick();
+	assert_stats(a, 1, 2);
+	assert_stats(b, 1, 2);
+	for (int i = 0; i < 3; i++)   /* the same count, three more times */
+		stats_tick();
+	assert_stats(a, 1, 2);
+	assert_stats(b, 1, 2);
 	fake_store_set_readers(st, 7);
-	fake_time_advance(5 * 1000000);
-	settle();
-	assert_int_equal(stats_got(a, &last), 2);
-	assert_int_equal(last, 7);
-	assert_int_equal(stats_got(b, &last), 2);
-	assert_int_equal(last, 7);
+	stats_tick();
+	assert_stats(a, 2, 7);
+	assert_stats(b, 2, 7);
 	assert_false(a->closed);
 }
 
