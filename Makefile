@@ -35,7 +35,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .DELETE_ON_ERROR:
 .PHONY: all clean test unit-test integration-test browser-test install demo \
-        valgrind bench bench-compare fuzz deps run
+        valgrind bench bench-compare bench-instances fuzz deps run
 all: $(BUILD)/liveblogd $(BUILD)/liveblog
 
 $(BUILD)/liveblogd: $(BUILD)/obj/src/liveblogd.o $(DAEMON_OBJ)
@@ -153,6 +153,10 @@ $(BUILD)/bench/%: bench/%.c
 
 bench-compare: bench
 	sh bench/compare.sh
+
+# issue 15 item 5: 1, 2, 4 liveblogd x 5,000 readers on one Redis
+bench-instances: bench
+	sh bench/instances.sh
 
 # libFuzzer targets (clang): tests/fuzz/fuzz_X.c → build/fuzz/fuzz_X, compiled
 # from source with the parsers of untrusted bytes so coverage reaches them.

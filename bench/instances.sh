@@ -14,8 +14,8 @@
 #
 # Knobs (environment):
 #   INSTANCES_COUNTS     default "1 2 4"
-#   INSTANCES_READERS    readers per instance (2500): this machine has 2
-#                        cores for everything and 20,000 files per process
+#   INSTANCES_READERS    readers per instance (5000; 4 x 5,000 saturates
+#                        this 2-core machine, load tool included)
 #   INSTANCES_TOTAL      if set, this many readers in all, split over the
 #                        instances, instead of INSTANCES_READERS each
 #   INSTANCES_WORKERS    fan-out loops per instance (1)
@@ -34,7 +34,7 @@ ROOT=$(pwd)
 LT=$ROOT/build/bench/loadtool
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 COUNTS=${INSTANCES_COUNTS:-1 2 4}
-PER=${INSTANCES_READERS:-2500}
+PER=${INSTANCES_READERS:-5000}
 WORKERS=${INSTANCES_WORKERS:-1}
 RATE=${INSTANCES_RATE:-10}
 DURATION=${INSTANCES_DURATION:-20}
