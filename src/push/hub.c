@@ -141,7 +141,7 @@ static void hub_wake_tick(lws_sorted_usec_list_t *sul)
 		else if (r->state == R_WAIT && h->ready)
 			reader_advance(r);
 	}
-	timer_schedule(&h->sul_wake, hub_wake_tick, 1);
+	timer_next_pass(&h->sul_wake, hub_wake_tick);
 }
 
 /* Starts the wake of events appended just now, in this pass. */

@@ -24,3 +24,9 @@ void timer_cancel(lws_sorted_usec_list_t *sul)
 {
 	lws_sul_cancel(sul);
 }
+
+void timer_next_pass(lws_sorted_usec_list_t *sul, sul_cb_t cb)
+{
+	lws_sul_schedule(loop, 0, sul, cb, 1);
+	lws_cancel_service(loop);   /* the next poll() returns at once */
+}

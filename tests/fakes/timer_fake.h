@@ -11,5 +11,7 @@ void fake_time_advance(lws_usec_t us);
 /* Forgets every timer (between tests, after the hubs are freed). */
 void fake_time_reset(void);
 size_t fake_timers(void);
+/* How many timer_next_pass() calls: passes asked for without a sleep. */
+unsigned fake_timer_kicks(void);
 
 #endif
