@@ -2,6 +2,7 @@
  * server.c — the lws context and the HTTP side: request life cycle, bodies,
  * deferred JSON responses, pages and static files.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "push/frame.h"
 #include "push/hub.h"
 #include "push/out.h"
+#include "push/sse_watch.h"
 #include "push/ws.h"
 #include "push/ws_ext.h"
 #include "push/ws_ka.h"
@@ -323,6 +325,9 @@ static int start_sse(struct lws *wsi, struct http_pss *pss, struct req *q)
 	pss->sse = reader_open(wsi, q->rm.blog, s, &o);
 	if (!pss->sse)
 		return -1;
+	if (sse_watch_add(wsi))
+		lwsl_warn("sse: cannot watch a stream (%s): a hang-up is seen late\n",
+			  strerror(errno));
 	lws_callback_on_writable(wsi);
 	return 0;
 }
@@ -646,6 +651,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 		detach(pss);
 		if (pss && pss->sse) {
+			sse_watch_del(wsi);
 			reader_close(pss->sse);
 			pss->sse = NULL;
 		}
@@ -662,7 +668,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
-static _Thread_local struct lws_protocols protocols[5];
+static _Thread_local struct lws_protocols protocols[6];
 
 /*
  * No hangup: lws' validity timers are off (their sorted list costs
@@ -685,6 +691,7 @@ int server_create(int listen_fd)
 					       ws_pss_size(), 512, 0, NULL, 128 * 1024 };
 	protocols[2] = rconn_protocol;
 	protocols[3] = listener_protocol;
+	protocols[4] = sse_watch_protocol;
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;   /* listener.c listens */
 	info.protocols = protocols;

@@ -7,6 +7,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
 	startStack, api, createBlog, postEntry, allEvents, uniqueId, sleep,
@@ -301,6 +303,58 @@ describe('SSE and replay', { timeout: 180000 }, () => {
 		it('an unknown blog is a 404', async () => {
 			const res = await api(s.base, 'GET', '/sse/blogs/no-such-blog');
 			assert.equal(res.status, 404);
+		});
+
+		// lws does not read a streaming HTTP response's socket: a FIN or a
+		// stray byte left it readable and the loop spinning (both cores
+		// for 5 s after three hang-ups; for good after one stray byte).
+		it('a stream whose peer hangs up or sends anything is ended at once, without a busy loop', async () => {
+			const b = await createBlog(s, { id: uniqueId('ssepeer') });
+			const cpuS = () => {
+				const f = readFileSync(`/proc/${s.daemon.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+				return (Number(f[11]) + Number(f[12])) / 100;   /* utime + stime, in ticks of 10 ms */
+			};
+			const streams = async () => {
+				const t = (await api(s.base, 'GET', '/metrics')).text;
+				return [...t.matchAll(/^liveblog_loop_streams\{[^}]*\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
+			};
+			const before = await streams();
+			const peers = await Promise.all(['fin', 'byte', 'gone', 'fin', 'byte'].map((how) => new Promise((resolve, reject) => {
+				const c = net.connect(s.daemon.port, '127.0.0.1', () =>
+					c.write(`GET /sse/blogs/${b.id} HTTP/1.1\r\nHost: x\r\n\r\n`));
+				const p = { how, c, closed: false, text: '' };
+				c.on('data', (d) => {
+					p.text += d;
+					if (p.text.includes('"live"'))
+						resolve(p);
+				});
+				c.on('error', () => { });
+				c.on('close', () => { p.closed = true; });
+				setTimeout(() => reject(new Error(`no live on an SSE stream: ${p.text.slice(0, 300)}`)), 5000);
+			})));
+			assert.equal(await streams(), before + peers.length);
+			const cpu0 = cpuS();
+			for (const p of peers) {
+				if (p.how === 'fin')
+					p.c.end();            /* half-close: still reading */
+				else if (p.how === 'byte')
+					p.c.write('X');       /* a stray byte, connection kept */
+				else
+					p.c.destroy();
+			}
+			const t0 = performance.now();
+			for (;;) {
+				if (await streams() === before && peers.every((p) => p.how === 'gone' || p.closed))
+					break;
+				assert.ok(performance.now() - t0 < 2000,
+					`streams still held 2 s after their peers stirred: ${await streams() - before} of ${peers.length}`);
+				await sleep(50);
+			}
+			await sleep(1500);
+			const used = cpuS() - cpu0;
+			assert.ok(used < 0.5, `the daemon used ${used.toFixed(2)} s of CPU in the 1.5 s after the hang-ups`);
+			for (const p of peers)
+				p.c.destroy();
 		});
 	});
 
