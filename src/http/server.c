@@ -14,6 +14,7 @@
 #include "http/headers.h"
 #include "http/head.h"
 #include "http/request.h"
+#include "http/watch.h"
 #include "http/listener.h"
 #include "http/server.h"
 #include "liveblog/protocol.h"
@@ -21,7 +22,6 @@
 #include "push/frame.h"
 #include "push/hub.h"
 #include "push/out.h"
-#include "push/sse_watch.h"
 #include "push/ws.h"
 #include "push/ws_ext.h"
 #include "push/ws_ka.h"
@@ -31,6 +31,7 @@ struct http_pss {
 	struct req *req;
 	struct reader *sse;      /* an SSE stream: the reader writes, not req */
 	bool head;               /* a HEAD request: headers only */
+	bool watched;            /* in this loop's watch (watch.h) */
 	char ip[CLIENTADDR_STRLEN];   /* an SSE stream's, counted by admit.c */
 };
 
@@ -287,6 +288,28 @@ static void route(struct http_pss *pss, struct req *q, const char *path)
 }
 
 /*
+ * From the end of a request to the end of its response lws does not read
+ * the connection: watch.h sees it if the peer stirs meanwhile.
+ */
+static void watch_start(struct lws *wsi, struct http_pss *pss)
+{
+	if (pss->watched)
+		return;
+	pss->watched = watch_add(wsi);
+	if (!pss->watched)
+		lwsl_warn("http: cannot watch a connection (%s): its peer is seen late\n",
+			  strerror(errno));
+}
+
+static void watch_stop(struct lws *wsi, struct http_pss *pss)
+{
+	if (pss && pss->watched) {
+		watch_del(wsi);
+		pss->watched = false;
+	}
+}
+
+/*
  * GET /sse/blogs/{id}: the events as Server-Sent Events, resuming after
  * Last-Event-ID or ?since=. Admitted like a WebSocket reader (admit.c); a
  * refusal is 503 with Retry-After. Headers go out now; the reader writes
@@ -325,9 +348,7 @@ static int start_sse(struct lws *wsi, struct http_pss *pss, struct req *q)
 	pss->sse = reader_open(wsi, q->rm.blog, s, &o);
 	if (!pss->sse)
 		return -1;
-	if (sse_watch_add(wsi))
-		lwsl_warn("sse: cannot watch a stream (%s): a hang-up is seen late\n",
-			  strerror(errno));
+	watch_start(wsi, pss);
 	lws_callback_on_writable(wsi);
 	return 0;
 }
@@ -468,6 +489,7 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 	}
 	read_args(wsi, q);
 	if (!router_has_body(q->rm.route)) {
+		watch_start(wsi, pss);
 		dispatch(q);
 		return 0;
 	}
@@ -479,6 +501,8 @@ static int on_http(struct lws *wsi, struct http_pss *pss)
 		return 0;
 	}
 	q->body_done = !q->expect;
+	if (q->body_done)
+		watch_start(wsi, pss);
 	if (q->rm.route == R_MEDIA_POST)
 		api_media_begin(q);   /* the token before the body */
 	else if (!q->expect)
@@ -537,7 +561,7 @@ static int on_body(struct req *q, const void *in, size_t len)
 	return 0;
 }
 
-static void detach(struct http_pss *pss);
+static void detach(struct lws *wsi, struct http_pss *pss);
 
 #define RESP_CHUNK (32 * 1024)   /* body bytes per WRITEABLE */
 
@@ -613,12 +637,13 @@ static int on_writeable(struct lws *wsi, struct http_pss *pss)
 			return 0;
 		}
 	}
-	detach(pss);
+	detach(wsi, pss);
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
-static void detach(struct http_pss *pss)
+static void detach(struct lws *wsi, struct http_pss *pss)
 {
+	watch_stop(wsi, pss);
 	if (pss && pss->req) {
 		pss->req->wsi = NULL;
 		req_unref(pss->req);
@@ -633,13 +658,15 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
-		detach(pss);   /* keep-alive: a new request on the same pss */
+		detach(wsi, pss);   /* keep-alive: a new request on the same pss */
 		return on_http(wsi, pss);
 	case LWS_CALLBACK_HTTP_BODY:
 		return pss->req ? on_body(pss->req, in, len) : 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
 		if (pss->req)
 			pss->req->body_done = true;
+		if (pss->req && !pss->req->responded && !pss->req->refused)
+			watch_start(wsi, pss);   /* its answer is due */
 		if (pss->req && !pss->req->responded && !pss->req->refused)
 			dispatch(pss->req);
 		return 0;
@@ -649,9 +676,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return on_writeable(wsi, pss);
 	case LWS_CALLBACK_CLOSED_HTTP:
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-		detach(pss);
+		detach(wsi, pss);
 		if (pss && pss->sse) {
-			sse_watch_del(wsi);
 			reader_close(pss->sse);
 			pss->sse = NULL;
 		}
@@ -691,7 +717,7 @@ int server_create(int listen_fd)
 					       ws_pss_size(), 512, 0, NULL, 128 * 1024 };
 	protocols[2] = rconn_protocol;
 	protocols[3] = listener_protocol;
-	protocols[4] = sse_watch_protocol;
+	protocols[4] = watch_protocol;
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;   /* listener.c listens */
 	info.protocols = protocols;

@@ -308,7 +308,7 @@ describe('SSE and replay', { timeout: 180000 }, () => {
 		// lws does not read a streaming HTTP response's socket: a FIN or a
 		// stray byte left it readable and the loop spinning (both cores
 		// for 5 s after three hang-ups; for good after one stray byte).
-		it('a stream whose peer hangs up or sends anything is ended at once, without a busy loop', async () => {
+		it('a stream whose peer hangs up or sends anything, or a request whose client sends more before its answer, is closed at once, without a busy loop', async () => {
 			const b = await createBlog(s, { id: uniqueId('ssepeer') });
 			const cpuS = () => {
 				const f = readFileSync(`/proc/${s.daemon.pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -355,6 +355,32 @@ describe('SSE and replay', { timeout: 180000 }, () => {
 			assert.ok(used < 0.5, `the daemon used ${used.toFixed(2)} s of CPU in the 1.5 s after the hang-ups`);
 			for (const p of peers)
 				p.c.destroy();
+
+			// The same for an API request whose answer waits on Redis: a
+			// byte sent meanwhile (a pipelined request) was read into lws'
+			// buffer and served on every pass until the answer went out.
+			const body = JSON.stringify({ text: 'while Redis waits' });
+			s.redis.cli('CLIENT', 'PAUSE', '2500', 'WRITE');
+			const c = net.connect(s.daemon.port, '127.0.0.1', () => c.write(
+				`POST /api/blogs/${b.id}/entries HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${b.editor_token}\r\n` +
+				`Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`));
+			let answer = '';
+			const closed = new Promise((resolve) => c.on('close', resolve));
+			c.on('data', (d) => { answer += d; });
+			c.on('error', () => { });
+			await sleep(300);
+			const cpu1 = cpuS();
+			c.write('X');
+			const t1 = performance.now();
+			await Promise.race([closed, sleep(1500)]);
+			assert.ok(c.destroyed || c.closed, `the connection is closed at once (${(performance.now() - t1).toFixed(0)} ms; answer ${JSON.stringify(answer.slice(0, 40))})`);
+			assert.equal(answer, '', 'no answer on a connection closed for its stray byte');
+			const used1 = cpuS() - cpu1;
+			assert.ok(used1 < 0.5, `the daemon used ${used1.toFixed(2)} s of CPU while the answer was due`);
+			c.destroy();
+			await sleep(1500);   /* Redis answers again: the entry may be stored, nobody is told */
+			const res = await api(s.base, 'GET', `/api/blogs/${b.id}`);
+			assert.equal(res.status, 200, 'the server answers after it');
 		});
 	});
 

@@ -1,12 +1,12 @@
 /*
- * sse_watch.c — SSE streams ended as soon as their peer stirs (see
- * sse_watch.h).
+ * watch.c — HTTP connections ended as soon as their peer stirs while a
+ * response is due (see watch.h).
  */
 #include <errno.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "push/sse_watch.h"
+#include "http/watch.h"
 
 #define EVENTS_PER_READ 64
 
@@ -22,7 +22,7 @@ static int watch_open(struct lws_vhost *vh)
 		return -1;
 	/* lws polls it, and closes it with the loop */
 	wsi = lws_adopt_descriptor_vhost(vh, LWS_ADOPT_RAW_FILE_DESC, fd,
-					 sse_watch_protocol.name, NULL);
+					 watch_protocol.name, NULL);
 	if (!wsi) {
 		close(fd.filefd);
 		return -1;
@@ -31,7 +31,7 @@ static int watch_open(struct lws_vhost *vh)
 	return 0;
 }
 
-int sse_watch_add(struct lws *wsi)
+bool watch_add(struct lws *wsi)
 {
 	struct epoll_event ev = {
 		.events = EPOLLIN | EPOLLRDHUP | EPOLLET,
@@ -39,19 +39,23 @@ int sse_watch_add(struct lws *wsi)
 	};
 
 	if (watch_fd < 0 && watch_open(lws_get_vhost(wsi)))
-		return -1;
-	return epoll_ctl(watch_fd, EPOLL_CTL_ADD, lws_get_socket_fd(wsi), &ev);
+		return false;
+	return !epoll_ctl(watch_fd, EPOLL_CTL_ADD, lws_get_socket_fd(wsi), &ev);
 }
 
-void sse_watch_del(struct lws *wsi)
+void watch_del(struct lws *wsi)
 {
 	if (watch_fd >= 0)
 		epoll_ctl(watch_fd, EPOLL_CTL_DEL, lws_get_socket_fd(wsi), NULL);
 }
 
 /*
- * Ends every stream that stirred. The kill is lws' own, on a later step
- * of this pass: nothing is closed under this callback.
+ * Closes every connection that stirred, now: a kill left for later is
+ * undone when lws, reading the stray bytes into its buffer, sets the
+ * connection's timeout again (and a buffered byte is served on every
+ * pass: the same spin). Each is another connection than this callback's,
+ * and closing it takes it out of the set (watch_del) after its event was
+ * read here.
  */
 static void stirred(void)
 {
@@ -62,7 +66,7 @@ static void stirred(void)
 		n = epoll_wait(watch_fd, ev, EVENTS_PER_READ, 0);
 		for (int i = 0; i < n; i++)
 			lws_set_timeout(ev[i].data.ptr, PENDING_TIMEOUT_USER_OK,
-					LWS_TO_KILL_ASYNC);
+					LWS_TO_KILL_SYNC);
 	} while (n == EVENTS_PER_READ);
 }
 
@@ -86,6 +90,6 @@ static int watch_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	}
 }
 
-const struct lws_protocols sse_watch_protocol = {
-	"sse-watch", watch_callback, 0, 0, 0, NULL, 0
+const struct lws_protocols watch_protocol = {
+	"http-watch", watch_callback, 0, 0, 0, NULL, 0
 };
