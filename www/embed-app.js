@@ -197,15 +197,20 @@ class Embed {
 			default:
 				return;
 		}
-		let added = false;
-		const below = this.keepInPlace(() => {
-			added = this.apply(frame);
+		/*
+		 * The button is sticky, in the flow above the entries: it appears
+		 * inside keepInPlace too, so its height is made up for with the
+		 * new entry's (not left to the browser's scroll anchoring, which
+		 * Safari does not have and Chromium applies a frame later).
+		 */
+		this.keepInPlace((below) => {
+			const added = this.apply(frame);
 			if (this.caughtUp) this.derive();
+			if (added && below) {
+				this.unseen++;
+				this.renderNew();
+			}
 		});
-		if (added && below) {
-			this.unseen++;
-			this.renderNew();
-		}
 		this.host.dispatchEvent(new CustomEvent('liveblog:update', {
 			bubbles: true,
 			detail: {
@@ -323,15 +328,18 @@ class Embed {
 		return this.ui.list.getBoundingClientRect().top < 0;
 	}
 
-	/* Runs fn; when the reader is below, keeps the first visible entry in place. */
+	/*
+	 * Runs fn(below); when the reader is below the top of the stream, keeps
+	 * the first visible entry in place.
+	 */
 	keepInPlace(fn) {
 		if (!this.below()) {
-			fn();
+			fn(false);
 			return false;
 		}
 		const first = [...this.ui.list.children].find((li) => li.getBoundingClientRect().bottom > 0);
 		const top = first?.getBoundingClientRect().top;
-		fn();
+		fn(true);
 		if (first?.isConnected) {
 			const delta = first.getBoundingClientRect().top - top;
 			if (delta) scrollBy({ top: delta, behavior: 'instant' });

@@ -316,6 +316,9 @@ describe('embeds on another origin', { timeout: 180000 }, () => {
 			await view.page.waitForFunction((id) => document.querySelector(`[data-liveblog="${id}"]`).shadowRoot
 				?.querySelectorAll('article.entry').length === 20, c.id);
 			const anchor = await view.page.evaluate((id) => {
+				/* no scroll anchoring, as in Safari: the page's own doing only */
+				document.documentElement.style.overflowAnchor = 'none';
+				document.body.style.overflowAnchor = 'none';
 				const r = document.querySelector(`[data-liveblog="${id}"]`).shadowRoot;
 				const list = r.querySelector('ol.entries');
 				scrollTo(0, scrollY + list.getBoundingClientRect().top + 600);
