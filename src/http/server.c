@@ -665,10 +665,10 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
 		if (pss->req)
 			pss->req->body_done = true;
-		if (pss->req && !pss->req->responded && !pss->req->refused)
+		if (pss->req && !pss->req->responded && !pss->req->refused) {
 			watch_start(wsi, pss);   /* its answer is due */
-		if (pss->req && !pss->req->responded && !pss->req->refused)
 			dispatch(pss->req);
+		}
 		return 0;
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		if (pss->sse)
