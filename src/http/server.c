@@ -345,10 +345,12 @@ static int start_sse(struct lws *wsi, struct http_pss *pss, struct req *q)
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return -1;
 	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);   /* a stream, not a transaction */
+	watch_start(wsi, pss);
+	if (!pss->watched)
+		return -1;   /* unwatched, its peer's hang-up would spin the loop */
 	pss->sse = reader_open(wsi, q->rm.blog, s, &o);
 	if (!pss->sse)
 		return -1;
-	watch_start(wsi, pss);
 	lws_callback_on_writable(wsi);
 	return 0;
 }

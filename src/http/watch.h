@@ -7,8 +7,8 @@
  * stream). A peer's FIN, or any byte it sends meanwhile (a pipelined
  * request), leaves the socket readable, so lws' poll() returns at once on
  * every pass and the loop spins at full CPU: three hung-up SSE streams
- * held both cores of the test machine until the stats tick's peek, 5 s
- * later; one stray byte held a core for as long as the stream lasted, or
+ * held both cores of the test machine until a peek on the stats tick (5 s
+ * later; this watch replaced it); one stray byte held a core for as long as the stream lasted, or
  * for as long as Redis took to answer the request. So each loop keeps
  * such sockets in an epoll set of its own, for input and hang-up, edge-
  * triggered; lws polls the set's descriptor (a raw file), which turns

@@ -491,9 +491,7 @@ static void on_readers(void *arg, enum lb_status st, long long n)
 		lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->readers)) {
 			struct reader *rd = lws_container_of(d, struct reader, link);
 
-			if (rd->wsi && rd->out->peer_gone(rd->wsi))
-				reader_cull(rd, LB_CLOSE_NORMAL, "gone");
-			else if (changed && rd->state == R_LIVE && rd->live_sent)
+			if (changed && rd->state == R_LIVE && rd->live_sent)
 				reader_wake(rd);
 		} lws_end_foreach_dll(d);
 	}

@@ -38,8 +38,6 @@ struct out_ops {
 			 bool *failed);
 	/* In WRITEABLE, before the callback returns -1: the close frame. */
 	void (*close)(struct lws *wsi, int code, const char *reason);
-	/* The peer has hung up (asked once every few seconds). */
-	bool (*peer_gone)(struct lws *wsi);
 	/*
 	 * permessage-deflate was negotiated: frames of the log go in their
 	 * compressed form, through frames() (frame.h frame_wire_for).

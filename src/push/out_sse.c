@@ -56,19 +56,6 @@ static void sse_close(struct lws *wsi, int code, const char *reason)
 	(void)reason;   /* an HTTP stream just ends */
 }
 
-/*
- * lws does not read an HTTP connection while its response streams, so a
- * peer's hang-up would be seen only at the next write but one. A peek
- * tells at once.
- */
-static bool sse_peer_gone(struct lws *wsi)
-{
-	char c;
-	ssize_t n = recv(lws_get_socket_fd(wsi), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-
-	return !n || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
-}
-
 const struct out_ops out_sse = {
 	.wake = sse_wake,
 	.deadline = sse_deadline,
@@ -76,5 +63,4 @@ const struct out_ops out_sse = {
 	.frames = NULL,
 	.send_now = sse_send_now,
 	.close = sse_close,
-	.peer_gone = sse_peer_gone,
 };

@@ -62,12 +62,6 @@ static void ws_close(struct lws *wsi, int code, const char *reason)
 			 (unsigned char *)reason, strlen(reason));
 }
 
-static bool ws_peer_gone(struct lws *wsi)
-{
-	(void)wsi;
-	return false;   /* lws reads a WebSocket: it sees the peer go itself */
-}
-
 const struct out_ops out_ws = {
 	.wake = ws_wake,
 	.deadline = ws_deadline,
@@ -75,7 +69,6 @@ const struct out_ops out_ws = {
 	.frames = ws_frames,
 	.send_now = ws_send_now,
 	.close = ws_close,
-	.peer_gone = ws_peer_gone,
 };
 
 /* The same, for a reader that negotiated permessage-deflate. */
@@ -86,6 +79,5 @@ const struct out_ops out_ws_deflate = {
 	.frames = ws_frames,
 	.send_now = ws_send_now,
 	.close = ws_close,
-	.peer_gone = ws_peer_gone,
 	.deflate = true,
 };

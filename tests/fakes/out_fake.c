@@ -78,21 +78,14 @@ static void f_close(struct lws *wsi, int code, const char *reason)
 	snprintf(conn(wsi)->close_reason, sizeof(conn(wsi)->close_reason), "%s", reason);
 }
 
-static bool f_peer_gone(struct lws *wsi)
-{
-	return conn(wsi)->gone;
-}
-
 const struct out_ops out_fake_ws = {
 	.wake = f_wake, .deadline = f_deadline, .message = f_message,
 	.frames = f_frames, .send_now = f_send_now, .close = f_close,
-	.peer_gone = f_peer_gone,
 };
 
 const struct out_ops out_fake_sse = {
 	.wake = f_wake, .deadline = f_deadline, .message = f_message,
 	.frames = NULL, .send_now = f_send_now, .close = f_close,
-	.peer_gone = f_peer_gone,
 };
 
 struct fake_conn *fake_conn_open(const char *blog, const char *since,

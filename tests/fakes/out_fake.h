@@ -23,7 +23,6 @@ struct fake_conn {
 	int close_code;
 	char close_reason[64];
 	int deadline;            /* seconds given by deadline(), 0 if none */
-	bool gone;               /* peer_gone answers this */
 	json_t *msgs;            /* every message, parsed, in order */
 };
 
