@@ -487,11 +487,11 @@ static void on_readers(void *arg, enum lb_status st, long long n)
 	} else {
 		changed = false;
 	}
-	if (st == LB_OK) {
+	if (changed) {
 		lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(&h->readers)) {
 			struct reader *rd = lws_container_of(d, struct reader, link);
 
-			if (changed && rd->state == R_LIVE && rd->live_sent)
+			if (rd->state == R_LIVE && rd->live_sent)
 				reader_wake(rd);
 		} lws_end_foreach_dll(d);
 	}
